@@ -1,0 +1,219 @@
+//! Settings: command-line flags, each with an environment variable, optionally from `.env`.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+/// pledgeboard: pledges, moderation, email and live counters for pledging coalitions.
+#[derive(Debug, Parser)]
+#[command(name = "pledgeboard", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (the default): migrates the database first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI description generated from the code (regenerates openapi.yaml).
+    Openapi,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// Folder for the embedded SQLite database, the mail folder (`mail/`) and generated keys;
+    /// created when missing.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// Database to use: `postgres://...` for PostgreSQL, or a SQLite file path
+    /// (default: `<data-dir>/pledgeboard.sqlite3`).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// SMTP server for outgoing mail, e.g. `smtps://user:pass@mail.example.org` or
+    /// `smtp://relay:25?tls=required`. Without it, messages are written as `.eml` files into
+    /// `<data-dir>/mail/`.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Public base URL of the service, used to form links in emails (default: `http://<bind>`).
+    #[arg(long, env = "PLEDGEBOARD_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Largest request body accepted, in bytes; larger bodies get 413.
+    #[arg(long, env = "PLEDGEBOARD_BODY_LIMIT", default_value_t = 256 * 1024, global = true)]
+    pub body_limit: usize,
+
+    /// Maximum number of pooled database connections.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_DB_POOL_SIZE",
+        default_value_t = 8,
+        global = true
+    )]
+    pub db_pool_size: u32,
+
+    /// Number of HTTP worker threads (default: one per core).
+    #[arg(long, env = "PLEDGEBOARD_WORKERS", global = true)]
+    pub workers: Option<usize>,
+
+    /// Sender of outgoing mail (`From:`), default `pledgeboard <noreply@HOST>` with the public URL's host.
+    #[arg(long, env = "PLEDGEBOARD_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// How many times a message is tried before it is marked dead.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_MAIL_MAX_ATTEMPTS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub mail_max_attempts: i32,
+
+    /// First retry delay in milliseconds; each further retry doubles it (with jitter).
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_MAIL_BACKOFF_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub mail_backoff_ms: u64,
+
+    /// Longest retry delay in seconds.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_MAIL_BACKOFF_MAX_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub mail_backoff_max_secs: u64,
+
+    /// How often the delivery worker looks for due messages, in milliseconds.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_MAIL_POLL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub mail_poll_ms: u64,
+
+    /// How long a claimed message stays reserved for one worker, in seconds; a worker that dies
+    /// mid-send (crash, SIGKILL) leaves its claims to be picked up once this has passed.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_MAIL_LEASE_SECS",
+        default_value_t = 120,
+        global = true
+    )]
+    pub mail_lease_secs: u64,
+
+    /// Log format: `json` (one object a line) or `pretty`.
+    #[arg(long, env = "PLEDGEBOARD_LOG_FORMAT", default_value = "json", value_parser = ["json", "pretty"], global = true)]
+    pub log_format: String,
+}
+
+impl Settings {
+    /// The database URL in effect: the configured one, or the SQLite file in the data folder.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => self
+                .data_dir
+                .join("pledgeboard.sqlite3")
+                .to_string_lossy()
+                .into_owned(),
+        }
+    }
+
+    /// The base of links in emails, without a trailing slash.
+    pub fn effective_public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) if !url.trim().is_empty() => url.trim_end_matches('/').to_owned(),
+            _ => format!("http://{}", self.bind),
+        }
+    }
+
+    /// The folder where the embedded mail transport writes `.eml` files.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    /// The `From:` address of outgoing mail.
+    pub fn effective_mail_from(&self) -> String {
+        match &self.mail_from {
+            Some(from) if !from.trim().is_empty() => from.clone(),
+            _ => format!("pledgeboard <noreply@{}>", self.public_host()),
+        }
+    }
+
+    /// The host part of the public URL (used in Message-IDs and the default sender).
+    pub fn public_host(&self) -> String {
+        url::Url::parse(&self.effective_public_url())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".to_owned())
+    }
+
+    /// Settings for tests and tools: defaults with the given data folder.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        let mut settings = Cli::parse_from(["pledgeboard"]).settings;
+        settings.data_dir = data_dir.into();
+        settings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let cli = Cli::try_parse_from(["pledgeboard"]).unwrap();
+        let s = cli.settings;
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.data_dir, PathBuf::from("./data"));
+        assert!(s.effective_database_url().ends_with("pledgeboard.sqlite3"));
+        assert_eq!(s.effective_public_url(), "http://127.0.0.1:8080");
+        assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn flags_are_parsed_with_subcommands() {
+        let cli = Cli::try_parse_from([
+            "pledgeboard",
+            "migrate",
+            "--database-url",
+            "postgres://u@h/db",
+            "--public-url",
+            "https://pledges.example.org/",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, Some(Command::Migrate)));
+        assert_eq!(cli.settings.effective_database_url(), "postgres://u@h/db");
+        assert_eq!(
+            cli.settings.effective_public_url(),
+            "https://pledges.example.org"
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! Storage: one diesel connection type over SQLite (embedded default) and PostgreSQL (scale),
+//! an r2d2 pool of it, embedded migrations per backend, and the helpers that keep every query
+//! off the async workers.
+
+pub mod schema;
+
+use std::{path::Path, time::Duration};
+
+use actix_web::web;
+use diesel::{
+    connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
+    pg::PgConnection,
+    r2d2::{ManageConnection, Pool, PooledConnection},
+    sqlite::SqliteConnection,
+    Connection, ConnectionError, RunQueryDsl,
+};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{AppError, AppResult};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Key of the PostgreSQL advisory lock held while migrating, so that several instances
+/// starting at once apply each migration exactly once ("pledgeboard" as ASCII, truncated).
+const MIGRATION_LOCK_KEY: i64 = 0x706c_6564_6765_626f;
+
+/// The one connection type every query uses. Build it through [`Backend::connect`], never
+/// through `establish`, so the backend is chosen by the URL rather than by trial.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+
+    /// Opens one connection, with the per-connection settings the backend needs.
+    pub fn connect(self, url: &str) -> Result<DbConnection, ConnectionError> {
+        match self {
+            Backend::Postgres => PgConnection::establish(url).map(DbConnection::Postgres),
+            Backend::Sqlite => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                let mut conn = SqliteConnection::establish(path)?;
+                // WAL lets readers run beside the one writer; NORMAL is durable in WAL mode
+                // across process crashes; the busy timeout makes writers queue instead of failing.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA busy_timeout = 10000;",
+                )
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// r2d2 manager that opens connections of the configured backend.
+#[derive(Debug, Clone)]
+pub struct DbManager {
+    backend: Backend,
+    url: String,
+}
+
+impl ManageConnection for DbManager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.backend
+            .connect(&self.url)
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        ping(conn).map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        // A connection returned in the middle of a transaction (a panic in a closure) is dropped.
+        match conn {
+            DbConnection::Postgres(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+            DbConnection::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+        }
+    }
+}
+
+pub type DbPool = Pool<DbManager>;
+pub type PooledDb = PooledConnection<DbManager>;
+
+/// The database handle shared by the whole service.
+#[derive(Clone)]
+pub struct Database {
+    pool: DbPool,
+    backend: Backend,
+}
+
+impl Database {
+    /// Opens the pool; for SQLite, creates the file's folder first.
+    pub fn open(url: &str, max_size: u32) -> AppResult<Self> {
+        let backend = Backend::from_url(url);
+        if backend == Backend::Sqlite {
+            let path = Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    AppError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+        }
+        let pool = Pool::builder()
+            .max_size(max_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .test_on_check_out(false)
+            .build(DbManager {
+                backend,
+                url: url.to_owned(),
+            })
+            .map_err(|e| {
+                AppError::Unavailable(format!("cannot open the {} database: {e}", backend.name()))
+            })?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Checks a connection out (blocking); for use inside [`Database::run`] and in tools.
+    pub fn get(&self) -> AppResult<PooledDb> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool, never on an async worker.
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Applies pending migrations (see [`migrate`]).
+    pub fn migrate(&self) -> AppResult<usize> {
+        let mut conn = self.get()?;
+        migrate(&mut conn)
+    }
+}
+
+/// Applies the pending embedded migrations of the connection's backend and returns how many
+/// ran. On PostgreSQL this holds an advisory lock, so concurrent starts queue here.
+pub fn migrate(conn: &mut DbConnection) -> AppResult<usize> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgres(c) => {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .execute(c)?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len());
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                .execute(c)?;
+            result
+        }
+    };
+    applied.map_err(|e| AppError::Internal(format!("migration failed: {e}")))
+}
+
+/// A round trip to the database.
+pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}
+
+/// Runs `f` in a write transaction. On SQLite the transaction starts `IMMEDIATE`, taking the
+/// write lock up front: a deferred one that upgrades later can fail with `SQLITE_BUSY` at once,
+/// whatever the busy timeout. Nested `transaction` calls inside `f` become savepoints.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    if !matches!(conn, DbConnection::Sqlite(_)) {
+        return conn.transaction(f);
+    }
+    let DbConnection::Sqlite(inner) = &mut *conn else {
+        unreachable!("checked above")
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConnection::Sqlite(inner) = conn else {
+        unreachable!("the variant does not change")
+    };
+    match result {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(inner) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(inner);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(inner)?;
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_url() {
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("./data/pledgeboard.sqlite3"),
+            Backend::Sqlite
+        );
+        assert_eq!(Backend::from_url("sqlite:///tmp/x.db"), Backend::Sqlite);
+    }
+
+    #[test]
+    fn sqlite_connections_get_their_pragmas_and_migrate() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("t.sqlite3").to_string_lossy().into_owned();
+        let db = Database::open(&url, 2).unwrap();
+        assert!(db.migrate().unwrap() > 0);
+        assert_eq!(db.migrate().unwrap(), 0, "a second run applies nothing");
+        let mut conn = db.get().unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct Pragma {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            journal_mode: String,
+        }
+        let DbConnection::Sqlite(c) = &mut *conn else {
+            panic!("sqlite expected")
+        };
+        let mode: Pragma = diesel::sql_query("PRAGMA journal_mode")
+            .get_result(c)
+            .unwrap();
+        assert_eq!(mode.journal_mode, "wal");
+        #[derive(diesel::QueryableByName)]
+        struct Fk {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            foreign_keys: i32,
+        }
+        let fk: Fk = diesel::sql_query("PRAGMA foreign_keys")
+            .get_result(c)
+            .unwrap();
+        assert_eq!(fk.foreign_keys, 1);
+    }
+
+    #[test]
+    fn write_tx_rolls_back_on_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("t.sqlite3").to_string_lossy().into_owned();
+        let db = Database::open(&url, 1).unwrap();
+        let mut conn = db.get().unwrap();
+        conn.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
+        let result: Result<(), diesel::result::Error> = write_tx(&mut conn, |c| {
+            c.batch_execute("INSERT INTO t VALUES (1)")?;
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(result.is_err());
+        write_tx::<_, diesel::result::Error, _>(&mut conn, |c| {
+            c.batch_execute("INSERT INTO t VALUES (2)")
+        })
+        .unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let count: Count = diesel::sql_query("SELECT COUNT(*) AS n FROM t")
+            .get_result(&mut *conn)
+            .unwrap();
+        assert_eq!(count.n, 1);
+    }
+}

@@ -1,0 +1,4 @@
+//! Pure domain code: types, rules and validation, with no I/O.
+
+pub mod taxonomy;
+pub mod validation;

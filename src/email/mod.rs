@@ -1,0 +1,12 @@
+//! Email that is never lost: messages are rows in an outbox written in the caller's
+//! transaction (`outbox::enqueue`), and a worker inside the service delivers them
+//! (`worker`), through SMTP or, by default, as `.eml` files (`transport`).
+
+pub mod outbox;
+pub mod retry;
+pub mod templates;
+pub mod transport;
+pub mod worker;
+
+pub use outbox::{enqueue, OutboxMessage};
+pub use templates::Email;

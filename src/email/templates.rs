@@ -1,0 +1,103 @@
+//! Message kinds: each has a subject line, a text part and an HTML part rendered from the
+//! templates under `templates/email/` (askama escapes values in `.html` files, not in `.txt`).
+
+use askama::Template;
+
+use crate::error::{AppError, AppResult};
+
+/// A rendered message, ready for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    /// Stable name of the message kind, e.g. `verify_email`.
+    pub kind: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Declares a message kind: its context type (the fields its templates use, plus `public_url`),
+/// the two templates and the subject line.
+macro_rules! email_kind {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $text_path:literal, $html_path:literal, $subject:expr, { $($field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            /// Base URL of the service, for links in the footer.
+            pub public_url: String,
+            $(pub $field: $ty,)*
+        }
+
+        impl $name {
+            pub const KIND: &'static str = $kind;
+
+            /// Renders both parts for `to`.
+            pub fn render(&self, to: &str) -> AppResult<Email> {
+                #[derive(Template)]
+                #[template(path = $text_path)]
+                struct Text<'a> {
+                    public_url: &'a str,
+                    $($field: &'a $ty,)*
+                }
+
+                #[derive(Template)]
+                #[template(path = $html_path)]
+                struct Html<'a> {
+                    public_url: &'a str,
+                    $($field: &'a $ty,)*
+                }
+
+                let text = Text { public_url: &self.public_url, $($field: &self.$field,)* }
+                    .render()
+                    .map_err(|e| AppError::internal(format!("rendering {} (text): {e}", $kind)))?;
+                let html = Html { public_url: &self.public_url, $($field: &self.$field,)* }
+                    .render()
+                    .map_err(|e| AppError::internal(format!("rendering {} (html): {e}", $kind)))?;
+                let subject_of: fn(&Self) -> String = $subject;
+                Ok(Email { kind: $kind, to: to.to_owned(), subject: subject_of(self), text, html })
+            }
+        }
+    };
+}
+
+email_kind!(
+    /// Sent on registration: a single-use link that proves the address.
+    VerifyEmail, "verify_email", "email/verify_email.txt", "email/verify_email.html", |_| "Confirm your email address for pledgeboard".to_owned(),
+    { display_name: String, link: String, valid_hours: u32 }
+);
+
+email_kind!(
+    /// Sent on a password reset request for an existing account.
+    PasswordReset, "password_reset", "email/password_reset.txt", "email/password_reset.html", |_| "Reset your pledgeboard password".to_owned(),
+    { display_name: String, link: String, valid_minutes: u32 }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_user_values_and_text_keeps_them() {
+        let email = VerifyEmail {
+            public_url: "https://pledges.example.org".into(),
+            display_name: "<script>alert('x')</script> & Co".into(),
+            link: "https://pledges.example.org/verify?token=abc".into(),
+            valid_hours: 48,
+        }
+        .render("amina@ict.gov.gh")
+        .unwrap();
+        assert_eq!(email.kind, "verify_email");
+        assert_eq!(email.subject, "Confirm your email address for pledgeboard");
+        assert!(email.text.contains("<script>alert('x')</script> & Co"));
+        assert!(!email.html.contains("<script>"), "{}", email.html);
+        assert!(
+            email
+                .html
+                .contains("Hello &#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; Co,"),
+            "{}",
+            email.html
+        );
+        assert!(email.text.contains("token=abc") && email.html.contains("token=abc"));
+        assert!(email.text.contains("48 hours"));
+    }
+}

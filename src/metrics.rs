@@ -1,0 +1,82 @@
+//! Prometheus metrics: one process-wide recorder, rendered by `GET /metrics`.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::{db::DbPool, email::outbox};
+
+pub const HTTP_REQUESTS: &str = "http_requests_total";
+pub const HTTP_DURATION: &str = "http_request_duration_seconds";
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Installs the recorder on first use; later calls (more servers in one test process) share it.
+pub fn init() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full(HTTP_DURATION.to_owned()),
+                &[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ],
+            )
+            .expect("bucket list is not empty")
+            .build_recorder();
+        let handle = recorder.handle();
+        // Fails only if another recorder was installed first; then ours just stays unused.
+        let _ = metrics::set_global_recorder(recorder);
+        metrics::describe_counter!(
+            HTTP_REQUESTS,
+            "HTTP requests answered, by method, route and status"
+        );
+        metrics::describe_histogram!(
+            HTTP_DURATION,
+            metrics::Unit::Seconds,
+            "HTTP request latency, by method and route"
+        );
+        metrics::describe_gauge!(
+            "db_pool_connections",
+            "Database pool connections, by state (idle, in_use)"
+        );
+        metrics::describe_gauge!("db_pool_max_connections", "Database pool size limit");
+        metrics::describe_gauge!(
+            "outbox_messages",
+            "Outgoing email messages, by status (pending, sending, sent, dead)"
+        );
+        handle
+    })
+}
+
+/// Records one answered request. `route` is the matched pattern, never the raw path, so ids do
+/// not explode the number of series.
+pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
+    let labels = [("method", method.to_owned()), ("route", route.to_owned())];
+    metrics::histogram!(HTTP_DURATION, &labels).record(seconds);
+    metrics::counter!(HTTP_REQUESTS, "method" => method.to_owned(), "route" => route.to_owned(), "status" => status.to_string())
+        .increment(1);
+}
+
+pub fn record_pool_state(pool: &DbPool) {
+    let state = pool.state();
+    let idle = f64::from(state.idle_connections);
+    let in_use = f64::from(state.connections - state.idle_connections);
+    metrics::gauge!("db_pool_connections", "state" => "idle").set(idle);
+    metrics::gauge!("db_pool_connections", "state" => "in_use").set(in_use);
+    metrics::gauge!("db_pool_max_connections").set(f64::from(pool.max_size()));
+}
+
+/// Sets the outbox gauge for every status, zero for those with no messages.
+pub fn record_outbox(counts: &[(String, i64)]) {
+    for status in [outbox::PENDING, outbox::SENDING, outbox::SENT, outbox::DEAD] {
+        let n = counts
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n);
+        metrics::gauge!("outbox_messages", "status" => status).set(n as f64);
+    }
+}
+
+pub fn render() -> String {
+    init().render()
+}

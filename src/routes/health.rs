@@ -1,0 +1,47 @@
+//! `GET /livez` and `GET /readyz`: for orchestrators and load balancers.
+
+use std::time::Duration;
+
+use actix_web::{web, HttpResponse};
+
+use super::Status;
+use crate::{
+    db,
+    error::{AppError, AppResult, Problem},
+    startup::AppState,
+};
+
+/// How long readiness waits for a pooled connection before declaring the database unavailable.
+const READY_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The process is up and serving HTTP. Touches nothing else.
+#[utoipa::path(get, path = "/livez", tag = "operations", responses((status = 200, body = Status)))]
+pub async fn livez() -> HttpResponse {
+    HttpResponse::Ok().json(Status {
+        status: "ok",
+        database: None,
+    })
+}
+
+/// The service can do useful work: a database round trip succeeds.
+#[utoipa::path(get, path = "/readyz", 
+    tag = "operations",
+    responses(
+        (status = 200, body = Status),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let pool = state.db.pool().clone();
+    web::block(move || -> AppResult<()> {
+        let mut conn = pool
+            .get_timeout(READY_CHECKOUT_TIMEOUT)
+            .map_err(|e| AppError::Unavailable(format!("no database connection: {e}")))?;
+        db::ping(&mut conn).map_err(|e| AppError::Unavailable(format!("database ping failed: {e}")))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(Status {
+        status: "ready",
+        database: Some(state.db.backend().name()),
+    }))
+}

@@ -1,0 +1,36 @@
+//! `GET /metrics`, `GET /openapi.yaml` and `GET /docs`: operating and integrating the service.
+
+use actix_web::{web, HttpResponse};
+
+use crate::{email::outbox, metrics, startup::AppState};
+
+/// Prometheus text exposition: HTTP requests by route and status, latency histogram, database
+/// pool usage, outgoing mail by status.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    metrics::record_pool_state(state.db.pool());
+    // Outbox figures come from the database, so they agree across instances; if it cannot
+    // answer, the rest of the page is still worth serving.
+    match state.db.run(outbox::counts).await {
+        Ok(counts) => metrics::record_outbox(&counts),
+        Err(e) => tracing::warn!(error = %e, "outbox counts unavailable for /metrics"),
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(metrics::render())
+}
+
+/// This API's OpenAPI 3.1 description (the same document as `openapi.yaml` in the repository).
+#[utoipa::path(get, path = "/openapi.yaml", tag = "operations", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
+pub async fn openapi_yaml(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/yaml; charset=utf-8")
+        .body(state.openapi_yaml.to_string())
+}
+
+/// The interactive documentation lives at `/docs/`; its assets are built into the binary.
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}

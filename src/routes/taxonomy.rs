@@ -1,0 +1,71 @@
+//! `GET /api/v1/sdgs`, `/focus-areas`, `/countries`, `/tracks`: read-only reference data.
+
+use actix_web::{web, HttpResponse};
+
+use super::list_envelope;
+use crate::{
+    domain::taxonomy::{Country, FocusArea, Sdg, Track},
+    error::{AppResult, Problem},
+    services::taxonomy::{self as service, CountryFilter},
+    startup::AppState,
+};
+
+list_envelope!(SdgList, Sdg);
+list_envelope!(FocusAreaList, FocusArea);
+list_envelope!(CountryList, Country);
+list_envelope!(TrackList, Track);
+
+/// Reference data changes only with a migration (or, for tracks, by staff): let clients and
+/// proxies keep it for a few minutes.
+fn cacheable<T: serde::Serialize>(body: T) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .json(body)
+}
+
+/// The 17 Sustainable Development Goals.
+#[utoipa::path(get, path = "/api/v1/sdgs", tag = "taxonomy", responses((status = 200, body = SdgList)))]
+pub async fn list_sdgs(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let items = state.db.run(service::list_sdgs).await?;
+    Ok(cacheable(SdgList { items }))
+}
+
+/// Partner2Connect's four focus areas, each with its pillars.
+#[utoipa::path(get, path = "/api/v1/focus-areas", tag = "taxonomy", responses((status = 200, body = FocusAreaList)))]
+pub async fn list_focus_areas(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let items = state.db.run(service::list_focus_areas).await?;
+    Ok(cacheable(FocusAreaList { items }))
+}
+
+/// Countries and territories (ISO 3166-1) with UN M49 regions and the UN groupings.
+///
+/// `ldc` follows the UN list of least developed countries as of December 2024 (44 countries,
+/// after the graduations of Bhutan in 2023 and São Tomé and Príncipe in 2024); `lldc` the UN
+/// list of 32 landlocked developing countries; `sids` the UN-OHRLLS list of small island
+/// developing States (UN members and associate members of the regional commissions) as of 2024.
+#[utoipa::path(get, path = "/api/v1/countries", 
+    tag = "taxonomy",
+    params(CountryFilter),
+    responses(
+        (status = 200, body = CountryList),
+        (status = 400, description = "A filter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_countries(
+    state: web::Data<AppState>,
+    filter: web::Query<CountryFilter>,
+) -> AppResult<HttpResponse> {
+    let filter = filter.into_inner();
+    let items = state
+        .db
+        .run(move |conn| service::list_countries(conn, &filter))
+        .await?;
+    Ok(cacheable(CountryList { items }))
+}
+
+/// Pledging tracks: the events and campaigns pledges are announced under.
+#[utoipa::path(get, path = "/api/v1/tracks", tag = "taxonomy", responses((status = 200, body = TrackList)))]
+pub async fn list_tracks(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let items = state.db.run(service::list_tracks).await?;
+    Ok(HttpResponse::Ok().json(TrackList { items }))
+}

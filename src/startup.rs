@@ -1,0 +1,339 @@
+//! Wiring: open and migrate the database, build the shared state, register routes and
+//! middleware, bind the listener. Tests build an [`Application`] exactly as `main` does.
+
+use std::{net::TcpListener, sync::Arc, time::Duration};
+
+use actix_web::{
+    body::MessageBody,
+    dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse},
+    error::{JsonPayloadError, PathError, QueryPayloadError},
+    middleware::{from_fn, Compress},
+    web, App, HttpRequest, HttpServer,
+};
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    config::Settings,
+    db::Database,
+    email::{
+        transport::Transport,
+        worker::{MailWorker, WorkerConfig},
+    },
+    error::AppError,
+    metrics, middleware, openapi,
+    routes::{health, operations, taxonomy},
+};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Database,
+    pub settings: Arc<Settings>,
+    pub openapi_yaml: Arc<str>,
+}
+
+/// Errors that stop the service from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] AppError),
+    #[error("mail: {0}")]
+    Mail(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Database,
+    mail_worker: MailWorker,
+}
+
+impl Application {
+    /// Opens (creating when needed) and migrates the database, then binds the listener.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let db = open_database(&settings).await?;
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
+            addr: settings.bind.to_string(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                addr: settings.bind.to_string(),
+                source,
+            })?
+            .port();
+        let transport = Transport::from_settings(settings.smtp_url.as_deref(), settings.mail_dir())
+            .map_err(StartupError::Mail)?;
+        let mail_worker = MailWorker::spawn(
+            db.clone(),
+            transport,
+            WorkerConfig::from_settings(&settings),
+        );
+        let server =
+            serve(listener, db.clone(), settings).map_err(|source| StartupError::Bind {
+                addr: format!("port {port}"),
+                source,
+            })?;
+        Ok(Self {
+            port,
+            server,
+            db,
+            mail_worker,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains in-flight requests (up to 30 s), lets the
+    /// mail worker finish the message in hand and give back its other claims, and returns.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        self.mail_worker.stop().await;
+        served
+    }
+}
+
+/// Opens the pool and applies pending migrations off the async workers.
+pub async fn open_database(settings: &Settings) -> Result<Database, StartupError> {
+    let url = settings.effective_database_url();
+    let pool_size = settings.db_pool_size;
+    let db = tokio::task::spawn_blocking(move || -> Result<Database, AppError> {
+        let db = Database::open(&url, pool_size)?;
+        let applied = db.migrate()?;
+        tracing::info!(backend = db.backend().name(), applied, "database ready");
+        Ok(db)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("startup task failed: {e}")))??;
+    Ok(db)
+}
+
+fn serve(listener: TcpListener, db: Database, settings: Settings) -> std::io::Result<Server> {
+    metrics::init();
+    let workers = settings.workers;
+    let state = web::Data::new(AppState {
+        db,
+        settings: Arc::new(settings),
+        openapi_yaml: openapi::yaml().into(),
+    });
+    let mut server = HttpServer::new(move || app(state.clone()))
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .client_request_timeout(Duration::from_secs(30));
+    if let Some(workers) = workers {
+        server = server.workers(workers.max(1));
+    }
+    Ok(server.run())
+}
+
+/// The application: shared state, extractor settings, routes and middleware.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let body_limit = state.settings.body_limit;
+    App::new()
+        .app_data(state)
+        .app_data(json_config(body_limit))
+        .app_data(web::PayloadConfig::new(body_limit))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .configure(routes)
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(AppError::RouteNotFound)
+        }))
+        // Innermost first: the panic guard sits right around the handlers.
+        .wrap(from_fn(middleware::catch_panics))
+        .wrap(from_fn(middleware::problem_details))
+        // Compress skips answers that already carry a Content-Encoding: streams set `identity`.
+        .wrap(Compress::default())
+        .wrap(from_fn(middleware::record_metrics))
+        .wrap(TracingLogger::default())
+}
+
+/// Every route of the service. Resources (not method macros) so that a known path called with
+/// the wrong method answers 405 rather than 404.
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/livez").route(web::get().to(health::livez)))
+        .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(web::resource("/metrics").route(web::get().to(operations::metrics)))
+        .service(web::resource("/openapi.yaml").route(web::get().to(operations::openapi_yaml)))
+        .service(web::resource("/docs").route(web::get().to(operations::docs_redirect)))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
+        .service(
+            web::scope("/api/v1")
+                .service(web::resource("/sdgs").route(web::get().to(taxonomy::list_sdgs)))
+                .service(
+                    web::resource("/focus-areas").route(web::get().to(taxonomy::list_focus_areas)),
+                )
+                .service(web::resource("/countries").route(web::get().to(taxonomy::list_countries)))
+                .service(web::resource("/tracks").route(web::get().to(taxonomy::list_tracks))),
+        );
+}
+
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |err, _req: &HttpRequest| {
+            match err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => {
+                    AppError::PayloadTooLarge { limit }
+                }
+                JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
+                JsonPayloadError::Deserialize(e) => AppError::MalformedJson(e.to_string()),
+                other => AppError::MalformedJson(other.to_string()),
+            }
+            .into()
+        })
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::InvalidQuery(err.to_string()).into()
+}
+
+fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::InvalidPath(err.to_string()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{http::StatusCode, test, HttpResponse};
+    use serde_json::Value;
+
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Echo {
+        name: String,
+    }
+
+    async fn echo(body: web::Json<Echo>) -> HttpResponse {
+        HttpResponse::Ok().json(serde_json::json!({ "name": body.name }))
+    }
+
+    async fn explode() -> HttpResponse {
+        panic!("deliberate test panic")
+    }
+
+    async fn state(body_limit: usize) -> (web::Data<AppState>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = Settings::for_data_dir(dir.path());
+        settings.database_url = None;
+        settings.body_limit = body_limit;
+        let db = open_database(&settings).await.unwrap();
+        let state = AppState {
+            db,
+            settings: Arc::new(settings),
+            openapi_yaml: "".into(),
+        };
+        (web::Data::new(state), dir)
+    }
+
+    async fn problem(resp: actix_web::dev::ServiceResponse<impl MessageBody>) -> Value {
+        assert_eq!(
+            resp.headers().get("content-type").unwrap(),
+            "application/problem+json"
+        );
+        let body = test::read_body(resp).await;
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    #[actix_web::test]
+    async fn json_body_errors_are_problems() {
+        let (state, _dir) = state(64).await;
+        let app = test::init_service(app(state).route("/echo", web::post().to(echo))).await;
+
+        let ok = test::TestRequest::post()
+            .uri("/echo")
+            .set_json(serde_json::json!({"name": "a"}))
+            .to_request();
+        assert_eq!(test::call_service(&app, ok).await.status(), StatusCode::OK);
+
+        let malformed = test::TestRequest::post()
+            .uri("/echo")
+            .insert_header(("content-type", "application/json"))
+            .set_payload("{\"name\": ")
+            .to_request();
+        let resp = test::call_service(&app, malformed).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let body = problem(resp).await;
+        assert_eq!(body["code"], "malformed_json");
+        assert_eq!(body["instance"], "/echo");
+
+        let unknown = test::TestRequest::post()
+            .uri("/echo")
+            .set_json(serde_json::json!({"name": "a", "status": "x"}))
+            .to_request();
+        let resp = test::call_service(&app, unknown).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        assert!(problem(resp).await["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field"));
+
+        let big = test::TestRequest::post()
+            .uri("/echo")
+            .set_json(serde_json::json!({"name": "x".repeat(100)}))
+            .to_request();
+        let resp = test::call_service(&app, big).await;
+        assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(problem(resp).await["code"], "payload_too_large");
+
+        let wrong_type = test::TestRequest::post()
+            .uri("/echo")
+            .insert_header(("content-type", "text/plain"))
+            .set_payload("name=a")
+            .to_request();
+        let resp = test::call_service(&app, wrong_type).await;
+        assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(problem(resp).await["code"], "unsupported_media_type");
+    }
+
+    #[actix_web::test]
+    async fn a_panicking_handler_answers_a_500_problem() {
+        let (state, _dir) = state(1024).await;
+        let app = test::init_service(app(state).route("/explode", web::get().to(explode))).await;
+        // The framework sends the finished problem response carried by the error.
+        let err =
+            test::try_call_service(&app, test::TestRequest::get().uri("/explode").to_request())
+                .await
+                .err()
+                .expect("the panic becomes an error answer");
+        let resp = err.error_response();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            resp.headers().get("content-type").unwrap(),
+            "application/problem+json"
+        );
+        assert!(resp.headers().contains_key("x-request-id"));
+        let bytes = actix_web::body::to_bytes(resp.into_body()).await.unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["code"], "internal_error");
+        assert_eq!(body["instance"], "/explode");
+        assert!(!body["detail"].as_str().unwrap().contains("deliberate"));
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real service over HTTP. One test binary, so the crate links once.
+
+mod binary;
+mod email;
+mod errors;
+mod helpers;
+mod operations;
+mod smtp;
+mod storage;
+mod taxonomy;

@@ -1,0 +1,119 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{assert_problem, spawn_app};
+
+#[tokio::test]
+async fn sdgs_are_the_seventeen_goals_with_short_titles() {
+    let app = spawn_app().await;
+    let body = app.get_json("/api/v1/sdgs").await;
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 17);
+    for (i, goal) in items.iter().enumerate() {
+        assert_eq!(goal["number"], i as u64 + 1);
+        assert!(goal["colour"].as_str().unwrap().starts_with('#'));
+    }
+    assert_eq!(
+        items[8]["short_title"],
+        "Industry, Innovation and Infrastructure"
+    );
+    assert_eq!(items[16]["short_title"], "Partnerships for the Goals");
+    assert_eq!(items[0]["title"], "End poverty in all its forms everywhere");
+}
+
+#[tokio::test]
+async fn focus_areas_carry_their_pillars() {
+    let app = spawn_app().await;
+    let body = app.get_json("/api/v1/focus-areas").await;
+    let items = body["items"].as_array().unwrap();
+    let slugs: Vec<_> = items.iter().map(|a| a["slug"].as_str().unwrap()).collect();
+    assert_eq!(
+        slugs,
+        ["access", "adoption", "value_creation", "accelerate"]
+    );
+    assert_eq!(items[0]["tagline"], "Connecting people everywhere");
+    assert_eq!(items[3]["tagline"], "Incentivizing investments");
+    for area in items {
+        assert!(!area["pillars"].as_array().unwrap().is_empty(), "{area}");
+    }
+    let access: Vec<_> = items[0]["pillars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(access, ["infrastructure", "affordability", "cybersecurity"]);
+}
+
+#[tokio::test]
+async fn countries_have_regions_and_un_groupings() {
+    let app = spawn_app().await;
+    let all = app.get_json("/api/v1/countries").await;
+    let items = all["items"].as_array().unwrap();
+    assert_eq!(items.len(), 249);
+    let ghana = items.iter().find(|c| c["code"] == "GHA").unwrap();
+    assert_eq!(ghana["name"], "Ghana");
+    assert_eq!(ghana["region"], "Africa");
+    assert_eq!(ghana["ldc"], false);
+    let nepal = items.iter().find(|c| c["code"] == "NPL").unwrap();
+    assert_eq!(
+        (nepal["ldc"].as_bool(), nepal["lldc"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let fiji = items.iter().find(|c| c["code"] == "FJI").unwrap();
+    assert_eq!(fiji["sids"], true);
+    assert_eq!(fiji["region"], "Oceania");
+
+    let ldcs = app.get_json("/api/v1/countries?ldc=true").await;
+    assert_eq!(ldcs["items"].as_array().unwrap().len(), 44);
+    let lldcs = app.get_json("/api/v1/countries?lldc=true").await;
+    assert_eq!(lldcs["items"].as_array().unwrap().len(), 32);
+    let african_ldcs = app
+        .get_json("/api/v1/countries?ldc=true&region=Africa")
+        .await;
+    let african = african_ldcs["items"].as_array().unwrap();
+    assert!(african.len() > 25 && african.len() < 44);
+    assert!(african
+        .iter()
+        .all(|c| c["region"] == "Africa" && c["ldc"] == true));
+}
+
+#[tokio::test]
+async fn country_filters_reject_bad_values_and_unknown_names() {
+    let app = spawn_app().await;
+    let body = assert_problem(
+        app.get("/api/v1/countries?ldc=maybe").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    )
+    .await;
+    assert_eq!(body["instance"], "/api/v1/countries");
+    assert_problem(
+        app.get("/api/v1/countries?colour=red").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_four_tracks_are_seeded() {
+    let app = spawn_app().await;
+    let body = app.get_json("/api/v1/tracks").await;
+    let items = body["items"].as_array().unwrap();
+    let slugs: Vec<_> = items.iter().map(|t| t["slug"].as_str().unwrap()).collect();
+    // Dated events in chronological order, then the open-ended coalition track.
+    assert_eq!(
+        slugs,
+        [
+            "ldc5",
+            "sdg-digital-day-2023",
+            "green-digital-action-cop28",
+            "p2c"
+        ]
+    );
+    assert_eq!(items[0]["starts_on"], "2023-03-05");
+    assert_eq!(items[0]["ends_on"], "2023-03-09");
+    assert!(items
+        .iter()
+        .all(|t| !t["name"].as_str().unwrap().is_empty()));
+}
