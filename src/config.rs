@@ -1,8 +1,10 @@
 //! Settings: command-line flags, each with an environment variable, optionally from `.env`.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::auth::rate_limit::{Limit, RateLimitSettings};
 
 /// pledgeboard: pledges, moderation, email and live counters for pledging coalitions.
 #[derive(Debug, Parser)]
@@ -23,6 +25,18 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI description generated from the code (regenerates openapi.yaml).
     Openapi,
+    /// Create a staff account (its email counts as verified); the password is read from
+    /// standard input.
+    CreateStaff {
+        /// `admin`, `moderator` or `organiser`.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -128,6 +142,80 @@ pub struct Settings {
     )]
     pub mail_lease_secs: u64,
 
+    /// Secret (32+ characters) that signs access tokens. Without it, a key is generated on first
+    /// start and kept in the database, so restarts and all instances agree.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_JWT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+
+    /// Lifetime of access tokens, in seconds.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_ACCESS_TOKEN_TTL_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub access_token_ttl_secs: i64,
+
+    /// Lifetime of refresh tokens, in days (each use rotates the token).
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_REFRESH_TOKEN_TTL_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub refresh_token_ttl_days: i64,
+
+    /// Login attempts allowed per client address per minute.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_LOGIN_PER_IP_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub login_per_ip_per_minute: u32,
+
+    /// Login attempts allowed per account and client address per minute.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_LOGIN_PER_ACCOUNT_PER_MINUTE",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_per_account_per_minute: u32,
+
+    /// Registrations allowed per client address per hour.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_REGISTER_PER_IP_PER_HOUR",
+        default_value_t = 20,
+        global = true
+    )]
+    pub register_per_ip_per_hour: u32,
+
+    /// Password reset requests allowed per client address per hour.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_RESET_PER_IP_PER_HOUR",
+        default_value_t = 10,
+        global = true
+    )]
+    pub reset_per_ip_per_hour: u32,
+
+    /// Take the client address from `X-Forwarded-For` / `Forwarded` (only behind a proxy that
+    /// sets them); otherwise the TCP peer address is used.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_TRUST_FORWARDED",
+        default_value_t = false,
+        global = true
+    )]
+    pub trust_forwarded: bool,
+
     /// Log format: `json` (one object a line) or `pretty`.
     #[arg(long, env = "PLEDGEBOARD_LOG_FORMAT", default_value = "json", value_parser = ["json", "pretty"], global = true)]
     pub log_format: String,
@@ -173,6 +261,19 @@ impl Settings {
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
             .unwrap_or_else(|| "localhost".to_owned())
+    }
+
+    pub fn rate_limits(&self) -> RateLimitSettings {
+        let per = |requests, secs| Limit {
+            requests,
+            period: Duration::from_secs(secs),
+        };
+        RateLimitSettings {
+            login_per_ip: per(self.login_per_ip_per_minute, 60),
+            login_per_account: per(self.login_per_account_per_minute, 60),
+            register_per_ip: per(self.register_per_ip_per_hour, 3600),
+            reset_per_ip: per(self.reset_per_ip_per_hour, 3600),
+        }
     }
 
     /// Settings for tests and tools: defaults with the given data folder.

@@ -53,6 +53,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("authentication is required")]
     Unauthorized,
+    #[error("the email address or password is wrong")]
+    InvalidCredentials,
+    #[error("this link or token is invalid, used or expired")]
+    InvalidToken,
+    #[error("the refresh token is invalid, expired or already used")]
+    InvalidRefreshToken,
     #[error("you may not do this")]
     Forbidden,
     #[error("{0} not found")]
@@ -61,8 +67,8 @@ pub enum AppError {
     RouteNotFound,
     #[error("this method is not allowed here")]
     MethodNotAllowed,
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{1}")]
+    Conflict(&'static str, String),
     #[error("the resource changed since you read it")]
     PreconditionFailed,
     #[error("this request must carry If-Match with the version you read")]
@@ -96,11 +102,14 @@ impl AppError {
             AppError::Validation(_) => "validation_failed",
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::InvalidToken => "invalid_token",
+            AppError::InvalidRefreshToken => "invalid_refresh_token",
             AppError::Forbidden => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::RouteNotFound => "route_not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
-            AppError::Conflict(_) => "conflict",
+            AppError::Conflict(code, _) => code,
             AppError::PreconditionFailed => "precondition_failed",
             AppError::PreconditionRequired => "precondition_required",
             AppError::TooManyRequests { .. } => "rate_limited",
@@ -118,11 +127,14 @@ impl AppError {
             AppError::InvalidPath(_) => "Invalid path parameter",
             AppError::Validation(_) => "Validation failed",
             AppError::BadRequest(_) => "Bad request",
-            AppError::Unauthorized => "Unauthorized",
+            AppError::Unauthorized
+            | AppError::InvalidCredentials
+            | AppError::InvalidRefreshToken => "Unauthorized",
+            AppError::InvalidToken => "Invalid token",
             AppError::Forbidden => "Forbidden",
             AppError::NotFound(_) | AppError::RouteNotFound => "Not found",
             AppError::MethodNotAllowed => "Method not allowed",
-            AppError::Conflict(_) => "Conflict",
+            AppError::Conflict(..) => "Conflict",
             AppError::PreconditionFailed => "Precondition failed",
             AppError::PreconditionRequired => "Precondition required",
             AppError::TooManyRequests { .. } => "Too many requests",
@@ -185,15 +197,18 @@ impl ResponseError for AppError {
             AppError::MalformedJson(_)
             | AppError::InvalidQuery(_)
             | AppError::InvalidPath(_)
-            | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            | AppError::BadRequest(_)
+            | AppError::InvalidToken => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized
+            | AppError::InvalidCredentials
+            | AppError::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) | AppError::RouteNotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(..) => StatusCode::CONFLICT,
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

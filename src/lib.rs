@@ -1,5 +1,6 @@
 //! pledgeboard: a REST service for commitment-pledging coalitions. See `ARCHITECTURE.md`.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -8,6 +9,7 @@ pub mod error;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod pagination;
 pub mod routes;
 pub mod services;
 pub mod startup;

@@ -26,6 +26,9 @@ async fn main() -> ExitCode {
             print!("{}", openapi::yaml());
             Ok(())
         }
+        Command::CreateStaff { role, email, name } => {
+            create_staff(cli.settings, role, email, name).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,5 +51,42 @@ async fn serve(settings: pledgeboard::config::Settings) -> Result<(), String> {
     );
     app.run_until_stopped().await.map_err(|e| e.to_string())?;
     tracing::info!("pledgeboard stopped");
+    Ok(())
+}
+
+/// `pledgeboard create-staff`: the password comes from standard input (first line), never
+/// from the command line where other users of the machine could see it.
+async fn create_staff(
+    settings: pledgeboard::config::Settings,
+    role: String,
+    email: String,
+    name: String,
+) -> Result<(), String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = password.trim_end_matches(['\n', '\r']).to_owned();
+    let db = startup::open_database(&settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let request = pledgeboard::services::accounts::NewStaff {
+        email,
+        display_name: name,
+        role,
+        password,
+    };
+    let user = db
+        .run(move |conn| pledgeboard::services::accounts::create_staff(conn, &request))
+        .await
+        .map_err(|e| match e {
+            pledgeboard::error::AppError::Validation(errors) => errors
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        })?;
+    println!("created {} {} ({})", user.role, user.email, user.id);
     Ok(())
 }

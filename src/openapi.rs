@@ -1,7 +1,10 @@
 //! The API contract, generated from the handlers and types. `openapi.yaml` at the repository
 //! root is this document; a test fails when the two drift apart.
 
-use utoipa::OpenApi;
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
 
 use crate::{error, routes};
 
@@ -27,14 +30,54 @@ developing States as of 2024. Regions follow UN M49.",
         routes::taxonomy::list_focus_areas,
         routes::taxonomy::list_countries,
         routes::taxonomy::list_tracks,
+        routes::auth::register,
+        routes::auth::verify_email,
+        routes::auth::login,
+        routes::auth::refresh,
+        routes::auth::logout,
+        routes::auth::request_password_reset,
+        routes::auth::confirm_password_reset,
+        routes::auth::me,
+        routes::organisations::list,
+        routes::organisations::get,
+        routes::organisations::update,
+        routes::organisations::verify,
+        routes::organisations::invite,
+        routes::organisations::accept_invitation,
+        routes::admin::create_staff,
+        routes::admin::update_user,
+        routes::admin::list_outbox,
+        routes::admin::retry_outbox,
     ),
     components(schemas(error::Problem, error::FieldError)),
+    modifiers(&BearerAuth),
     tags(
         (name = "taxonomy", description = "Reference vocabularies: SDGs, focus areas, countries, tracks"),
+        (name = "auth", description = "Registration, email verification, sessions, password reset"),
+        (name = "organisations", description = "The organisations that pledge, their members and verification"),
+        (name = "admin", description = "Staff accounts and the email pipeline (admins only)"),
         (name = "operations", description = "Health, metrics and this description"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` scheme the authenticated operations refer to.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The contract as YAML, exactly as committed in `openapi.yaml`.
 pub fn yaml() -> String {

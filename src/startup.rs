@@ -15,6 +15,7 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
+    auth::{rate_limit::RateLimits, tokens::TokenKeys},
     config::Settings,
     db::Database,
     email::{
@@ -23,7 +24,8 @@ use crate::{
     },
     error::AppError,
     metrics, middleware, openapi,
-    routes::{health, operations, taxonomy},
+    routes::{admin, auth, health, operations, organisations, taxonomy},
+    services::accounts::Links,
 };
 
 /// What every handler can reach.
@@ -31,6 +33,33 @@ pub struct AppState {
     pub db: Database,
     pub settings: Arc<Settings>,
     pub openapi_yaml: Arc<str>,
+    pub tokens: TokenKeys,
+    pub rate_limits: RateLimits,
+    pub links: Links,
+}
+
+impl AppState {
+    /// Builds the state: loads (or, on first start, creates) the token signing key.
+    pub async fn new(db: Database, settings: Settings) -> Result<Self, StartupError> {
+        let key_db = db.clone();
+        let secret = settings.jwt_secret.clone();
+        let issuer = settings.effective_public_url();
+        let ttl = settings.access_token_ttl_secs.max(1);
+        let tokens = key_db
+            .run(move |conn| TokenKeys::load(conn, secret.as_deref(), issuer, ttl))
+            .await
+            .map_err(StartupError::Database)?;
+        Ok(Self {
+            db,
+            rate_limits: RateLimits::new(settings.rate_limits()),
+            links: Links {
+                public_url: settings.effective_public_url(),
+            },
+            tokens,
+            settings: Arc::new(settings),
+            openapi_yaml: openapi::yaml().into(),
+        })
+    }
 }
 
 /// Errors that stop the service from starting.
@@ -77,11 +106,11 @@ impl Application {
             transport,
             WorkerConfig::from_settings(&settings),
         );
-        let server =
-            serve(listener, db.clone(), settings).map_err(|source| StartupError::Bind {
-                addr: format!("port {port}"),
-                source,
-            })?;
+        let state = AppState::new(db.clone(), settings).await?;
+        let server = serve(listener, state).map_err(|source| StartupError::Bind {
+            addr: format!("port {port}"),
+            source,
+        })?;
         Ok(Self {
             port,
             server,
@@ -122,14 +151,10 @@ pub async fn open_database(settings: &Settings) -> Result<Database, StartupError
     Ok(db)
 }
 
-fn serve(listener: TcpListener, db: Database, settings: Settings) -> std::io::Result<Server> {
+fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     metrics::init();
-    let workers = settings.workers;
-    let state = web::Data::new(AppState {
-        db,
-        settings: Arc::new(settings),
-        openapi_yaml: openapi::yaml().into(),
-    });
+    let workers = state.settings.workers;
+    let state = web::Data::new(state);
     let mut server = HttpServer::new(move || app(state.clone()))
         .listen(listener)?
         .shutdown_timeout(30)
@@ -188,7 +213,50 @@ fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/focus-areas").route(web::get().to(taxonomy::list_focus_areas)),
                 )
                 .service(web::resource("/countries").route(web::get().to(taxonomy::list_countries)))
-                .service(web::resource("/tracks").route(web::get().to(taxonomy::list_tracks))),
+                .service(web::resource("/tracks").route(web::get().to(taxonomy::list_tracks)))
+                .service(web::resource("/auth/register").route(web::post().to(auth::register)))
+                .service(
+                    web::resource("/auth/verify-email").route(web::post().to(auth::verify_email)),
+                )
+                .service(web::resource("/auth/login").route(web::post().to(auth::login)))
+                .service(web::resource("/auth/refresh").route(web::post().to(auth::refresh)))
+                .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
+                .service(
+                    web::resource("/auth/password-reset")
+                        .route(web::post().to(auth::request_password_reset)),
+                )
+                .service(
+                    web::resource("/auth/password-reset/confirm")
+                        .route(web::post().to(auth::confirm_password_reset)),
+                )
+                .service(web::resource("/me").route(web::get().to(auth::me)))
+                .service(web::resource("/organisations").route(web::get().to(organisations::list)))
+                .service(
+                    web::resource("/organisations/{id}")
+                        .route(web::get().to(organisations::get))
+                        .route(web::patch().to(organisations::update)),
+                )
+                .service(
+                    web::resource("/organisations/{id}/verify")
+                        .route(web::post().to(organisations::verify)),
+                )
+                .service(
+                    web::resource("/organisations/{id}/invitations")
+                        .route(web::post().to(organisations::invite)),
+                )
+                .service(
+                    web::resource("/invitations/accept")
+                        .route(web::post().to(organisations::accept_invitation)),
+                )
+                .service(web::resource("/admin/users").route(web::post().to(admin::create_staff)))
+                .service(
+                    web::resource("/admin/users/{id}").route(web::patch().to(admin::update_user)),
+                )
+                .service(web::resource("/admin/outbox").route(web::get().to(admin::list_outbox)))
+                .service(
+                    web::resource("/admin/outbox/{id}/retry")
+                        .route(web::post().to(admin::retry_outbox)),
+                ),
         );
 }
 
@@ -245,12 +313,10 @@ mod tests {
         settings.database_url = None;
         settings.body_limit = body_limit;
         let db = open_database(&settings).await.unwrap();
-        let state = AppState {
-            db,
-            settings: Arc::new(settings),
-            openapi_yaml: "".into(),
-        };
-        (web::Data::new(state), dir)
+        (
+            web::Data::new(AppState::new(db, settings).await.unwrap()),
+            dir,
+        )
     }
 
     async fn problem(resp: actix_web::dev::ServiceResponse<impl MessageBody>) -> Value {

@@ -1,4 +1,7 @@
 //! Pure domain code: types, rules and validation, with no I/O.
 
+pub mod account;
+pub mod counters;
 pub mod taxonomy;
 pub mod validation;
+pub mod workflow;

@@ -221,10 +221,13 @@ pub fn retry(conn: &mut DbConnection, id: &str) -> AppResult<OutboxMessage> {
             .optional()?
             .ok_or(AppError::NotFound("message"))?;
         if message.status != DEAD {
-            return Err(AppError::Conflict(format!(
-                "only dead messages can be retried; this one is {}",
-                message.status
-            )));
+            return Err(AppError::Conflict(
+                "not_dead",
+                format!(
+                    "only dead messages can be retried; this one is {}",
+                    message.status
+                ),
+            ));
         }
         diesel::update(outbox::table.find(id))
             .set((

@@ -72,6 +72,28 @@ email_kind!(
     { display_name: String, link: String, valid_minutes: u32 }
 );
 
+email_kind!(
+    /// Sent when someone registers with an address that already has an account: the owner
+    /// learns of it, the registrant learns nothing.
+    AccountExists, "account_exists", "email/account_exists.txt", "email/account_exists.html",
+    |_| "Someone tried to register with your email address".to_owned(),
+    { reset_url: String }
+);
+
+email_kind!(
+    /// Sent after a password reset: every session was signed out.
+    PasswordChanged, "password_changed", "email/password_changed.txt", "email/password_changed.html",
+    |_| "Your pledgeboard password was changed".to_owned(),
+    { display_name: String, reset_url: String }
+);
+
+email_kind!(
+    /// An invitation to join an organisation.
+    Invitation, "invitation", "email/invitation.txt", "email/invitation.html",
+    |m: &Invitation| format!("Join {} on pledgeboard", m.organisation),
+    { inviter: String, organisation: String, role: String, link: String, valid_days: u32 }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

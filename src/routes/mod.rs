@@ -1,8 +1,11 @@
 //! HTTP handlers, thin by rule: extract and authorise, call one service function, shape the
 //! answer. Routing lives in [`crate::startup`]; the contract is in [`crate::openapi`].
 
+pub mod admin;
+pub mod auth;
 pub mod health;
 pub mod operations;
+pub mod organisations;
 pub mod taxonomy;
 
 use serde::Serialize;
@@ -27,4 +30,50 @@ pub struct Status {
     /// The database engine in use (`sqlite` or `postgres`), on `/readyz`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<&'static str>,
+}
+
+/// A page of a list as JSON (`items`, `next_cursor`) with `Link: <...>; rel="next"` when more
+/// follows; the link keeps the request's other query parameters.
+pub fn paged<T: Serialize>(
+    req: &actix_web::HttpRequest,
+    page: crate::pagination::Page<T>,
+) -> actix_web::HttpResponse {
+    #[derive(Serialize)]
+    struct Body<T> {
+        items: Vec<T>,
+        next_cursor: Option<String>,
+    }
+    let mut response = actix_web::HttpResponse::Ok();
+    if let Some(cursor) = &page.next_cursor {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+            if key != "cursor" {
+                query.append_pair(&key, &value);
+            }
+        }
+        query.append_pair("cursor", cursor);
+        response.insert_header((
+            "Link",
+            format!("<{}?{}>; rel=\"next\"", req.path(), query.finish()),
+        ));
+    }
+    response.json(Body {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// The client's address: the TCP peer, or the proxy-reported one when configured to trust it.
+pub fn client_ip(req: &actix_web::HttpRequest, trust_forwarded: bool) -> std::net::IpAddr {
+    let fallback = std::net::IpAddr::from([127, 0, 0, 1]);
+    if trust_forwarded {
+        if let Some(ip) = req.connection_info().realip_remote_addr().and_then(|a| {
+            a.parse::<std::net::IpAddr>()
+                .ok()
+                .or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        }) {
+            return ip;
+        }
+    }
+    req.peer_addr().map(|a| a.ip()).unwrap_or(fallback)
 }

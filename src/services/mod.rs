@@ -1,4 +1,6 @@
 //! Use cases: each public function takes a connection and does one thing the API offers,
 //! inside a transaction where it writes. Handlers call exactly one of these.
 
+pub mod accounts;
+pub mod organisations;
 pub mod taxonomy;

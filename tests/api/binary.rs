@@ -14,7 +14,7 @@ use pledgeboard::db::Database;
 
 use crate::{
     email::{message, queue},
-    helpers::{eventually, fresh_database_url},
+    helpers::{eventually, fresh_database_url, PASSWORD},
     smtp::{BlackHole, TestSmtp},
 };
 
@@ -216,6 +216,113 @@ async fn messages_in_flight_when_the_service_is_killed_are_sent_after_restart() 
     signal(&child, "-TERM");
     wait_for(&logs, "pledgeboard stopped");
     assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn create_staff_takes_the_password_on_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path());
+    let run = |email: &str, password: &str| {
+        let mut child = binary()
+            .args([
+                "create-staff",
+                "--role",
+                "admin",
+                "--email",
+                email,
+                "--name",
+                "Root",
+                "--data-dir",
+            ])
+            .arg(dir.path())
+            .args(["--database-url", &url])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run("root@example.org", PASSWORD);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created admin root@example.org"));
+
+    let again = run("root@example.org", PASSWORD);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has an account"));
+    let weak = run("weak@example.org", "short");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+
+    let db = Database::open(&url, 1).unwrap();
+    let mut conn = db.get().unwrap();
+    let user = pledgeboard::services::accounts::find_user_by_email(&mut conn, "root@example.org")
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, "admin");
+    assert!(user.email_verified);
+    assert!(pledgeboard::auth::password::verify(
+        PASSWORD,
+        &user.password_hash
+    ));
+}
+
+#[tokio::test]
+async fn no_password_hash_or_token_reaches_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path());
+    let (mut child, logs, address) = serve(dir.path(), &url, &["--mail-poll-ms", "50"]);
+    let client = reqwest::Client::new();
+    let base = format!("http://{address}/api/v1");
+    let registered = client
+        .post(format!("{base}/auth/register"))
+        .json(&serde_json::json!({"email": "quiet@example.org", "password": PASSWORD, "display_name": "Q",
+            "organisation": {"name": "Quiet Org", "kind": "other", "country": "GHA"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 201);
+    let tokens: Value = client
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"email": "quiet@example.org", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    client
+        .post(format!("{base}/auth/refresh"))
+        .json(&serde_json::json!({"refresh_token": refresh}))
+        .send()
+        .await
+        .unwrap();
+    signal(&child, "-TERM");
+    let mut lines = Vec::new();
+    while let Ok(line) = logs.recv_timeout(Duration::from_secs(30)) {
+        let done = line["fields"]["message"] == "pledgeboard stopped";
+        lines.push(line.to_string());
+        if done {
+            break;
+        }
+    }
+    child.wait().unwrap();
+    let all = lines.join("\n");
+    assert!(
+        all.contains("quiet") || all.contains("/api/v1/auth/login"),
+        "the logs saw the requests"
+    );
+    for secret in [PASSWORD, refresh.as_str(), access.as_str(), "$argon2"] {
+        assert!(!all.contains(secret), "a secret reached the logs: {secret}");
+    }
 }
 
 #[test]

@@ -268,7 +268,7 @@ async fn an_undeliverable_message_ends_dead_and_can_be_put_back() {
     .await;
     let refused = app.db.run(move |conn| outbox::retry(conn, &sent)).await;
     assert!(
-        matches!(refused, Err(pledgeboard::error::AppError::Conflict(_))),
+        matches!(refused, Err(pledgeboard::error::AppError::Conflict(..))),
         "{refused:?}"
     );
     let missing = app.db.run(|conn| outbox::retry(conn, "no-such-id")).await;

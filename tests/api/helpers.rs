@@ -85,6 +85,12 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     settings.smtp_url = None;
     settings.workers = Some(2);
     settings.db_pool_size = 4;
+    settings.mail_poll_ms = 50;
+    // Every test client is 127.0.0.1: the rate-limit tests set their own limits.
+    settings.login_per_ip_per_minute = 100_000;
+    settings.login_per_account_per_minute = 100_000;
+    settings.register_per_ip_per_hour = 100_000;
+    settings.reset_per_ip_per_hour = 100_000;
     customise(&mut settings);
 
     let app = Application::build(settings.clone())
@@ -152,4 +158,169 @@ where
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+pub const PASSWORD: &str = "a long enough test passphrase";
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access: String,
+    pub refresh: String,
+    pub user_id: String,
+    pub organisation_id: Option<String>,
+}
+
+impl TestApp {
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request failed")
+    }
+
+    pub async fn register(&self, email: &str, organisation: &str, kind: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/register",
+            &serde_json::json!({
+                "email": email,
+                "password": PASSWORD,
+                "display_name": "Test User",
+                "organisation": {"name": organisation, "kind": kind, "country": "GHA"},
+            }),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Logs in and returns the session (panics unless the login succeeds).
+    pub async fn session(&self, email: &str) -> Session {
+        let resp = self.login(email, PASSWORD).await;
+        assert_eq!(resp.status(), StatusCode::OK, "login of {email}");
+        let tokens: Value = resp.json().await.unwrap();
+        let access = tokens["access_token"].as_str().unwrap().to_owned();
+        let me: Value = self
+            .send(reqwest::Method::GET, "/api/v1/me", Some(&access), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        Session {
+            access,
+            refresh: tokens["refresh_token"].as_str().unwrap().to_owned(),
+            user_id: me["user"]["id"].as_str().unwrap().to_owned(),
+            organisation_id: me["user"]["organisation_id"].as_str().map(str::to_owned),
+        }
+    }
+
+    /// Every email delivered to `address` so far (the `.eml` files of the mail folder),
+    /// decoded.
+    pub fn emails_to(&self, address: &str) -> Vec<String> {
+        let dir = self.data_dir.path().join("mail");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(std::time::SystemTime, String)> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| {
+                let raw = std::fs::read_to_string(e.path()).ok()?;
+                let decoded = crate::smtp::decode_quoted_printable(&raw.replace("\r\n", "\n"));
+                let to = decoded
+                    .lines()
+                    .find(|l| l.starts_with("To:"))?
+                    .to_lowercase();
+                if !to.contains(&address.to_lowercase()) {
+                    return None;
+                }
+                Some((e.metadata().ok()?.modified().ok()?, decoded))
+            })
+            .collect();
+        found.sort_by_key(|(t, _)| *t);
+        found.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Waits for an email to `address` whose subject contains `subject`, and returns it.
+    pub async fn email(&self, address: &str, subject: &str) -> String {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Some(mail) = self.emails_to(address).into_iter().rev().find(|m| {
+                m.lines()
+                    .any(|l| l.starts_with("Subject:") && l.contains(subject))
+            }) {
+                return mail;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no email {subject:?} to {address}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Registers an organisation with its owner, verifies the email through the emailed link,
+    /// and signs in.
+    pub async fn pledger(&self, email: &str, organisation: &str) -> Session {
+        let resp = self.register(email, organisation, "government").await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let mail = self.email(email, "Confirm your email address").await;
+        let resp = self
+            .post_json(
+                "/api/v1/auth/verify-email",
+                &serde_json::json!({"token": token_in(&mail)}),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+        self.session(email).await
+    }
+
+    /// A staff account of the given role, signed in.
+    pub async fn staff(&self, role: &str, email: &str) -> Session {
+        let request = pledgeboard::services::accounts::NewStaff {
+            email: email.to_owned(),
+            display_name: format!("Staff {role}"),
+            role: role.to_owned(),
+            password: PASSWORD.to_owned(),
+        };
+        self.db
+            .run(move |conn| pledgeboard::services::accounts::create_staff(conn, &request))
+            .await
+            .unwrap();
+        self.session(email).await
+    }
+}
+
+/// The token of the first `token=` link in an email.
+pub fn token_in(mail: &str) -> String {
+    let start = mail.find("token=").expect("a link with a token") + "token=".len();
+    mail[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }

@@ -1,5 +1,8 @@
 //! Integration tests: the real service over HTTP. One test binary, so the crate links once.
 
+mod accounts;
+mod admin;
+mod authorization;
 mod binary;
 mod email;
 mod errors;
@@ -8,3 +11,4 @@ mod operations;
 mod smtp;
 mod storage;
 mod taxonomy;
+mod tokens;

@@ -193,7 +193,7 @@ fn bind_retrying(port: u16) -> TcpListener {
     panic!("cannot bind SMTP test port {port}");
 }
 
-fn decode_quoted_printable(raw: &str) -> String {
+pub fn decode_quoted_printable(raw: &str) -> String {
     let joined = raw.replace("=\n", "");
     let bytes = joined.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

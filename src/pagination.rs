@@ -1,0 +1,123 @@
+//! Keyset pagination: `limit` and an opaque `cursor` holding the sort key of the last item
+//! served, so pages stay stable while rows are inserted.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 100;
+
+/// A page of items and, when there may be more, the cursor of the next page.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from a query that fetched one row more than `limit`: the extra row only
+    /// says that a next page exists.
+    pub fn from_overfetch(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> Vec<String>) -> Self {
+        let limit = usize::try_from(limit).unwrap_or(0);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next_cursor = if more {
+            rows.last().map(|last| encode(&key(last)))
+        } else {
+            None
+        };
+        Self {
+            items: rows,
+            next_cursor,
+        }
+    }
+}
+
+/// `limit` (1 to 100, default 50) and `cursor` (from the previous page's `next_cursor`).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page, 1 to 100 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque position from the previous page's `next_cursor` or `Link: rel="next"`.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn limit(&self) -> AppResult<i64> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(_) => Err(AppError::InvalidQuery(format!(
+                "limit must be between 1 and {MAX_LIMIT}"
+            ))),
+        }
+    }
+
+    /// The decoded cursor, which must have `parts` components.
+    pub fn cursor(&self, parts: usize) -> AppResult<Option<Vec<String>>> {
+        self.cursor.as_deref().map(|c| decode(c, parts)).transpose()
+    }
+}
+
+pub fn encode(parts: &[String]) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(parts).expect("strings serialise"))
+}
+
+fn decode(cursor: &str, parts: usize) -> AppResult<Vec<String>> {
+    let invalid = || AppError::InvalidQuery("cursor is not one this service issued".to_owned());
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.as_bytes())
+        .map_err(|_| invalid())?;
+    let values: Vec<String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if values.len() == parts {
+        Ok(values)
+    } else {
+        Err(invalid())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_tampering() {
+        let params = PageParams {
+            limit: Some(10),
+            cursor: Some(encode(&["Ministry".into(), "id-1".into()])),
+        };
+        assert_eq!(params.cursor(2).unwrap().unwrap(), ["Ministry", "id-1"]);
+        assert!(params.cursor(3).is_err());
+        let bad = PageParams {
+            limit: None,
+            cursor: Some("!!".into()),
+        };
+        assert!(bad.cursor(2).is_err());
+        assert_eq!(bad.limit().unwrap(), DEFAULT_LIMIT);
+        assert!(PageParams {
+            limit: Some(101),
+            cursor: None
+        }
+        .limit()
+        .is_err());
+        assert!(PageParams {
+            limit: Some(0),
+            cursor: None
+        }
+        .limit()
+        .is_err());
+    }
+
+    #[test]
+    fn overfetching_tells_whether_a_next_page_exists() {
+        let page = Page::from_overfetch(vec![1, 2, 3], 2, |n| vec![n.to_string()]);
+        assert_eq!(page.items, [1, 2]);
+        assert_eq!(page.next_cursor, Some(encode(&["2".into()])));
+        let last = Page::from_overfetch(vec![1, 2], 2, |n| vec![n.to_string()]);
+        assert!(last.next_cursor.is_none());
+    }
+}

@@ -1,0 +1,116 @@
+//! `/api/v1/admin/*`: staff accounts and the email pipeline's dead letters. Admins only.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{auth::UserView, list_envelope};
+use crate::{
+    auth::CurrentUser,
+    domain::account::PlatformRole,
+    email::{outbox, OutboxMessage},
+    error::{AppError, AppResult, Problem},
+    services::accounts::{self, NewStaff, UserChanges},
+    startup::AppState,
+};
+
+list_envelope!(OutboxList, OutboxMessage);
+
+/// Creates a staff account (admin, moderator or organiser), email counted as verified.
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewStaff, security(("bearer" = [])),
+    responses(
+        (status = 201, body = UserView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_staff(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    body: web::Json<NewStaff>,
+) -> AppResult<HttpResponse> {
+    admin.require_role(&[PlatformRole::Admin])?;
+    let user = state
+        .db
+        .run(move |conn| accounts::create_staff(conn, &body))
+        .await?;
+    Ok(HttpResponse::Created().json(UserView::from(user)))
+}
+
+/// Changes a user's platform role or disables the account (its tokens stop working at once).
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = UserChanges, security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    id: web::Path<String>,
+    body: web::Json<UserChanges>,
+) -> AppResult<HttpResponse> {
+    admin.require_role(&[PlatformRole::Admin])?;
+    let user = state
+        .db
+        .run(move |conn| accounts::update_user(conn, &admin.id, &id, &body))
+        .await?;
+    Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    /// `pending`, `sending`, `sent` or `dead` (default `dead`).
+    pub status: Option<String>,
+    /// At most this many, newest first (1 to 500, default 100).
+    pub limit: Option<i64>,
+}
+
+/// Outgoing messages by status, newest first: by default the dead ones.
+#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin", params(OutboxQuery), security(("bearer" = [])),
+    responses((status = 200, body = OutboxList), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_outbox(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    query: web::Query<OutboxQuery>,
+) -> AppResult<HttpResponse> {
+    admin.require_role(&[PlatformRole::Admin])?;
+    let status = query
+        .status
+        .clone()
+        .unwrap_or_else(|| outbox::DEAD.to_owned());
+    if ![outbox::PENDING, outbox::SENDING, outbox::SENT, outbox::DEAD].contains(&status.as_str()) {
+        return Err(AppError::InvalidQuery(
+            "status must be pending, sending, sent or dead".to_owned(),
+        ));
+    }
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::InvalidQuery(
+            "limit must be between 1 and 500".to_owned(),
+        ));
+    }
+    let items = state
+        .db
+        .run(move |conn| outbox::list_by_status(conn, &status, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(OutboxList { items }))
+}
+
+/// Puts a dead message back in the queue with a fresh set of attempts.
+#[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "admin", security(("bearer" = [])),
+    responses(
+        (status = 200, body = OutboxMessage),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The message is not dead"),
+    ))]
+pub async fn retry_outbox(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    admin.require_role(&[PlatformRole::Admin])?;
+    let message = state.db.run(move |conn| outbox::retry(conn, &id)).await?;
+    Ok(HttpResponse::Ok().json(message))
+}

@@ -1,0 +1,229 @@
+//! `/api/v1/auth/*` and `/api/v1/me`: registration, verification, sessions, password reset.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Duration, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::client_ip;
+use crate::{
+    auth::CurrentUser,
+    error::{AppResult, Problem},
+    services::{
+        accounts::{
+            self, LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest,
+            RegisterRequest, TokenPair, UserRow,
+        },
+        organisations::OrganisationRow,
+    },
+    startup::AppState,
+};
+
+/// A user as the API shows it: never the password hash.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// `pledger`, `moderator`, `organiser` or `admin`.
+    pub role: String,
+    pub organisation_id: Option<String>,
+    /// `owner` or `member`.
+    pub organisation_role: Option<String>,
+    pub email_verified: bool,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl From<UserRow> for UserView {
+    fn from(u: UserRow) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            organisation_id: u.organisation_id,
+            organisation_role: u.organisation_role,
+            email_verified: u.email_verified,
+            disabled: u.disabled,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Account {
+    pub user: UserView,
+    pub organisation: Option<OrganisationRow>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    pub message: &'static str,
+}
+
+fn refresh_ttl(state: &AppState) -> Duration {
+    Duration::days(state.settings.refresh_token_ttl_days.max(1))
+}
+
+/// Registers an organisation with its first user, its owner. Answers the same way whether or
+/// not the address already has an account (its owner is emailed a notice instead).
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(
+        (status = 201, body = Account, description = "Registered; a verification link is emailed"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RegisterRequest>,
+) -> AppResult<HttpResponse> {
+    state
+        .rate_limits
+        .register(client_ip(&req, state.settings.trust_forwarded))?;
+    let links = state.links.clone();
+    let registered = state
+        .db
+        .run(move |conn| accounts::register(conn, body.into_inner(), &links))
+        .await?;
+    Ok(HttpResponse::Created().json(Account {
+        user: registered.user.into(),
+        organisation: Some(registered.organisation),
+    }))
+}
+
+/// Confirms an email address with the token from the emailed link.
+#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenBody,
+    responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    body: web::Json<TokenBody>,
+) -> AppResult<HttpResponse> {
+    state
+        .db
+        .run(move |conn| accounts::verify_email(conn, &body.token))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Opens a session: a short-lived access token and a single-use refresh token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenPair),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong address or password (the same answer for both)"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let email = body.email.trim().to_lowercase();
+    state
+        .rate_limits
+        .login(client_ip(&req, state.settings.trust_forwarded), &email)?;
+    let app = state.clone();
+    let pair = state
+        .db
+        .run(move |conn| accounts::login(conn, &body, &app.tokens, refresh_ttl(&app)))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(pair))
+}
+
+/// Exchanges a refresh token for a new pair. A token used twice revokes its whole session.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let app = state.clone();
+    let pair = state
+        .db
+        .run(move |conn| {
+            accounts::refresh(conn, &body.refresh_token, &app.tokens, refresh_ttl(&app))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(pair))
+}
+
+/// Ends the session the refresh token belongs to.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204)))]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    state
+        .db
+        .run(move |conn| accounts::logout(conn, &body.refresh_token))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Emails a reset link when the address has an account. The answer is the same either way.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = PasswordResetRequest,
+    responses((status = 202, body = Accepted), (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<PasswordResetRequest>,
+) -> AppResult<HttpResponse> {
+    state
+        .rate_limits
+        .password_reset(client_ip(&req, state.settings.trust_forwarded))?;
+    let links = state.links.clone();
+    state
+        .db
+        .run(move |conn| accounts::request_password_reset(conn, &body, &links))
+        .await?;
+    Ok(HttpResponse::Accepted().json(Accepted {
+        message: "if this address has an account, a reset link is on its way",
+    }))
+}
+
+/// Sets a new password with the emailed token; every session is signed out.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
+    responses(
+        (status = 204),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetConfirm>,
+) -> AppResult<HttpResponse> {
+    let links = state.links.clone();
+    state
+        .db
+        .run(move |conn| accounts::confirm_password_reset(conn, &body, &links))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in user and their organisation.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Account), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn me(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    let (user, organisation) = state
+        .db
+        .run(move |conn| accounts::account(conn, &user.id))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(Account {
+            user: user.into(),
+            organisation,
+        }))
+}

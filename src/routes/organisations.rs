@@ -1,0 +1,125 @@
+//! `/api/v1/organisations/*` and `/api/v1/invitations/accept`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::{auth::Account, paged};
+use crate::{
+    auth::{current_user::MaybeUser, CurrentUser},
+    error::{AppResult, Problem},
+    pagination::PageParams,
+    services::organisations::{
+        self as service, AcceptInvitation, InvitationView, NewInvitation, OrganisationChanges,
+        OrganisationRow,
+    },
+    startup::AppState,
+};
+
+super::list_envelope!(OrganisationPage, OrganisationRow);
+
+/// Verified organisations by name (staff see all), with keyset pagination.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(PageParams),
+    responses((status = 200, body = OrganisationPage, description = "A page; `Link: rel=\"next\"` when more follows")))]
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    viewer: MaybeUser,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    let result = state
+        .db
+        .run(move |conn| service::list(conn, viewer.0.as_ref(), &page))
+        .await?;
+    Ok(paged(&req, result))
+}
+
+/// One organisation. Unverified ones are visible only to their own people and staff.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
+    responses((status = 200, body = OrganisationRow), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    viewer: MaybeUser,
+) -> AppResult<HttpResponse> {
+    let org = state
+        .db
+        .run(move |conn| service::get(conn, &id, viewer.0.as_ref()))
+        .await?;
+    Ok(HttpResponse::Ok().json(org))
+}
+
+/// Edits an organisation (its owner, or an admin). Changing the name, kind or country of a
+/// verified organisation withdraws its verification until a moderator confirms it again.
+#[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "organisations", request_body = OrganisationChanges,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = OrganisationRow),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    user: CurrentUser,
+    body: web::Json<OrganisationChanges>,
+) -> AppResult<HttpResponse> {
+    let org = state
+        .db
+        .run(move |conn| service::update(conn, &id, &user, &body))
+        .await?;
+    Ok(HttpResponse::Ok().json(org))
+}
+
+/// Marks an organisation verified (moderators and admins; never their own).
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/verify", tag = "organisations", security(("bearer" = [])),
+    responses((status = 200, body = OrganisationRow), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn verify(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    let org = state
+        .db
+        .run(move |conn| service::verify(conn, &id, &user))
+        .await?;
+    Ok(HttpResponse::Ok().json(org))
+}
+
+/// Invites a colleague by email (the owner, or an admin).
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/invitations", tag = "organisations", request_body = NewInvitation,
+    security(("bearer" = [])),
+    responses((status = 201, body = InvitationView), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn invite(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    user: CurrentUser,
+    body: web::Json<NewInvitation>,
+) -> AppResult<HttpResponse> {
+    let links = state.links.clone();
+    let invitation = state
+        .db
+        .run(move |conn| service::invite(conn, &id, &user, &body, &links))
+        .await?;
+    Ok(HttpResponse::Created().json(invitation))
+}
+
+/// Accepts an invitation: creates the invited user in the organisation.
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "organisations", request_body = AcceptInvitation,
+    responses(
+        (status = 201, body = Account),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The address already has an account"),
+    ))]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    body: web::Json<AcceptInvitation>,
+) -> AppResult<HttpResponse> {
+    let (user, org) = state
+        .db
+        .run(move |conn| service::accept_invitation(conn, &body))
+        .await?;
+    Ok(HttpResponse::Created().json(Account {
+        user: user.into(),
+        organisation: Some(org),
+    }))
+}

@@ -1,0 +1,321 @@
+//! Who may call what: every route that takes an id, called as each kind of caller.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, token_in, Session, TestApp, PASSWORD};
+
+struct Cast {
+    outsider: Session,
+    member: Session,
+    owner: Session,
+    moderator: Session,
+    admin: Session,
+    /// The owner's organisation, unverified.
+    org: String,
+}
+
+/// An organisation with an owner and a member, another organisation's member, a moderator and
+/// an admin.
+async fn cast(app: &TestApp) -> Cast {
+    let owner = app.pledger("owner@example.org", "Owning Org").await;
+    let org = owner.organisation_id.clone().unwrap();
+    let resp = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organisations/{org}/invitations"),
+            Some(&owner.access),
+            Some(&json!({"email": "member@example.org"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let mail = app.email("member@example.org", "Join Owning Org").await;
+    let resp = app
+        .post_json(
+            "/api/v1/invitations/accept",
+            &json!({"token": token_in(&mail), "display_name": "Member", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let accepted: Value = resp.json().await.unwrap();
+    assert_eq!(accepted["user"]["organisation_role"], "member");
+    assert_eq!(accepted["user"]["email_verified"], true);
+    Cast {
+        member: app.session("member@example.org").await,
+        outsider: app.pledger("outsider@example.org", "Other Org").await,
+        moderator: app.staff("moderator", "moderator@example.org").await,
+        admin: app.staff("admin", "admin@example.org").await,
+        owner,
+        org,
+    }
+}
+
+async fn status(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    who: Option<&Session>,
+    body: Option<Value>,
+) -> u16 {
+    let resp = app
+        .send(method, path, who.map(|s| s.access.as_str()), body.as_ref())
+        .await;
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    // Whatever the answer, nothing of the unverified organisation leaks in a refusal.
+    if status >= 400 {
+        assert!(!text.contains("Owning Org"), "{path}: {text}");
+    }
+    status
+}
+
+#[tokio::test]
+async fn the_authorisation_matrix() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let org = &c.org;
+    let anon: Option<&Session> = None;
+    let callers = [
+        ("anonymous", anon),
+        ("outsider", Some(&c.outsider)),
+        ("member", Some(&c.member)),
+        ("owner", Some(&c.owner)),
+        ("moderator", Some(&c.moderator)),
+        ("admin", Some(&c.admin)),
+    ];
+
+    // (method, path, body, expected per caller in the order above)
+    let dead_message = json!({});
+    let cases: Vec<(Method, String, Option<Value>, [u16; 6])> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/organisations/{org}"),
+            None,
+            [404, 404, 200, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/organisations/{org}"),
+            Some(json!({"website": "https://owning.example"})),
+            [401, 404, 403, 200, 403, 200],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/organisations/{org}/invitations"),
+            Some(json!({"email": "new@example.org"})),
+            [401, 404, 403, 201, 403, 201],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/admin/users/{}", c.member.user_id),
+            Some(json!({"role": "pledger"})),
+            [401, 403, 403, 403, 403, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/outbox/no-such-message/retry".to_owned(),
+            Some(dead_message),
+            [401, 403, 403, 403, 403, 404],
+        ),
+        (
+            Method::GET,
+            "/api/v1/admin/outbox".to_owned(),
+            None,
+            [401, 403, 403, 403, 403, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/users".to_owned(),
+            Some(
+                json!({"email": "s@example.org", "display_name": "S", "role": "organiser", "password": PASSWORD}),
+            ),
+            [401, 403, 403, 403, 403, 201],
+        ),
+    ];
+    let mut mismatches = Vec::new();
+    for (method, path, body, expected) in &cases {
+        for ((name, who), want) in callers.iter().zip(expected) {
+            let got = status(&app, method.clone(), path, *who, body.clone()).await;
+            if got != *want {
+                mismatches.push(format!("{method} {path} as {name}: {got}, expected {want}"));
+            }
+        }
+    }
+    // Verification last: it changes what the others see. A moderator may not verify their own
+    // organisation; pledgers never.
+    let verify = format!("/api/v1/organisations/{org}/verify");
+    for ((name, who), want) in callers.iter().zip([401, 403, 403, 403, 200, 200]) {
+        let got = status(&app, Method::POST, &verify, *who, None).await;
+        if got != want {
+            mismatches.push(format!("POST {verify} as {name}: {got}, expected {want}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+
+    // Now verified, the organisation is public.
+    assert_eq!(
+        status(
+            &app,
+            Method::GET,
+            &format!("/api/v1/organisations/{org}"),
+            None,
+            None
+        )
+        .await,
+        200
+    );
+    // Outsiders still may not edit it, and now learn that it exists (403, not 404).
+    let patch = json!({"website": "https://x.example"});
+    assert_eq!(
+        status(
+            &app,
+            Method::PATCH,
+            &format!("/api/v1/organisations/{org}"),
+            Some(&c.outsider),
+            Some(patch)
+        )
+        .await,
+        403
+    );
+}
+
+#[tokio::test]
+async fn moderators_never_verify_their_own_organisation() {
+    let app = spawn_app().await;
+    let owner = app.pledger("mod-owner@example.org", "Moderated Org").await;
+    let moderator = app.staff("moderator", "inside-mod@example.org").await;
+    let org = owner.organisation_id.clone().unwrap();
+    // Put the moderator inside the organisation.
+    let moderator_id = moderator.user_id.clone();
+    let org_id = org.clone();
+    app.db
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use pledgeboard::db::schema::users;
+            diesel::update(users::table.find(moderator_id))
+                .set((
+                    users::organisation_id.eq(Some(org_id)),
+                    users::organisation_role.eq(Some("member")),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        status(
+            &app,
+            Method::POST,
+            &format!("/api/v1/organisations/{org}/verify"),
+            Some(&moderator),
+            None
+        )
+        .await,
+        403
+    );
+}
+
+#[tokio::test]
+async fn the_directory_lists_verified_organisations_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let moderator = app.staff("moderator", "dir-mod@example.org").await;
+    let mut verified = Vec::new();
+    for i in 0..5 {
+        let resp = app
+            .register(
+                &format!("o{i}@example.org"),
+                &format!("Org {i}"),
+                "civil_society",
+            )
+            .await;
+        let body: Value = resp.json().await.unwrap();
+        let id = body["organisation"]["id"].as_str().unwrap().to_owned();
+        if i != 2 {
+            let resp = app
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/organisations/{id}/verify"),
+                    Some(&moderator.access),
+                    None,
+                )
+                .await;
+            assert_eq!(resp.status(), StatusCode::OK);
+            verified.push(id);
+        }
+    }
+    let mut seen = Vec::new();
+    let mut next = Some("/api/v1/organisations?limit=3".to_owned());
+    while let Some(path) = next.take() {
+        let resp = app.get(&path).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        next = resp.headers().get("link").map(|l| {
+            let l = l.to_str().unwrap();
+            l[l.find('<').unwrap() + 1..l.find('>').unwrap()].to_owned()
+        });
+        let body: Value = resp.json().await.unwrap();
+        seen.extend(
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["id"].as_str().unwrap().to_owned()),
+        );
+    }
+    verified.sort_by_key(|id| seen.iter().position(|s| s == id));
+    assert_eq!(
+        seen, verified,
+        "every verified organisation once, the unverified one not at all"
+    );
+    // Staff see the unverified one too.
+    let all: Value = app
+        .send(
+            Method::GET,
+            "/api/v1/organisations",
+            Some(&moderator.access),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn renaming_a_verified_organisation_withdraws_its_verification() {
+    let app = spawn_app().await;
+    let moderator = app.staff("moderator", "rename-mod@example.org").await;
+    let owner = app.pledger("rename@example.org", "Ministry of ICT").await;
+    let org = owner.organisation_id.clone().unwrap();
+    app.send(
+        Method::POST,
+        &format!("/api/v1/organisations/{org}/verify"),
+        Some(&moderator.access),
+        None,
+    )
+    .await;
+    let resp = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/organisations/{org}"),
+            Some(&owner.access),
+            Some(&json!({"website": "https://ict.example"})),
+        )
+        .await;
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["verified"],
+        true,
+        "a website change keeps verification"
+    );
+    let resp = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/organisations/{org}"),
+            Some(&owner.access),
+            Some(&json!({"name": "Ministry of Finance"})),
+        )
+        .await;
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["name"], "Ministry of Finance");
+    assert_eq!(body["verified"], false);
+}
