@@ -25,6 +25,9 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI description generated from the code (regenerates openapi.yaml).
     Openapi,
+    /// Rebuild the live counters from the pledges (they are kept up to date incrementally; this
+    /// repairs them after manual changes to the database).
+    Recount,
     /// Create a staff account (its email counts as verified); the password is read from
     /// standard input.
     CreateStaff {
@@ -76,7 +79,7 @@ pub struct Settings {
     pub public_url: Option<String>,
 
     /// Largest request body accepted, in bytes; larger bodies get 413.
-    #[arg(long, env = "PLEDGEBOARD_BODY_LIMIT", default_value_t = 256 * 1024, global = true)]
+    #[arg(long, env = "PLEDGEBOARD_BODY_LIMIT", default_value_t = 2 * 1024 * 1024, global = true)]
     pub body_limit: usize,
 
     /// Maximum number of pooled database connections.

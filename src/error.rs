@@ -49,6 +49,9 @@ pub enum AppError {
     InvalidPath(String),
     #[error("one or more fields are invalid")]
     Validation(Vec<FieldError>),
+    /// Well-formed but unusable as sent, with its own code (`idempotency_key_reused`, ...).
+    #[error("{1}")]
+    Unprocessable(&'static str, String),
     #[error("{0}")]
     BadRequest(String),
     #[error("authentication is required")]
@@ -61,6 +64,10 @@ pub enum AppError {
     InvalidRefreshToken,
     #[error("you may not do this")]
     Forbidden,
+    /// Refused for a reason the caller can act on, with its own code (`email_not_verified`,
+    /// `own_organisation`, ...).
+    #[error("{1}")]
+    Denied(&'static str, String),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("no resource at this address")]
@@ -100,12 +107,14 @@ impl AppError {
             AppError::InvalidQuery(_) => "invalid_query",
             AppError::InvalidPath(_) => "invalid_path",
             AppError::Validation(_) => "validation_failed",
+            AppError::Unprocessable(code, _) => code,
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::InvalidToken => "invalid_token",
             AppError::InvalidRefreshToken => "invalid_refresh_token",
             AppError::Forbidden => "forbidden",
+            AppError::Denied(code, _) => code,
             AppError::NotFound(_) => "not_found",
             AppError::RouteNotFound => "route_not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
@@ -126,12 +135,13 @@ impl AppError {
             AppError::InvalidQuery(_) => "Invalid query string",
             AppError::InvalidPath(_) => "Invalid path parameter",
             AppError::Validation(_) => "Validation failed",
+            AppError::Unprocessable(..) => "Unprocessable request",
             AppError::BadRequest(_) => "Bad request",
             AppError::Unauthorized
             | AppError::InvalidCredentials
             | AppError::InvalidRefreshToken => "Unauthorized",
             AppError::InvalidToken => "Invalid token",
-            AppError::Forbidden => "Forbidden",
+            AppError::Forbidden | AppError::Denied(..) => "Forbidden",
             AppError::NotFound(_) | AppError::RouteNotFound => "Not found",
             AppError::MethodNotAllowed => "Method not allowed",
             AppError::Conflict(..) => "Conflict",
@@ -201,11 +211,13 @@ impl ResponseError for AppError {
             | AppError::InvalidToken => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) | AppError::Unprocessable(..) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Unauthorized
             | AppError::InvalidCredentials
             | AppError::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Denied(..) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) | AppError::RouteNotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(..) => StatusCode::CONFLICT,

@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod live;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -23,8 +23,9 @@ use crate::{
         worker::{MailWorker, WorkerConfig},
     },
     error::AppError,
+    live::LiveCounters,
     metrics, middleware, openapi,
-    routes::{admin, auth, health, operations, organisations, taxonomy},
+    routes::{admin, auth, health, operations, organisations, pledges, stats, taxonomy},
     services::accounts::Links,
 };
 
@@ -36,6 +37,7 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub rate_limits: RateLimits,
     pub links: Links,
+    pub live: Arc<LiveCounters>,
 }
 
 impl AppState {
@@ -49,7 +51,9 @@ impl AppState {
             .run(move |conn| TokenKeys::load(conn, secret.as_deref(), issuer, ttl))
             .await
             .map_err(StartupError::Database)?;
+        let live = LiveCounters::start(db.clone(), settings.effective_database_url()).await?;
         Ok(Self {
+            live,
             db,
             rate_limits: RateLimits::new(settings.rate_limits()),
             links: Links {
@@ -205,6 +209,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/metrics").route(web::get().to(operations::metrics)))
         .service(web::resource("/openapi.yaml").route(web::get().to(operations::openapi_yaml)))
         .service(web::resource("/docs").route(web::get().to(operations::docs_redirect)))
+        .service(web::resource("/live/{track}").route(web::get().to(stats::page)))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .service(
             web::scope("/api/v1")
@@ -256,7 +261,40 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/admin/outbox/{id}/retry")
                         .route(web::post().to(admin::retry_outbox)),
-                ),
+                )
+                .service(
+                    web::resource("/pledges")
+                        .route(web::get().to(pledges::list))
+                        .route(web::post().to(pledges::create)),
+                )
+                .service(
+                    web::resource("/pledges/{id}")
+                        .route(web::get().to(pledges::get))
+                        .route(web::patch().to(pledges::update)),
+                )
+                .service(
+                    web::resource("/pledges/{id}/submit").route(web::post().to(pledges::submit)),
+                )
+                .service(
+                    web::resource("/pledges/{id}/withdraw")
+                        .route(web::post().to(pledges::withdraw)),
+                )
+                .service(
+                    web::resource("/pledges/{id}/approve").route(web::post().to(pledges::approve)),
+                )
+                .service(
+                    web::resource("/pledges/{id}/request-changes")
+                        .route(web::post().to(pledges::request_changes)),
+                )
+                .service(
+                    web::resource("/pledges/{id}/reject").route(web::post().to(pledges::reject)),
+                )
+                .service(
+                    web::resource("/pledges/{id}/history").route(web::get().to(pledges::history)),
+                )
+                .service(web::resource("/moderation/queue").route(web::get().to(pledges::queue)))
+                .service(web::resource("/stats").route(web::get().to(stats::snapshot)))
+                .service(web::resource("/stats/stream").route(web::get().to(stats::stream))),
         );
 }
 

@@ -56,14 +56,6 @@ diesel::table! {
 }
 
 diesel::joinable!(pillars -> focus_areas (focus_area));
-diesel::allow_tables_to_appear_in_same_query!(
-    sdgs,
-    focus_areas,
-    pillars,
-    countries,
-    tracks,
-    outbox
-);
 
 diesel::table! {
     outbox (id) {
@@ -165,3 +157,134 @@ diesel::table! {
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(organisations -> countries (country));
 diesel::joinable!(invitations -> organisations (organisation_id));
+
+diesel::table! {
+    pledges (id) {
+        id -> Text,
+        organisation_id -> Text,
+        created_by -> Text,
+        status -> Text,
+        version -> Integer,
+        title -> Text,
+        summary -> Text,
+        description -> Text,
+        pledge_type -> Text,
+        value_currency -> Nullable<Text>,
+        value_amount_minor -> Nullable<BigInt>,
+        value_usd -> Nullable<BigInt>,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        targets_global -> Bool,
+        ldc -> Bool,
+        lldc -> Bool,
+        sids -> Bool,
+        pillars -> Text,
+        regions -> Text,
+        beneficiary_groups -> Text,
+        partners -> Text,
+        contact_name -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    pledge_tracks (pledge_id, track) {
+        pledge_id -> Text,
+        track -> Text,
+    }
+}
+
+diesel::table! {
+    pledge_sdgs (pledge_id, sdg) {
+        pledge_id -> Text,
+        sdg -> Integer,
+    }
+}
+
+diesel::table! {
+    pledge_focus_areas (pledge_id, focus_area) {
+        pledge_id -> Text,
+        focus_area -> Text,
+    }
+}
+
+diesel::table! {
+    pledge_countries (pledge_id, country) {
+        pledge_id -> Text,
+        country -> Text,
+    }
+}
+
+diesel::table! {
+    pledge_events (id) {
+        id -> Text,
+        pledge_id -> Text,
+        actor_id -> Text,
+        actor_role -> Text,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    moderator_tracks (user_id, track) {
+        user_id -> Text,
+        track -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(pledges -> organisations (organisation_id));
+diesel::joinable!(pledge_events -> users (actor_id));
+
+diesel::table! {
+    counter_scopes (scope) {
+        scope -> Text,
+        version -> BigInt,
+        state -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    sdgs,
+    focus_areas,
+    pillars,
+    countries,
+    tracks,
+    outbox,
+    organisations,
+    users,
+    refresh_tokens,
+    user_tokens,
+    invitations,
+    signing_keys,
+    pledges,
+    pledge_tracks,
+    pledge_sdgs,
+    pledge_focus_areas,
+    pledge_countries,
+    pledge_events,
+    moderator_tracks,
+    idempotency_keys,
+    counter_scopes,
+);

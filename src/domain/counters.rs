@@ -141,7 +141,7 @@ impl fmt::Display for Scope {
 ///
 /// Two `Figures` compare equal exactly when every figure a snapshot shows is equal, because keys
 /// whose count falls to zero are removed from every map.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figures {
     pledges: u64,
     usd_pledged: i64,
@@ -384,7 +384,7 @@ impl<'a> Side<'a> {
 }
 
 /// The count of pledges published on one UTC day; it starts again at zero when the day changes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct DayCount {
     day: Option<NaiveDate>,
     count: u64,
@@ -413,7 +413,8 @@ impl DayCount {
 
 /// The counters of one scope: its figures, its count of pledges published today, and the version
 /// and time of its last change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialisable, so that a scope can be stored and loaded as one value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeCounters {
     figures: Figures,
     today: DayCount,
@@ -529,6 +530,26 @@ impl Counters {
             created_at: now,
             consistent: true,
         }
+    }
+
+    /// Counters holding just the given scopes, as loaded from storage for one change: a change
+    /// only touches the global scope and the scopes of its tracks.
+    pub fn from_scopes(
+        global: ScopeCounters,
+        tracks: BTreeMap<String, ScopeCounters>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Counters {
+            global,
+            tracks,
+            created_at: now,
+            consistent: true,
+        }
+    }
+
+    /// The scopes, to store them back: the global one and those of the tracks.
+    pub fn into_scopes(self) -> (ScopeCounters, BTreeMap<String, ScopeCounters>) {
+        (self.global, self.tracks)
     }
 
     /// Counts `pledges` from scratch, as of `now` (which also decides which day is today). Every

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod counters;
+pub mod pledge;
 pub mod taxonomy;
 pub mod validation;
 pub mod workflow;

@@ -94,6 +94,24 @@ email_kind!(
     { inviter: String, organisation: String, role: String, link: String, valid_days: u32 }
 );
 
+email_kind!(
+    /// To the moderators of a pledge's tracks when it is submitted.
+    PledgeSubmitted, "pledge_submitted", "email/pledge_submitted.txt", "email/pledge_submitted.html",
+    |m: &PledgeSubmitted| format!("New pledge to review: {}", m.title),
+    { title: String, organisation: String, tracks: String, link: String }
+);
+
+email_kind!(
+    /// To the pledging organisation when a moderator decides.
+    PledgeDecision, "pledge_decision", "email/pledge_decision.txt", "email/pledge_decision.html",
+    |m: &PledgeDecision| match m.decision.as_str() {
+        "approved" => format!("Your pledge is published: {}", m.title),
+        "changes requested" => format!("Changes requested to your pledge: {}", m.title),
+        _ => format!("Your pledge was not accepted: {}", m.title),
+    },
+    { title: String, decision: String, reason: String, link: String }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,8 @@ pub mod auth;
 pub mod health;
 pub mod operations;
 pub mod organisations;
+pub mod pledges;
+pub mod stats;
 pub mod taxonomy;
 
 use serde::Serialize;

@@ -739,6 +739,8 @@ pub struct UserChanges {
     pub role: Option<String>,
     /// A disabled user's tokens stop working at once.
     pub disabled: Option<bool>,
+    /// For moderators: the tracks they moderate (empty: all tracks).
+    pub moderation_tracks: Option<Vec<String>>,
 }
 
 /// An admin changes a user's platform role or disables/enables the account.
@@ -767,6 +769,9 @@ pub fn update_user(
             diesel::update(users::table.find(&user.id))
                 .set(users::role.eq(role.as_str()))
                 .execute(conn)?;
+        }
+        if let Some(tracks) = &changes.moderation_tracks {
+            crate::services::pledges::set_moderation_scope(conn, &user.id, tracks)?;
         }
         if let Some(disabled) = changes.disabled {
             diesel::update(users::table.find(&user.id))

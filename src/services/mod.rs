@@ -2,5 +2,8 @@
 //! inside a transaction where it writes. Handlers call exactly one of these.
 
 pub mod accounts;
+pub mod idempotency;
 pub mod organisations;
+pub mod pledges;
+pub mod stats;
 pub mod taxonomy;

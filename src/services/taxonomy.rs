@@ -77,3 +77,17 @@ pub fn list_tracks(conn: &mut DbConnection) -> AppResult<Vec<Track>> {
         .select(Track::as_select())
         .load(conn)?)
 }
+
+/// A track's display name; `all` names every pledge.
+pub fn track_name(conn: &mut DbConnection, slug: &str) -> AppResult<String> {
+    if slug == crate::domain::counters::GLOBAL_SCOPE {
+        return Ok("All pledges".to_owned());
+    }
+    use schema::tracks::dsl;
+    dsl::tracks
+        .find(slug)
+        .select(dsl::name)
+        .first(conn)
+        .optional()?
+        .ok_or(crate::error::AppError::NotFound("track"))
+}

@@ -1,0 +1,571 @@
+//! A pledge as organisations submit it: the input contract, and its validation into a
+//! normalised pledge with derived flags. Pure: the reference vocabularies are passed in.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::account::{check_text, parse_field, vocabulary, EmailAddress, FieldChecks};
+use crate::error::{AppResult, FieldError};
+
+vocabulary!(
+    /// What kind of commitment a pledge is.
+    PledgeType {
+        Financial => "financial",
+        Policy => "policy",
+        Programmatic => "programmatic",
+        Advocacy => "advocacy",
+    }
+);
+
+vocabulary!(
+    /// Who a pledge is meant to benefit.
+    BeneficiaryGroup {
+        WomenAndGirls => "women_and_girls",
+        Youth => "youth",
+        Children => "children",
+        OlderPersons => "older_persons",
+        PersonsWithDisabilities => "persons_with_disabilities",
+        IndigenousPeoples => "indigenous_peoples",
+        RuralCommunities => "rural_communities",
+        Msmes => "msmes",
+        RefugeesAndMigrants => "refugees_and_migrants",
+        LowIncomeHouseholds => "low_income_households",
+        StudentsAndTeachers => "students_and_teachers",
+        GeneralPublic => "general_public",
+    }
+);
+
+/// Active ISO 4217 currency codes (alphabetic), as published by the ISO 4217 maintenance agency.
+pub const CURRENCIES: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+];
+
+pub const TITLE_MAX: usize = 200;
+pub const SUMMARY_MAX: usize = 1_000;
+pub const DESCRIPTION_MAX: usize = 20_000;
+pub const PARTNERS_MAX: usize = 50;
+
+/// The value of a pledge. Money is integer: minor units of the pledged currency, and the US
+/// dollar equivalent in whole dollars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Value {
+    /// ISO 4217 code.
+    #[schema(example = "EUR")]
+    pub currency: String,
+    /// The amount in the currency's minor units (cents for EUR).
+    #[schema(example = 15500000000i64)]
+    pub amount_minor: i64,
+    /// The US dollar equivalent, in whole dollars.
+    #[schema(example = 168000000i64)]
+    pub usd: i64,
+}
+
+/// Who to contact about a pledge (shown to the organisation and staff only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+}
+
+/// A pledge as submitted by its organisation (`POST /pledges`).
+#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PledgeInput {
+    #[schema(example = "Connecting 500 rural schools")]
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    /// `financial`, `policy`, `programmatic` or `advocacy`.
+    #[serde(rename = "type")]
+    #[schema(example = "financial")]
+    pub pledge_type: String,
+    /// One or more of `access`, `adoption`, `value_creation`, `accelerate`.
+    pub focus_areas: Vec<String>,
+    /// Pillar slugs from `GET /focus-areas`.
+    #[serde(default)]
+    pub pillars: Vec<String>,
+    /// SDG numbers, 1 to 17; at least one.
+    pub sdgs: Vec<i64>,
+    /// Track slugs from `GET /tracks`.
+    #[serde(default)]
+    pub tracks: Vec<String>,
+    /// Target countries, ISO 3166-1 alpha-3.
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Target UN M49 regions (`Africa`, `Americas`, `Asia`, `Europe`, `Oceania`).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// The pledge targets the whole world.
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub beneficiary_groups: Vec<String>,
+    /// Required for `financial` pledges.
+    pub value: Option<Value>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub partners: Vec<String>,
+    pub contact: Option<Contact>,
+}
+
+/// Changes to a pledge (`PATCH /pledges/{id}`): only the fields present change; `null` clears
+/// an optional one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PledgeChanges {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub pledge_type: Option<String>,
+    pub focus_areas: Option<Vec<String>>,
+    pub pillars: Option<Vec<String>>,
+    pub sdgs: Option<Vec<i64>>,
+    pub tracks: Option<Vec<String>>,
+    pub countries: Option<Vec<String>>,
+    pub regions: Option<Vec<String>>,
+    pub global: Option<bool>,
+    pub beneficiary_groups: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::validation::double_option")]
+    #[schema(value_type = Option<Value>)]
+    pub value: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "super::validation::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub start_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "super::validation::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub end_date: Option<Option<NaiveDate>>,
+    pub partners: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::validation::double_option")]
+    #[schema(value_type = Option<Contact>)]
+    pub contact: Option<Option<Contact>>,
+}
+
+impl PledgeChanges {
+    /// The pledge as it would be with these changes, to validate as a whole.
+    pub fn apply_to(self, mut base: PledgeInput) -> PledgeInput {
+        macro_rules! take {
+            ($($field:ident),*) => { $(if let Some(v) = self.$field { base.$field = v; })* };
+        }
+        take!(
+            title,
+            summary,
+            description,
+            pledge_type,
+            focus_areas,
+            pillars,
+            sdgs,
+            tracks,
+            countries,
+            regions,
+            global,
+            beneficiary_groups,
+            value,
+            start_date,
+            end_date,
+            partners,
+            contact
+        );
+        base
+    }
+}
+
+/// The reference data a pledge is checked against, loaded by the caller.
+#[derive(Debug, Default, Clone)]
+pub struct Vocabulary {
+    pub tracks: HashSet<String>,
+    pub focus_areas: HashSet<String>,
+    /// Pillar slug → its focus area.
+    pub pillars: HashMap<String, String>,
+    /// ISO alpha-3 → (ldc, lldc, sids).
+    pub countries: HashMap<String, (bool, bool, bool)>,
+    pub regions: HashSet<String>,
+}
+
+/// A pledge that passed every check, normalised (deduplicated, sorted, trimmed) and with its
+/// LDC / LLDC / SIDS flags derived from its target countries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidPledge {
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub pledge_type: PledgeType,
+    pub focus_areas: Vec<String>,
+    pub pillars: Vec<String>,
+    pub sdgs: Vec<i32>,
+    pub tracks: Vec<String>,
+    pub countries: Vec<String>,
+    pub regions: Vec<String>,
+    pub global: bool,
+    pub beneficiary_groups: Vec<String>,
+    pub value: Option<Value>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub partners: Vec<String>,
+    pub contact: Option<Contact>,
+    pub ldc: bool,
+    pub lldc: bool,
+    pub sids: bool,
+}
+
+impl ValidPledge {
+    /// What the `q` filter searches: title, summary and description, lowercased.
+    pub fn search_text(&self) -> String {
+        format!("{}\n{}\n{}", self.title, self.summary, self.description).to_lowercase()
+    }
+}
+
+/// Checks each item of a list field against `known`, returning the sorted, deduplicated list.
+fn check_list(
+    checks: &mut FieldChecks,
+    field: &str,
+    items: &[String],
+    normalise: impl Fn(&str) -> String,
+    known: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for (i, item) in items.iter().enumerate() {
+        let value = normalise(item);
+        if known(&value) {
+            out.insert(value);
+        } else {
+            checks.push(FieldError::new(
+                format!("{field}[{i}]"),
+                "unknown_value",
+                format!("unknown value {item:?}"),
+            ));
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Checks a pledge against the rules and the reference data; every problem is reported at once.
+pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> AppResult<ValidPledge> {
+    let mut checks = FieldChecks::new();
+    checks.take(check_text("title", &input.title, 5, TITLE_MAX));
+    checks.take(check_text("summary", &input.summary, 10, SUMMARY_MAX));
+    checks.take(check_text(
+        "description",
+        &input.description,
+        1,
+        DESCRIPTION_MAX,
+    ));
+    let pledge_type = checks.take(parse_field::<PledgeType>("type", &input.pledge_type));
+
+    let focus_areas = check_list(
+        &mut checks,
+        "focus_areas",
+        &input.focus_areas,
+        |s| s.trim().to_owned(),
+        |s| vocabulary.focus_areas.contains(s),
+    );
+    if input.focus_areas.is_empty() {
+        checks.push(FieldError::new(
+            "focus_areas",
+            "required",
+            "choose at least one focus area",
+        ));
+    }
+    let pillars = check_list(
+        &mut checks,
+        "pillars",
+        &input.pillars,
+        |s| s.trim().to_owned(),
+        |s| vocabulary.pillars.contains_key(s),
+    );
+
+    let mut sdgs = BTreeSet::new();
+    for (i, n) in input.sdgs.iter().enumerate() {
+        match i32::try_from(*n) {
+            Ok(n) if (1..=17).contains(&n) => {
+                sdgs.insert(n);
+            }
+            _ => checks.push(FieldError::new(
+                format!("sdgs[{i}]"),
+                "out_of_range",
+                "SDG numbers run from 1 to 17",
+            )),
+        }
+    }
+    if input.sdgs.is_empty() {
+        checks.push(FieldError::new("sdgs", "required", "tag at least one SDG"));
+    }
+
+    let tracks = check_list(
+        &mut checks,
+        "tracks",
+        &input.tracks,
+        |s| s.trim().to_owned(),
+        |s| vocabulary.tracks.contains(s),
+    );
+    let countries = check_list(
+        &mut checks,
+        "countries",
+        &input.countries,
+        |s| s.trim().to_uppercase(),
+        |s| vocabulary.countries.contains_key(s),
+    );
+    let regions = check_list(
+        &mut checks,
+        "regions",
+        &input.regions,
+        |s| s.trim().to_owned(),
+        |s| vocabulary.regions.contains(s),
+    );
+    if input.countries.is_empty() && input.regions.is_empty() && !input.global {
+        checks.push(FieldError::new(
+            "countries",
+            "required",
+            "name the target countries or regions, or set global to true",
+        ));
+    }
+    let beneficiary_groups = check_list(
+        &mut checks,
+        "beneficiary_groups",
+        &input.beneficiary_groups,
+        |s| s.trim().to_owned(),
+        |s| s.parse::<BeneficiaryGroup>().is_ok(),
+    );
+
+    if let Some(value) = &input.value {
+        if !CURRENCIES.contains(&value.currency.as_str()) {
+            checks.push(FieldError::new(
+                "value.currency",
+                "unknown_value",
+                "use an ISO 4217 currency code such as USD",
+            ));
+        }
+        if value.amount_minor < 0 {
+            checks.push(FieldError::new(
+                "value.amount_minor",
+                "negative",
+                "the amount cannot be negative",
+            ));
+        }
+        if value.usd < 0 {
+            checks.push(FieldError::new(
+                "value.usd",
+                "negative",
+                "the USD equivalent cannot be negative",
+            ));
+        }
+    } else if pledge_type == Some(PledgeType::Financial) {
+        checks.push(FieldError::new(
+            "value",
+            "required",
+            "a financial pledge states its value",
+        ));
+    }
+    if let (Some(start), Some(end)) = (input.start_date, input.end_date) {
+        if end < start {
+            checks.push(FieldError::new(
+                "end_date",
+                "before_start",
+                "the end date cannot be before the start date",
+            ));
+        }
+    }
+    if input.partners.len() > PARTNERS_MAX {
+        checks.push(FieldError::new(
+            "partners",
+            "too_many",
+            format!("at most {PARTNERS_MAX} partners"),
+        ));
+    }
+    for (i, partner) in input.partners.iter().enumerate() {
+        checks.take(check_text(&format!("partners[{i}]"), partner, 1, 200));
+    }
+    let contact = input.contact.as_ref().and_then(|c| {
+        let name_ok = checks
+            .take(check_text("contact.name", &c.name, 1, 200))
+            .is_some();
+        let email = checks.take(EmailAddress::parse("contact.email", &c.email));
+        (name_ok && email.is_some()).then(|| Contact {
+            name: c.name.trim().to_owned(),
+            email: email.expect("checked").as_str().to_owned(),
+        })
+    });
+    checks.finish()?;
+
+    let flags = |pick: fn(&(bool, bool, bool)) -> bool| {
+        countries
+            .iter()
+            .any(|c| vocabulary.countries.get(c).is_some_and(pick))
+    };
+    Ok(ValidPledge {
+        title: input.title.trim().to_owned(),
+        summary: input.summary.trim().to_owned(),
+        description: input.description.trim().to_owned(),
+        pledge_type: pledge_type.expect("checked"),
+        ldc: flags(|f| f.0),
+        lldc: flags(|f| f.1),
+        sids: flags(|f| f.2),
+        focus_areas,
+        pillars,
+        sdgs: sdgs.into_iter().collect(),
+        tracks,
+        countries,
+        regions,
+        global: input.global,
+        beneficiary_groups,
+        value: input.value.clone(),
+        start_date: input.start_date,
+        end_date: input.end_date,
+        partners: input.partners.iter().map(|p| p.trim().to_owned()).collect(),
+        contact,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::AppError;
+
+    fn vocabulary() -> Vocabulary {
+        Vocabulary {
+            tracks: ["ldc5", "p2c"].map(String::from).into(),
+            focus_areas: ["access", "adoption"].map(String::from).into(),
+            pillars: [("affordability".to_owned(), "access".to_owned())].into(),
+            countries: [
+                ("GHA".to_owned(), (false, false, false)),
+                ("NPL".to_owned(), (true, true, false)),
+                ("FJI".to_owned(), (false, false, true)),
+            ]
+            .into(),
+            regions: ["Africa"].map(String::from).into(),
+        }
+    }
+
+    fn input() -> PledgeInput {
+        serde_json::from_value(serde_json::json!({
+            "title": "Connecting 500 rural schools",
+            "summary": "Broadband for rural schools in two countries",
+            "description": "Fibre and satellite links with teacher training.",
+            "type": "financial",
+            "focus_areas": ["access", "access"],
+            "sdgs": [9, 4, 9],
+            "tracks": ["ldc5"],
+            "countries": ["npl", "GHA"],
+            "value": {"currency": "EUR", "amount_minor": 15500000000i64, "usd": 168000000},
+            "start_date": "2023-01-01",
+            "end_date": "2025-12-31",
+        }))
+        .unwrap()
+    }
+
+    fn errors(input: &PledgeInput) -> Vec<(String, String)> {
+        match validate(input, &vocabulary()) {
+            Err(AppError::Validation(errors)) => {
+                errors.into_iter().map(|e| (e.field, e.code)).collect()
+            }
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_good_pledge_is_normalised_with_derived_flags() {
+        let valid = validate(&input(), &vocabulary()).unwrap();
+        assert_eq!(valid.sdgs, [4, 9]);
+        assert_eq!(valid.focus_areas, ["access"]);
+        assert_eq!(valid.countries, ["GHA", "NPL"]);
+        assert!(valid.ldc && valid.lldc && !valid.sids);
+        assert_eq!(valid.pledge_type, PledgeType::Financial);
+        assert!(valid.search_text().contains("rural schools"));
+    }
+
+    #[test]
+    fn bad_values_are_reported_by_field() {
+        let mut bad = input();
+        bad.sdgs = vec![0, 18];
+        bad.countries = vec!["XXX".into()];
+        bad.tracks = vec!["no-such-track".into()];
+        bad.value = Some(Value {
+            currency: "EURO".into(),
+            amount_minor: -1,
+            usd: -5,
+        });
+        bad.end_date = NaiveDate::from_ymd_opt(2022, 1, 1);
+        bad.title = "x".repeat(1_000_000);
+        let found = errors(&bad);
+        for (field, code) in [
+            ("sdgs[0]", "out_of_range"),
+            ("sdgs[1]", "out_of_range"),
+            ("countries[0]", "unknown_value"),
+            ("tracks[0]", "unknown_value"),
+            ("value.currency", "unknown_value"),
+            ("value.amount_minor", "negative"),
+            ("value.usd", "negative"),
+            ("end_date", "before_start"),
+            ("title", "too_long"),
+        ] {
+            assert!(
+                found.contains(&(field.to_owned(), code.to_owned())),
+                "{field} {code} missing: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn financial_pledges_need_a_value_and_every_pledge_a_target() {
+        let mut bad = input();
+        bad.value = None;
+        bad.countries.clear();
+        bad.sdgs.clear();
+        bad.focus_areas.clear();
+        let found = errors(&bad);
+        for field in ["value", "countries", "sdgs", "focus_areas"] {
+            assert!(
+                found.contains(&(field.to_owned(), "required".to_owned())),
+                "{field}: {found:?}"
+            );
+        }
+        let mut policy = input();
+        policy.pledge_type = "policy".into();
+        policy.value = None;
+        policy.countries.clear();
+        policy.global = true;
+        assert!(validate(&policy, &vocabulary()).is_ok());
+    }
+
+    #[test]
+    fn changes_apply_over_the_current_pledge() {
+        let changes: PledgeChanges = serde_json::from_value(
+            serde_json::json!({"title": "A new title here", "value": null, "type": "policy"}),
+        )
+        .unwrap();
+        let merged = changes.apply_to(input());
+        assert_eq!(merged.title, "A new title here");
+        assert_eq!(merged.value, None);
+        assert_eq!(merged.pledge_type, "policy");
+        assert_eq!(merged.sdgs, [9, 4, 9], "untouched fields stay");
+    }
+
+    #[test]
+    fn mass_assignment_is_rejected_by_the_contract() {
+        for field in ["status", "version", "organisation_id", "id"] {
+            let mut body = serde_json::json!({"title": "x"});
+            body[field] = serde_json::json!("published");
+            assert!(
+                serde_json::from_value::<PledgeChanges>(body).is_err(),
+                "{field} accepted in changes"
+            );
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Live counters in memory: the current snapshot of every scope, pre-rendered, served without
+//! touching the database, and pushed to stream subscribers through one `watch` channel per
+//! scope. Changes arrive as pokes from this instance's writes and, on PostgreSQL, as `NOTIFY`s
+//! from every instance (a dedicated `LISTEN` connection); a slow poll covers anything missed.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, RwLock, Weak},
+    time::Duration,
+};
+
+use chrono::Utc;
+use diesel::{pg::PgConnection, Connection, RunQueryDsl};
+use tokio::sync::{watch, Notify};
+
+use crate::{
+    db::{schema::tracks, Backend, Database},
+    domain::counters::{Scope, ScopeCounters, GLOBAL_SCOPE},
+    error::{AppError, AppResult},
+    services::stats,
+};
+
+/// One scope's current snapshot, rendered once for every reader.
+#[derive(Debug)]
+pub struct Rendered {
+    pub version: u64,
+    /// The public figures, as JSON.
+    pub public: String,
+    /// With the pending figures staff see, as JSON.
+    pub staff: String,
+}
+
+impl Rendered {
+    fn of(scope: &Scope, counters: &ScopeCounters) -> Self {
+        let now = Utc::now();
+        let name = match scope {
+            Scope::All => GLOBAL_SCOPE,
+            Scope::Track(slug) => slug.as_str(),
+        };
+        let render = |staff| {
+            serde_json::to_string(&counters.snapshot(name, staff, now))
+                .expect("snapshots serialise")
+        };
+        Self {
+            version: counters.version(),
+            public: render(false),
+            staff: render(true),
+        }
+    }
+}
+
+pub struct LiveCounters {
+    db: Database,
+    /// Storage key → the latest snapshot of that scope.
+    channels: RwLock<HashMap<String, watch::Sender<Arc<Rendered>>>>,
+    /// Known track slugs: other names are 404.
+    tracks: RwLock<HashSet<String>>,
+    /// Storage key → the version last loaded.
+    loaded: tokio::sync::Mutex<HashMap<String, i64>>,
+    poke: Notify,
+}
+
+/// How often counters are re-read even without a poke or notification.
+const FALLBACK_POLL: Duration = Duration::from_secs(2);
+/// The shortest gap between two reloads: bursts of changes are coalesced.
+const COALESCE: Duration = Duration::from_millis(100);
+
+impl LiveCounters {
+    /// Loads every scope and starts following changes.
+    pub async fn start(db: Database, database_url: String) -> AppResult<Arc<Self>> {
+        let live = Arc::new(Self {
+            db,
+            channels: RwLock::new(HashMap::new()),
+            tracks: RwLock::new(HashSet::new()),
+            loaded: tokio::sync::Mutex::new(HashMap::new()),
+            poke: Notify::new(),
+        });
+        live.refresh().await?;
+        tokio::spawn(follow(Arc::downgrade(&live)));
+        if live.db.backend() == Backend::Postgres {
+            let weak = Arc::downgrade(&live);
+            std::thread::Builder::new()
+                .name("stats-listener".to_owned())
+                .spawn(move || listen(weak, &database_url))
+                .map_err(|e| AppError::internal(format!("cannot start the stats listener: {e}")))?;
+        }
+        Ok(live)
+    }
+
+    /// Says that counters may have changed (after a write by this instance).
+    pub fn poke(&self) {
+        self.poke.notify_one();
+    }
+
+    /// The storage key of `track` (none: the global scope); unknown tracks are `NotFound`.
+    pub fn scope_key(&self, track: Option<&str>) -> AppResult<(Scope, String)> {
+        let scope = match track {
+            None | Some("") | Some(GLOBAL_SCOPE) => Scope::All,
+            Some(slug) => {
+                if !self.tracks.read().expect("lock").contains(slug) {
+                    return Err(AppError::NotFound("track"));
+                }
+                Scope::Track(slug.to_owned())
+            }
+        };
+        let key = stats::key(&scope);
+        Ok((scope, key))
+    }
+
+    fn sender(&self, scope: &Scope, key: &str) -> watch::Sender<Arc<Rendered>> {
+        if let Some(sender) = self.channels.read().expect("lock").get(key) {
+            return sender.clone();
+        }
+        let mut channels = self.channels.write().expect("lock");
+        channels
+            .entry(key.to_owned())
+            .or_insert_with(|| {
+                watch::channel(Arc::new(Rendered::of(
+                    scope,
+                    &ScopeCounters::new(Utc::now()),
+                )))
+                .0
+            })
+            .clone()
+    }
+
+    /// The current snapshot of a scope.
+    pub fn current(&self, scope: &Scope, key: &str) -> Arc<Rendered> {
+        self.sender(scope, key).borrow().clone()
+    }
+
+    /// Follows a scope: the receiver always holds its latest snapshot.
+    pub fn subscribe(&self, scope: &Scope, key: &str) -> watch::Receiver<Arc<Rendered>> {
+        self.sender(scope, key).subscribe()
+    }
+
+    /// Re-reads the scopes whose stored version moved, and the list of tracks.
+    pub async fn refresh(&self) -> AppResult<()> {
+        let mut loaded = self.loaded.lock().await;
+        let (versions, slugs) = self
+            .db
+            .run(|conn| {
+                let versions = stats::versions(conn)?;
+                let slugs: Vec<String> = {
+                    use diesel::prelude::*;
+                    tracks::table.select(tracks::slug).load(conn)?
+                };
+                Ok((versions, slugs))
+            })
+            .await?;
+        *self.tracks.write().expect("lock") = slugs.into_iter().collect();
+        let changed: Vec<String> = versions
+            .iter()
+            .filter(|(k, v)| loaded.get(k) != Some(v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let fresh = self.db.run(move |conn| stats::load(conn, &changed)).await?;
+        for (key, counters) in fresh {
+            let Some(scope) = stats::scope_of_key(&key) else {
+                continue;
+            };
+            let rendered = Arc::new(Rendered::of(&scope, &counters));
+            loaded.insert(
+                key.clone(),
+                i64::try_from(counters.version()).unwrap_or(i64::MAX),
+            );
+            self.sender(&scope, &key).send_replace(rendered);
+        }
+        Ok(())
+    }
+}
+
+/// Reloads on every poke (coalesced) and every few seconds, for as long as the counters live.
+async fn follow(live: Weak<LiveCounters>) {
+    loop {
+        let Some(strong) = live.upgrade() else { return };
+        tokio::select! {
+            _ = strong.poke.notified() => {}
+            _ = tokio::time::sleep(FALLBACK_POLL) => {}
+        }
+        if let Err(e) = strong.refresh().await {
+            tracing::warn!(error = %e, "live counters could not be refreshed");
+        }
+        drop(strong);
+        tokio::time::sleep(COALESCE).await;
+    }
+}
+
+/// PostgreSQL: a dedicated connection `LISTEN`s for changes made by any instance. When it
+/// drops, it reconnects and asks for a full re-read, so no change is missed for good.
+fn listen(live: Weak<LiveCounters>, url: &str) {
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        if live.strong_count() == 0 {
+            return;
+        }
+        let mut conn = match PgConnection::establish(url) {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(error = %e, "stats listener cannot connect; retrying");
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+                continue;
+            }
+        };
+        if let Err(e) = diesel::sql_query(format!("LISTEN {}", stats::CHANNEL)).execute(&mut conn) {
+            tracing::warn!(error = %e, "stats listener cannot LISTEN; retrying");
+            std::thread::sleep(backoff);
+            continue;
+        }
+        backoff = Duration::from_millis(200);
+        tracing::info!("stats listener connected");
+        // Anything committed while we were away: re-read now.
+        match live.upgrade() {
+            Some(l) => l.poke(),
+            None => return,
+        }
+        let mut idle = Duration::ZERO;
+        'connected: loop {
+            std::thread::sleep(Duration::from_millis(50));
+            let mut heard = false;
+            for notification in conn.notifications_iter() {
+                match notification {
+                    Ok(_) => heard = true,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "stats listener lost its connection; reconnecting");
+                        break 'connected;
+                    }
+                }
+            }
+            let Some(l) = live.upgrade() else { return };
+            if heard {
+                l.poke();
+                idle = Duration::ZERO;
+            } else {
+                idle += Duration::from_millis(50);
+                // A silent connection may be a dead one: check now and then.
+                if idle >= Duration::from_secs(5) {
+                    idle = Duration::ZERO;
+                    if diesel::sql_query("SELECT 1").execute(&mut conn).is_err() {
+                        tracing::warn!("stats listener connection is dead; reconnecting");
+                        break 'connected;
+                    }
+                }
+            }
+        }
+    }
+}

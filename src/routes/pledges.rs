@@ -1,0 +1,271 @@
+//! `/api/v1/pledges/*` and `/api/v1/moderation/queue`.
+
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use serde::{de::DeserializeOwned, Deserialize};
+use utoipa::ToSchema;
+
+use super::paged;
+use crate::{
+    auth::{current_user::MaybeUser, CurrentUser},
+    domain::{
+        pledge::{PledgeChanges, PledgeInput},
+        workflow::Action,
+    },
+    error::{AppError, AppResult, Problem},
+    services::pledges::{
+        self as service, Created, HistoryEvent, PledgeFilter, PledgeView, QueueFilter, QueueItem,
+    },
+    startup::AppState,
+};
+
+super::list_envelope!(PledgePage, PledgeView);
+super::list_envelope!(QueuePage, QueueItem);
+super::list_envelope!(History, HistoryEvent);
+
+/// A pledge with its version as `ETag`.
+fn with_etag(mut response: actix_web::HttpResponseBuilder, pledge: &PledgeView) -> HttpResponse {
+    response
+        .insert_header((header::ETAG, format!("\"{}\"", pledge.version)))
+        .json(pledge)
+}
+
+/// The version in `If-Match` (`"3"`, `3` or `W/"3"`). A value that names no version can match
+/// nothing: 412.
+fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| AppError::PreconditionFailed)?
+        .trim();
+    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    text.parse()
+        .map(Some)
+        .map_err(|_| AppError::PreconditionFailed)
+}
+
+/// A JSON body whose fields are all optional: no body at all counts as `{}`.
+fn optional_body<T: DeserializeOwned + Default>(body: &web::Bytes) -> AppResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| AppError::MalformedJson(e.to_string()))
+}
+
+/// Registers a pledge as a draft of the caller's organisation. With `Idempotency-Key`, a retry
+/// of the same request answers the first answer again instead of making a second pledge.
+#[utoipa::path(post, path = "/api/v1/pledges", tag = "pledges", request_body = PledgeInput, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key and body replay the first answer (24 h)")),
+    responses(
+        (status = 201, body = PledgeView, headers(("ETag" = String), ("Location" = String))),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The same key is still being processed"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, or the key was used with another body"),
+    ))]
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let request: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| AppError::MalformedJson(e.to_string()))?;
+    let key = req
+        .headers()
+        .get("Idempotency-Key")
+        .map(|v| v.to_str().map(str::to_owned));
+    let key = key
+        .transpose()
+        .map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".to_owned()))?;
+    let created = state
+        .db
+        .run(move |conn| service::create_idempotent(conn, &user, &request, key.as_deref()))
+        .await?;
+    state.live.poke();
+    Ok(match created {
+        Created::New(pledge) => {
+            let mut response = HttpResponse::Created();
+            response.insert_header((header::LOCATION, format!("/api/v1/pledges/{}", pledge.id)));
+            with_etag(response, &pledge)
+        }
+        Created::Replayed { status, body } => {
+            let version = serde_json::from_str::<PledgeView>(&body)
+                .map(|p| p.version)
+                .unwrap_or_default();
+            HttpResponse::build(
+                actix_web::http::StatusCode::from_u16(status)
+                    .unwrap_or(actix_web::http::StatusCode::OK),
+            )
+            .insert_header(("Idempotent-Replayed", "true"))
+            .insert_header((header::ETAG, format!("\"{version}\"")))
+            .content_type("application/json")
+            .body(body)
+        }
+    })
+}
+
+/// The catalogue: published pledges (plus, for an organisation, its own; for staff, all),
+/// newest first, with keyset pagination.
+#[utoipa::path(get, path = "/api/v1/pledges", tag = "pledges", params(PledgeFilter),
+    responses((status = 200, body = PledgePage, description = "A page; `Link: rel=\"next\"` when more follows")))]
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    viewer: MaybeUser,
+    filter: web::Query<PledgeFilter>,
+) -> AppResult<HttpResponse> {
+    let page = state
+        .db
+        .run(move |conn| service::list(conn, viewer.0.as_ref(), &filter))
+        .await?;
+    Ok(paged(&req, page))
+}
+
+/// One pledge, with its version as `ETag`. 404 for anyone who may not see it.
+#[utoipa::path(get, path = "/api/v1/pledges/{id}", tag = "pledges",
+    responses((status = 200, body = PledgeView, headers(("ETag" = String))), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    viewer: MaybeUser,
+) -> AppResult<HttpResponse> {
+    let pledge = state
+        .db
+        .run(move |conn| service::get(conn, &id, viewer.0.as_ref()))
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &pledge))
+}
+
+/// Edits a draft or a pledge sent back for changes. Needs `If-Match` with the version read.
+#[utoipa::path(patch, path = "/api/v1/pledges/{id}", tag = "pledges", request_body = PledgeChanges, security(("bearer" = [])),
+    params(("If-Match" = String, Header, description = "The version (ETag) the edit is based on")),
+    responses(
+        (status = 200, body = PledgeView, headers(("ETag" = String))),
+        (status = 412, body = Problem, content_type = "application/problem+json", description = "The pledge changed since it was read"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json", description = "If-Match is missing"),
+    ))]
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    user: CurrentUser,
+    changes: web::Json<PledgeChanges>,
+) -> AppResult<HttpResponse> {
+    let version = if_match(&req)?;
+    let pledge = state
+        .db
+        .run(move |conn| service::update(conn, &id, &user, version, changes.into_inner()))
+        .await?;
+    state.live.poke();
+    Ok(with_etag(HttpResponse::Ok(), &pledge))
+}
+
+/// `{"reason"}` for requesting changes and rejecting (required), `{"comment"}` for approving,
+/// `{"reason"}` for withdrawing (optional); `{}` or no body for submitting.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepBody {
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+}
+
+async fn step(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    user: CurrentUser,
+    body: web::Bytes,
+    action: Action,
+) -> AppResult<HttpResponse> {
+    let version = if_match(&req)?;
+    let body: StepBody = optional_body(&body)?;
+    let note = body.reason.or(body.comment);
+    let links = state.links.clone();
+    let pledge = state
+        .db
+        .run(move |conn| {
+            service::transition(conn, &id, &user, action, version, note.as_deref(), &links)
+        })
+        .await?;
+    state.live.poke();
+    Ok(with_etag(HttpResponse::Ok(), &pledge))
+}
+
+macro_rules! step_route {
+    ($(#[$doc:meta])* $name:ident, $path:literal, $action:expr, $if_match:literal) => {
+        $(#[$doc])*
+        #[utoipa::path(post, path = $path, tag = "pledges", request_body(content = Option<StepBody>), security(("bearer" = [])),
+            params(("If-Match" = Option<String>, Header, description = $if_match)),
+            responses(
+                (status = 200, body = PledgeView, headers(("ETag" = String))),
+                (status = 403, body = Problem, content_type = "application/problem+json"),
+                (status = 404, body = Problem, content_type = "application/problem+json"),
+                (status = 409, body = Problem, content_type = "application/problem+json", description = "Not possible from the pledge's status"),
+                (status = 412, body = Problem, content_type = "application/problem+json"),
+                (status = 428, body = Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            req: HttpRequest,
+            id: web::Path<String>,
+            user: CurrentUser,
+            body: web::Bytes,
+        ) -> AppResult<HttpResponse> {
+            step(state, req, id, user, body, $action).await
+        }
+    };
+}
+
+step_route!(
+    /// Sends a draft (or a pledge with requested changes) to the moderators. Needs a verified email.
+    submit, "/api/v1/pledges/{id}/submit", Action::Submit, "Optional: the version the caller saw"
+);
+step_route!(
+    /// Withdraws a pledge (its organisation; admins for published ones).
+    withdraw, "/api/v1/pledges/{id}/withdraw", Action::Withdraw, "Optional: the version the caller saw"
+);
+step_route!(
+    /// Publishes a submitted pledge (moderators and admins; needs a verified organisation).
+    approve, "/api/v1/pledges/{id}/approve", Action::Approve, "Required: the version the moderator saw"
+);
+step_route!(
+    /// Sends a submitted pledge back to its organisation with a reason.
+    request_changes, "/api/v1/pledges/{id}/request-changes", Action::RequestChanges, "Required: the version the moderator saw"
+);
+step_route!(
+    /// Rejects a submitted pledge with a reason.
+    reject, "/api/v1/pledges/{id}/reject", Action::Reject, "Required: the version the moderator saw"
+);
+
+/// The audit trail: what happened and when (public for published pledges); who and why for the
+/// organisation and staff.
+#[utoipa::path(get, path = "/api/v1/pledges/{id}/history", tag = "pledges",
+    responses((status = 200, body = History), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn history(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    viewer: MaybeUser,
+) -> AppResult<HttpResponse> {
+    let items = state
+        .db
+        .run(move |conn| service::history(conn, &id, viewer.0.as_ref()))
+        .await?;
+    Ok(HttpResponse::Ok().json(History { items }))
+}
+
+/// Submitted pledges awaiting a decision, oldest first, with how long each has waited.
+#[utoipa::path(get, path = "/api/v1/moderation/queue", tag = "moderation", params(QueueFilter), security(("bearer" = [])),
+    responses((status = 200, body = QueuePage), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn queue(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    filter: web::Query<QueueFilter>,
+) -> AppResult<HttpResponse> {
+    let page = state
+        .db
+        .run(move |conn| service::queue(conn, &user, &filter))
+        .await?;
+    Ok(paged(&req, page))
+}

@@ -1,0 +1,124 @@
+//! `GET /api/v1/stats`, `GET /api/v1/stats/stream` and the big-screen page `GET /live/{track}`.
+
+use std::{sync::Arc, time::Duration};
+
+use actix_web::{http::header, web, HttpResponse, Responder};
+use actix_web_lab::sse;
+use futures_util::stream;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::{
+    auth::current_user::MaybeUser,
+    domain::counters::Snapshot,
+    error::{AppResult, Problem},
+    live::Rendered,
+    startup::AppState,
+};
+
+/// The shortest gap between two stream events: changes in between are coalesced.
+const STREAM_MIN_GAP: Duration = Duration::from_millis(250);
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// Track slug; none for all pledges.
+    pub track: Option<String>,
+}
+
+fn body(rendered: &Rendered, staff: bool) -> String {
+    if staff {
+        rendered.staff.clone()
+    } else {
+        rendered.public.clone()
+    }
+}
+
+/// Live figures for a scope. Staff also see the pending figures. Served from memory.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "live counters", params(StatsQuery),
+    responses((status = 200, body = Snapshot), (status = 404, body = Problem, content_type = "application/problem+json", description = "Unknown track")))]
+pub async fn snapshot(
+    state: web::Data<AppState>,
+    query: web::Query<StatsQuery>,
+    viewer: MaybeUser,
+) -> AppResult<HttpResponse> {
+    let (scope, key) = state.live.scope_key(query.track.as_deref())?;
+    let staff = viewer.0.is_some_and(|v| v.role.is_staff());
+    let rendered = state.live.current(&scope, &key);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::ETAG, format!("\"{}\"", rendered.version)))
+        .content_type("application/json")
+        .body(body(&rendered, staff)))
+}
+
+/// Server-Sent Events: `event: stats` with the snapshot on connect, then on every change
+/// (coalesced, at most four a second), each with its version as `id`; keep-alive comments in
+/// between. A reconnecting client gets the latest snapshot at once.
+#[utoipa::path(get, path = "/api/v1/stats/stream", tag = "live counters", params(StatsQuery),
+    responses((status = 200, content_type = "text/event-stream", body = String, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`")))]
+pub async fn stream(
+    state: web::Data<AppState>,
+    query: web::Query<StatsQuery>,
+    viewer: MaybeUser,
+) -> AppResult<impl Responder> {
+    let (scope, key) = state.live.scope_key(query.track.as_deref())?;
+    let staff = viewer.0.is_some_and(|v| v.role.is_staff());
+    let receiver = state.live.subscribe(&scope, &key);
+    let events = stream::unfold((receiver, true), move |(mut receiver, first)| async move {
+        if !first {
+            tokio::time::sleep(STREAM_MIN_GAP).await;
+            receiver.changed().await.ok()?;
+        }
+        let rendered: Arc<Rendered> = receiver.borrow_and_update().clone();
+        let event = sse::Event::Data(
+            sse::Data::new(body(&rendered, staff))
+                .event("stats")
+                .id(rendered.version.to_string()),
+        );
+        Some((Ok::<_, std::convert::Infallible>(event), (receiver, false)))
+    });
+    Ok(sse::Sse::from_stream(events)
+        .with_keep_alive(Duration::from_secs(15))
+        .with_retry_duration(Duration::from_secs(2))
+        .customize()
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no")))
+}
+
+/// The big-screen page for a track (`all` for every pledge): self-contained, updated live.
+pub async fn page(state: web::Data<AppState>, track: web::Path<String>) -> AppResult<HttpResponse> {
+    let slug = track.into_inner();
+    let (_, _) = state.live.scope_key(Some(&slug))?;
+    let title = state
+        .db
+        .run({
+            let slug = slug.clone();
+            move |conn| crate::services::taxonomy::track_name(conn, &slug)
+        })
+        .await?;
+    let html = include_str!("../../static/live.html")
+        .replace("__TITLE__", &escape_html(&title))
+        .replace("__SCOPE__", &escape_js(&slug));
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"))
+        .body(html))
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Slugs are plain, but the page must stay safe whatever a track is called.
+fn escape_js(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect()
+}
