@@ -77,7 +77,6 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the service with test settings, after `customise` has had its say.
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
-    pledgeboard::telemetry::init("json");
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut settings = Settings::for_data_dir(data_dir.path());
     settings.bind = "127.0.0.1:0".parse().unwrap();
