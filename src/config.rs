@@ -25,6 +25,13 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI description generated from the code (regenerates openapi.yaml).
     Openapi,
+    /// Add realistic demo organisations and published pledges, up to the given number of
+    /// pledges (safe to rerun).
+    SeedDemo {
+        /// How many demo pledges there should be.
+        #[arg(long, default_value_t = 200)]
+        pledges: usize,
+    },
     /// Rebuild the live counters from the pledges (they are kept up to date incrementally; this
     /// repairs them after manual changes to the database).
     Recount,

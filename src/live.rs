@@ -58,6 +58,8 @@ pub struct LiveCounters {
     /// Storage key → the version last loaded.
     loaded: tokio::sync::Mutex<HashMap<String, i64>>,
     poke: Notify,
+    /// Turns true when the service shuts down: every stream then ends.
+    closing: watch::Sender<bool>,
 }
 
 /// How often counters are re-read even without a poke or notification.
@@ -74,6 +76,7 @@ impl LiveCounters {
             tracks: RwLock::new(HashSet::new()),
             loaded: tokio::sync::Mutex::new(HashMap::new()),
             poke: Notify::new(),
+            closing: watch::channel(false).0,
         });
         live.refresh().await?;
         tokio::spawn(follow(Arc::downgrade(&live)));
@@ -90,6 +93,16 @@ impl LiveCounters {
     /// Says that counters may have changed (after a write by this instance).
     pub fn poke(&self) {
         self.poke.notify_one();
+    }
+
+    /// Ends every stream (shutdown): clients reconnect, to this instance's successor or a peer.
+    pub fn close_streams(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Watches for shutdown.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// The storage key of `track` (none: the global scope); unknown tracks are `NotFound`.

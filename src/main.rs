@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Command::Recount => recount(cli.settings).await,
+        Command::SeedDemo { pledges } => seed_demo(cli.settings, pledges).await,
         Command::CreateStaff { role, email, name } => {
             create_staff(cli.settings, role, email, name).await
         }
@@ -110,5 +111,21 @@ async fn recount(settings: pledgeboard::config::Settings) -> Result<(), String> 
             drifted.join(", ")
         );
     }
+    Ok(())
+}
+
+/// `pledgeboard seed-demo --pledges N`.
+async fn seed_demo(settings: pledgeboard::config::Settings, pledges: usize) -> Result<(), String> {
+    let db = startup::open_database(&settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let report = db
+        .run(move |conn| pledgeboard::services::demo::seed(conn, pledges))
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "demo data: {} pledges ({} added), {} organisations added",
+        report.pledges_total, report.pledges_added, report.organisations_added
+    );
     Ok(())
 }

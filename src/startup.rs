@@ -86,6 +86,7 @@ pub struct Application {
     server: Server,
     db: Database,
     mail_worker: MailWorker,
+    live: Arc<LiveCounters>,
 }
 
 impl Application {
@@ -111,11 +112,13 @@ impl Application {
             WorkerConfig::from_settings(&settings),
         );
         let state = AppState::new(db.clone(), settings).await?;
+        let live = state.live.clone();
         let server = serve(listener, state).map_err(|source| StartupError::Bind {
             addr: format!("port {port}"),
             source,
         })?;
         Ok(Self {
+            live,
             port,
             server,
             db,
@@ -134,10 +137,41 @@ impl Application {
     /// Serves until SIGTERM or SIGINT, then drains in-flight requests (up to 30 s), lets the
     /// mail worker finish the message in hand and give back its other claims, and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let live = self.live.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: closing streams, draining requests");
+            // Streams never finish by themselves: end them first, so that the drain is quick
+            // and the big screens reconnect to another instance at once.
+            live.close_streams();
+            handle.stop(true).await;
+        });
         let served = self.server.await;
         self.mail_worker.stop().await;
         served
     }
+}
+
+/// SIGTERM (orchestrators) or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }
 
 /// Opens the pool and applies pending migrations off the async workers.
@@ -161,6 +195,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     let mut server = HttpServer::new(move || app(state.clone()))
         .listen(listener)?
+        .disable_signals()
         .shutdown_timeout(30)
         .client_request_timeout(Duration::from_secs(30));
     if let Some(workers) = workers {

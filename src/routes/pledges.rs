@@ -29,8 +29,8 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, pledge: &PledgeView) 
         .json(pledge)
 }
 
-/// The version in `If-Match` (`"3"`, `3` or `W/"3"`). A value that names no version can match
-/// nothing: 412.
+/// The version in `If-Match` (`"3"`, `3` or `W/"3"`; `*` names none). A value that names no
+/// version can match nothing: 412.
 fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
@@ -39,6 +39,10 @@ fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
         .to_str()
         .map_err(|_| AppError::PreconditionFailed)?
         .trim();
+    if text == "*" {
+        // "Any version": no particular version to hold the change to (decisions then ask for one).
+        return Ok(None);
+    }
     let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
     text.parse()
         .map(Some)
@@ -89,17 +93,18 @@ pub async fn create(
             with_etag(response, &pledge)
         }
         Created::Replayed { status, body } => {
-            let version = serde_json::from_str::<PledgeView>(&body)
-                .map(|p| p.version)
-                .unwrap_or_default();
-            HttpResponse::build(
+            let first: Option<PledgeView> = serde_json::from_str(&body).ok();
+            let mut response = HttpResponse::build(
                 actix_web::http::StatusCode::from_u16(status)
                     .unwrap_or(actix_web::http::StatusCode::OK),
-            )
-            .insert_header(("Idempotent-Replayed", "true"))
-            .insert_header((header::ETAG, format!("\"{version}\"")))
-            .content_type("application/json")
-            .body(body)
+            );
+            response.insert_header(("Idempotent-Replayed", "true"));
+            if let Some(pledge) = first {
+                response
+                    .insert_header((header::ETAG, format!("\"{}\"", pledge.version)))
+                    .insert_header((header::LOCATION, format!("/api/v1/pledges/{}", pledge.id)));
+            }
+            response.content_type("application/json").body(body)
         }
     })
 }
@@ -180,7 +185,12 @@ async fn step(
 ) -> AppResult<HttpResponse> {
     let version = if_match(&req)?;
     let body: StepBody = optional_body(&body)?;
-    let note = body.reason.or(body.comment);
+    // An approval carries an optional comment; every other step its reason.
+    let note = if action == Action::Approve {
+        body.comment.or(body.reason)
+    } else {
+        body.reason
+    };
     let links = state.links.clone();
     let pledge = state
         .db

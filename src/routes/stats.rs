@@ -66,19 +66,35 @@ pub async fn stream(
     let (scope, key) = state.live.scope_key(query.track.as_deref())?;
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());
     let receiver = state.live.subscribe(&scope, &key);
-    let events = stream::unfold((receiver, true), move |(mut receiver, first)| async move {
-        if !first {
-            tokio::time::sleep(STREAM_MIN_GAP).await;
-            receiver.changed().await.ok()?;
-        }
-        let rendered: Arc<Rendered> = receiver.borrow_and_update().clone();
-        let event = sse::Event::Data(
-            sse::Data::new(body(&rendered, staff))
-                .event("stats")
-                .id(rendered.version.to_string()),
-        );
-        Some((Ok::<_, std::convert::Infallible>(event), (receiver, false)))
-    });
+    let closing = state.live.closing();
+    let events = stream::unfold(
+        (receiver, closing, true),
+        move |(mut receiver, mut closing, first)| async move {
+            if *closing.borrow() {
+                return None;
+            }
+            if !first {
+                tokio::select! {
+                    _ = tokio::time::sleep(STREAM_MIN_GAP) => {}
+                    _ = closing.changed() => return None,
+                }
+                tokio::select! {
+                    changed = receiver.changed() => changed.ok()?,
+                    _ = closing.changed() => return None,
+                }
+            }
+            let rendered: Arc<Rendered> = receiver.borrow_and_update().clone();
+            let event = sse::Event::Data(
+                sse::Data::new(body(&rendered, staff))
+                    .event("stats")
+                    .id(rendered.version.to_string()),
+            );
+            Some((
+                Ok::<_, std::convert::Infallible>(event),
+                (receiver, closing, false),
+            ))
+        },
+    );
     Ok(sse::Sse::from_stream(events)
         .with_keep_alive(Duration::from_secs(15))
         .with_retry_duration(Duration::from_secs(2))

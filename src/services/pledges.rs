@@ -507,6 +507,36 @@ fn record_event(
     Ok(())
 }
 
+/// Inserts a new pledge at version 1 with the given status, and its tags; returns its id.
+fn insert_new(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    creator_id: &str,
+    valid: &ValidPledge,
+    status: Status,
+    at: NaiveDateTime,
+) -> AppResult<String> {
+    let id = new_id();
+    diesel::insert_into(pledges::table)
+        .values((
+            pledges::id.eq(&id),
+            pledges::organisation_id.eq(organisation_id),
+            pledges::created_by.eq(creator_id),
+            pledges::status.eq(status.as_str()),
+            pledges::version.eq(1),
+            pledges::title.eq(""),
+            pledges::summary.eq(""),
+            pledges::description.eq(""),
+            pledges::pledge_type.eq(valid.pledge_type.as_str()),
+            pledges::search_text.eq(""),
+            pledges::created_at.eq(at),
+            pledges::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    store(conn, &id, valid)?;
+    Ok(id)
+}
+
 /// Creates a draft for the actor's organisation. With an idempotency key, the answer is
 /// recorded in the same transaction, so a retry replays it instead of creating another pledge.
 pub fn create(
@@ -524,25 +554,14 @@ pub fn create(
     let vocabulary = load_vocabulary(conn)?;
     let valid = validate(input, &vocabulary)?;
     write_tx(conn, |conn| {
-        let id = new_id();
-        let at = now();
-        diesel::insert_into(pledges::table)
-            .values((
-                pledges::id.eq(&id),
-                pledges::organisation_id.eq(&organisation_id),
-                pledges::created_by.eq(&actor.id),
-                pledges::status.eq(Status::Draft.as_str()),
-                pledges::version.eq(1),
-                pledges::title.eq(""),
-                pledges::summary.eq(""),
-                pledges::description.eq(""),
-                pledges::pledge_type.eq(valid.pledge_type.as_str()),
-                pledges::search_text.eq(""),
-                pledges::created_at.eq(at),
-                pledges::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        store(conn, &id, &valid)?;
+        let id = insert_new(
+            conn,
+            &organisation_id,
+            &actor.id,
+            &valid,
+            Status::Draft,
+            now(),
+        )?;
         record_event(
             conn,
             &id,
@@ -742,10 +761,10 @@ fn announce(
     let link = format!("{}/api/v1/pledges/{}", links.public_url, record.row.id);
     match action {
         Action::Submit => {
-            let moderators: Vec<(String, String)> = users::table
+            let moderators: Vec<(String, String, Option<String>)> = users::table
                 .filter(users::role.eq(PlatformRole::Moderator.as_str()))
                 .filter(users::disabled.eq(false))
-                .select((users::id, users::email))
+                .select((users::id, users::email, users::organisation_id))
                 .load(conn)?;
             let scopes: Vec<(String, String)> = moderator_tracks::table
                 .select((moderator_tracks::user_id, moderator_tracks::track))
@@ -761,7 +780,7 @@ fn announce(
                 },
                 link: format!("{}/api/v1/moderation/queue", links.public_url),
             };
-            for (id, email) in moderators {
+            for (id, email, organisation) in moderators {
                 let scope: Vec<&String> = scopes
                     .iter()
                     .filter(|(u, _)| *u == id)
@@ -769,7 +788,9 @@ fn announce(
                     .collect();
                 let concerned =
                     scope.is_empty() || record.tracks.iter().any(|t| scope.contains(&t));
-                if concerned && record.organisation.id != id {
+                // A moderator never decides their own organisation's pledges: no need to ask.
+                let own = organisation.as_deref() == Some(record.organisation.id.as_str());
+                if concerned && !own {
                     enqueue(conn, &message.render(&email)?)?;
                 }
             }
@@ -981,6 +1002,8 @@ pub fn list(
         );
     }
     if let Some(kind) = &filter.pledge_type {
+        kind.parse::<crate::domain::pledge::PledgeType>()
+            .map_err(AppError::InvalidQuery)?;
         query = query.filter(pledges::pledge_type.eq(kind.clone()));
     }
     if let Some(country) = &filter.country {
@@ -1000,6 +1023,8 @@ pub fn list(
         query = query.filter(pledges::organisation_id.eq(org.clone()));
     }
     if let Some(kind) = &filter.organisation_kind {
+        kind.parse::<crate::domain::account::OrganisationKind>()
+            .map_err(AppError::InvalidQuery)?;
         query = query.filter(
             pledges::organisation_id.eq_any(
                 organisations::table
@@ -1237,4 +1262,44 @@ pub fn create_idempotent(
             }
         },
     }
+}
+
+/// Stores an already published pledge (demo data and imports): it skips the workflow, so its
+/// history says so. The caller recounts the counters afterwards.
+pub fn insert_published(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    creator_id: &str,
+    valid: &ValidPledge,
+    published_at: NaiveDateTime,
+) -> AppResult<String> {
+    let id = insert_new(
+        conn,
+        organisation_id,
+        creator_id,
+        valid,
+        Status::Published,
+        published_at,
+    )?;
+    diesel::update(pledges::table.find(&id))
+        .set((
+            pledges::submitted_at.eq(published_at),
+            pledges::published_at.eq(published_at),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(pledge_events::table)
+        .values((
+            pledge_events::id.eq(new_id()),
+            pledge_events::pledge_id.eq(&id),
+            pledge_events::actor_id.eq(creator_id),
+            pledge_events::actor_role.eq("import"),
+            pledge_events::action.eq("import"),
+            pledge_events::from_status.eq(None::<String>),
+            pledge_events::to_status.eq(Status::Published.as_str()),
+            pledge_events::reason.eq(None::<String>),
+            pledge_events::version.eq(1),
+            pledge_events::created_at.eq(published_at),
+        ))
+        .execute(conn)?;
+    Ok(id)
 }

@@ -186,22 +186,7 @@ async fn moderators_never_verify_their_own_organisation() {
     let moderator = app.staff("moderator", "inside-mod@example.org").await;
     let org = owner.organisation_id.clone().unwrap();
     // Put the moderator inside the organisation.
-    let moderator_id = moderator.user_id.clone();
-    let org_id = org.clone();
-    app.db
-        .run(move |conn| {
-            use diesel::prelude::*;
-            use pledgeboard::db::schema::users;
-            diesel::update(users::table.find(moderator_id))
-                .set((
-                    users::organisation_id.eq(Some(org_id)),
-                    users::organisation_role.eq(Some("member")),
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.move_into_organisation(&moderator.user_id, &org).await;
     assert_eq!(
         status(
             &app,

@@ -326,6 +326,39 @@ async fn no_password_hash_or_token_reaches_the_logs() {
 }
 
 #[test]
+fn seed_demo_is_safe_to_rerun_and_leaves_exact_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path());
+    let run = |args: &[&str]| {
+        let out = binary()
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["--database-url", &url])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(run(&["seed-demo", "--pledges", "30"])
+        .contains("demo data: 30 pledges (30 added), 15 organisations added"));
+    assert!(run(&["seed-demo", "--pledges", "30"]).contains("(0 added), 0 organisations added"));
+    assert!(run(&["seed-demo", "--pledges", "40"])
+        .contains("demo data: 40 pledges (10 added), 5 organisations added"));
+    assert!(run(&["recount"]).contains("counters were exact"));
+
+    let db = Database::open(&url, 1).unwrap();
+    let mut conn = db.get().unwrap();
+    let stored = pledgeboard::services::stats::load(&mut conn, &["all".to_owned()]).unwrap();
+    assert_eq!(stored[0].1.figures().pledges(), 40);
+    assert_eq!(stored[0].1.figures().entities(), 20);
+}
+
+#[test]
 fn the_binary_links_no_database_or_tls_library() {
     let Ok(out) = Command::new("ldd")
         .arg(env!("CARGO_BIN_EXE_pledgeboard"))

@@ -160,7 +160,7 @@ fn apply(world: &mut World, conn: &mut DbConnection, op: &Op) {
                 "description": "Details.",
                 "type": TYPES[*kind],
                 "focus_areas": ["access"],
-                "sdgs": [1 + (*usd % 17) as i64],
+                "sdgs": [1 + (*usd % 17)],
                 "tracks": tracks.iter().map(|t| TRACKS[*t]).collect::<Vec<_>>(),
                 "countries": countries.iter().map(|c| COUNTRIES[*c]).collect::<Vec<_>>(),
                 "value": {"currency": "USD", "amount_minor": usd * 100, "usd": usd},

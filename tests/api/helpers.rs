@@ -299,6 +299,26 @@ impl TestApp {
         self.session(email).await
     }
 
+    /// Makes a user a member of an organisation directly in the database (staff who also
+    /// belong to an organisation).
+    pub async fn move_into_organisation(&self, user_id: &str, organisation_id: &str) {
+        let (user_id, organisation_id) = (user_id.to_owned(), organisation_id.to_owned());
+        self.db
+            .run(move |conn| {
+                use diesel::prelude::*;
+                use pledgeboard::db::schema::users;
+                diesel::update(users::table.find(user_id))
+                    .set((
+                        users::organisation_id.eq(Some(organisation_id)),
+                        users::organisation_role.eq(Some("member")),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+    }
+
     /// A staff account of the given role, signed in.
     pub async fn staff(&self, role: &str, email: &str) -> Session {
         let request = pledgeboard::services::accounts::NewStaff {

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Live counter benchmarks, measured side by side in one run on this machine, written into
+# BENCHMARKS.md:
+#   1. GET /api/v1/stats throughput against GET /livez on the same server (target: >= 0.7);
+#   2. GET /api/v1/stats throughput with BIG published pledges against 100 (target: >= 0.9);
+#   3. SUBSCRIBERS idle stream subscribers: approval-to-update latency (target: p99 < 1 s) and
+#      server memory per idle subscriber (target: < 20 KiB).
+# Usage: bench/run.sh   (settings: DURATION=10 ROUNDS=3 BIG=100000 SUBSCRIBERS=10000 CONNECTIONS=64)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
+BIG=${BIG:-100000}
+SUBSCRIBERS=${SUBSCRIBERS:-10000}
+CONNECTIONS=${CONNECTIONS:-64}
+PORT=${PORT:-18080}
+PASSWORD="benchmark passphrase $(date +%s)"
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+cargo build --release --bin pledgeboard --example live_bench
+BIN=target/release/pledgeboard
+WORK="$(mktemp -d)"
+PID=""
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+start() {
+    "$BIN" serve --bind "127.0.0.1:$PORT" --data-dir "$WORK" >>"$WORK/server.log" 2>&1 &
+    PID=$!
+    for _ in $(seq 1 100); do
+        curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "server did not start"; cat "$WORK/server.log"; exit 1
+}
+stop() { kill -TERM "$PID"; wait "$PID" || true; PID=""; }
+rps() {
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$PORT$1" | awk '/Requests\/sec/ {print $2}'
+}
+# Alternates the two endpoints round by round so that machine noise hits both alike.
+measure() {
+    local label=$1
+    for round in $(seq 1 "$ROUNDS"); do
+        echo "$label livez $round $(rps /livez)" | tee -a "$WORK/results"
+        echo "$label stats $round $(rps /api/v1/stats)" | tee -a "$WORK/results"
+    done
+}
+
+"$BIN" seed-demo --pledges 100 --data-dir "$WORK"
+start
+measure small
+stop
+
+"$BIN" seed-demo --pledges "$BIG" --data-dir "$WORK"
+start
+measure big
+printf '%s\n' "$PASSWORD" | "$BIN" create-staff --role moderator --email bench-moderator@example.org --name Moderator --data-dir "$WORK"
+target/release/examples/live_bench "http://127.0.0.1:$PORT" "$WORK" "$PID" "$SUBSCRIBERS" bench-moderator@example.org "$PASSWORD" | tee "$WORK/live.json"
+stop
+
+python3 - "$WORK/results" "$WORK/live.json" "$BIG" "$SUBSCRIBERS" "$DURATION" "$ROUNDS" "$CONNECTIONS" <<'PY'
+import json, statistics, sys, datetime, platform, os
+results, live_path, big, subscribers, duration, rounds, connections = sys.argv[1:]
+rows = [line.split() for line in open(results) if line.strip()]
+def med(label, path):
+    return statistics.median(float(r[3]) for r in rows if r[0] == label and r[1] == path)
+small_livez, small_stats = med("small", "livez"), med("small", "stats")
+big_livez, big_stats = med("big", "livez"), med("big", "stats")
+live = json.load(open(live_path))
+ok = lambda cond: "yes" if cond else "**no**"
+r1, r2 = small_stats / small_livez, big_stats / small_stats
+p99 = live["p99_ms"]; mem = live["kib_per_idle_subscriber"]
+table = f"""# Benchmarks
+
+Produced by `bench/run.sh` (DURATION={duration} s per measurement, ROUNDS={rounds}, {connections} connections,
+BIG={big}, SUBSCRIBERS={subscribers}) on {datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores. The server
+is the release binary on the embedded SQLite default with its default settings; the load comes from `wrk`
+and `examples/live_bench.rs` on the same machine. Figures are medians of the rounds; each round measures both
+endpoints one after the other, so machine noise hits both alike. Rerun the script to refresh this file.
+
+| measure | value | target | met |
+| --- | --- | --- | --- |
+| `GET /livez`, 100 pledges | {small_livez:,.0f} req/s | | |
+| `GET /api/v1/stats`, 100 pledges | {small_stats:,.0f} req/s | | |
+| `GET /api/v1/stats` ÷ `GET /livez` (100 pledges) | {r1:.2f} | ≥ 0.7 | {ok(r1 >= 0.7)} |
+| `GET /livez`, {int(big):,} pledges | {big_livez:,.0f} req/s | | |
+| `GET /api/v1/stats`, {int(big):,} pledges | {big_stats:,.0f} req/s | | |
+| `GET /api/v1/stats` with {int(big):,} ÷ with 100 pledges | {r2:.2f} | ≥ 0.9 | {ok(r2 >= 0.9)} |
+| stream subscribers connected / updated | {live["subscribers"]:,} / {live["received"]:,} (lost {live["lost"]}) | all | {ok(live["lost"] == 0)} |
+| approval response → update at subscriber, p50 | {live["p50_ms"]:.0f} ms | | |
+| approval response → update at subscriber, p99 | {p99:.0f} ms | < 1,000 ms | {ok(p99 < 1000)} |
+| approval response → update at subscriber, max | {live["max_ms"]:.0f} ms | | |
+| server memory per idle subscriber | {mem:.1f} KiB | < 20 KiB | {ok(mem < 20)} |
+
+Raw rounds (requests per second):
+
+| scope | endpoint | rounds |
+| --- | --- | --- |
+"""
+for label in ("small", "big"):
+    for path in ("livez", "stats"):
+        vals = ", ".join(f"{float(r[3]):,.0f}" for r in rows if r[0] == label and r[1] == path)
+        table += f"| {'100' if label == 'small' else f'{int(big):,}'} pledges | {path} | {vals} |\n"
+table += f"\nStream run: `{json.dumps(live)}`\n"
+open("BENCHMARKS.md", "w").write(table)
+print(table)
+PY

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Drives the big-screen page /live/{track} in headless Chromium (Debian's chromium and
+chromium-driver, through Selenium): the figures on the page change after a pledge is approved,
+and keep changing after the server restarts. Run by .ci/run after the Rust tests:
+
+    python3 tests/browser/live_page.py target/debug/pledgeboard
+"""
+import glob
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/debug/pledgeboard"
+PASSWORD = "a browser test passphrase"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = free_port()
+BASE = f"http://127.0.0.1:{PORT}"
+DATA = tempfile.mkdtemp()
+ENV = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMTP_URL")}
+
+
+def start():
+    server = subprocess.Popen(
+        [BINARY, "serve", "--bind", f"127.0.0.1:{PORT}", "--data-dir", DATA, "--mail-poll-ms", "50"],
+        env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{BASE}/readyz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("server did not start")
+
+
+def call(method, path, body=None, token=None, headers=None):
+    request = urllib.request.Request(f"{BASE}/api/v1{path}", method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    data = json.dumps(body).encode() if body is not None else None
+    with urllib.request.urlopen(request, data=data, timeout=10) as response:
+        text = response.read().decode()
+        return json.loads(text) if text else None
+
+
+def login(email):
+    return call("POST", "/auth/login", {"email": email, "password": PASSWORD})["access_token"]
+
+
+def emailed_token(address):
+    for _ in range(200):
+        for path in glob.glob(os.path.join(DATA, "mail", "*.eml")):
+            text = open(path).read().replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+            if address in text:
+                return re.search(r"token=([A-Za-z0-9_-]+)", text).group(1)
+        time.sleep(0.05)
+    raise SystemExit(f"no email to {address}")
+
+
+def submitted_pledge(owner, title):
+    pledge = call("POST", "/pledges", {
+        "title": title, "summary": "Shown on the big screen during the event",
+        "description": "Browser test pledge.", "type": "financial", "focus_areas": ["access"],
+        "sdgs": [9], "tracks": ["ldc5"], "countries": ["NPL"],
+        "value": {"currency": "USD", "amount_minor": 250000000000, "usd": 2500000000},
+    }, owner)
+    return call("POST", f"/pledges/{pledge['id']}/submit", {}, owner)
+
+
+def approve(moderator, pledge):
+    call("POST", f"/pledges/{pledge['id']}/approve", {}, moderator, {"If-Match": f"\"{pledge['version']}\""})
+
+
+def main():
+    server = start()
+    subprocess.run([BINARY, "create-staff", "--role", "moderator", "--email", "mod@example.org", "--name", "Mod",
+                    "--data-dir", DATA], input=PASSWORD + "\n", text=True, check=True, env=ENV,
+                   stdout=subprocess.DEVNULL)
+    created = call("POST", "/auth/register", {"email": "owner@example.org", "password": PASSWORD,
+                                              "display_name": "Owner", "organisation": {
+                                                  "name": "Ministry of ICT", "kind": "government", "country": "NPL"}})
+    call("POST", "/auth/verify-email", {"token": emailed_token("owner@example.org")})
+    owner, moderator = login("owner@example.org"), login("mod@example.org")
+    call("POST", f"/organisations/{created['organisation']['id']}/verify", None, moderator)
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1920,1080", f"--user-data-dir={tempfile.mkdtemp()}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    try:
+        driver.get(f"{BASE}/live/ldc5")
+        wait = WebDriverWait(driver, 15)
+        figure = lambda: driver.find_element(By.ID, "pledges").text
+        wait.until(lambda d: figure() == "0")
+        assert "LDC5" in driver.find_element(By.ID, "title").text
+
+        approve(moderator, submitted_pledge(owner, "First pledge on the big screen"))
+        wait.until(lambda d: figure() == "1")
+        assert driver.find_element(By.ID, "usd_pledged").text == "$2.50 bn", driver.find_element(By.ID, "usd_pledged").text
+        print("page updated after the first approval")
+
+        # The server restarts; the page reconnects by itself and keeps counting.
+        server.terminate()
+        server.wait(timeout=30)
+        pending = None
+        server = start()
+        pending = submitted_pledge(owner, "Second pledge after a restart")
+        approve(moderator, pending)
+        wait.until(lambda d: figure() == "2")
+        print("page updated after a server restart")
+        driver.save_screenshot(os.path.join(tempfile.gettempdir(), "pledgeboard-live.png"))
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(DATA, ignore_errors=True)
+    print("big-screen page: ok")
+
+
+if __name__ == "__main__":
+    main()
