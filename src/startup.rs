@@ -25,7 +25,7 @@ use crate::{
     error::AppError,
     live::LiveCounters,
     metrics, middleware, openapi,
-    routes::{admin, auth, health, operations, organisations, pledges, stats, taxonomy},
+    routes::{admin, auth, health, operations, organisations, pages, pledges, stats, taxonomy},
     services::accounts::Links,
 };
 
@@ -245,6 +245,24 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/openapi.yaml").route(web::get().to(operations::openapi_yaml)))
         .service(web::resource("/docs").route(web::get().to(operations::docs_redirect)))
         .service(web::resource("/live/{track}").route(web::get().to(stats::page)))
+        .service(
+            web::resource("/verify-email")
+                .route(web::get().to(pages::verify_email_page))
+                .route(web::post().to(pages::verify_email)),
+        )
+        .service(
+            web::resource("/reset-password")
+                .route(web::get().to(pages::reset_password_page))
+                .route(web::post().to(pages::reset_password)),
+        )
+        .service(
+            web::resource("/reset-password/request").route(web::post().to(pages::request_reset)),
+        )
+        .service(
+            web::resource("/accept-invitation")
+                .route(web::get().to(pages::accept_invitation_page))
+                .route(web::post().to(pages::accept_invitation)),
+        )
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .service(
             web::scope("/api/v1")

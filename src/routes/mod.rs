@@ -6,6 +6,7 @@ pub mod auth;
 pub mod health;
 pub mod operations;
 pub mod organisations;
+pub mod pages;
 pub mod pledges;
 pub mod stats;
 pub mod taxonomy;

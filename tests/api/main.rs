@@ -10,6 +10,7 @@ mod errors;
 mod helpers;
 mod live;
 mod operations;
+mod pages;
 mod pledges;
 mod smtp;
 mod storage;
