@@ -320,6 +320,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(pledges::list))
                         .route(web::post().to(pledges::create)),
                 )
+                // Before `/pledges/{id}`, which would take these names for ids.
+                .service(
+                    web::resource("/pledges/export.csv").route(web::get().to(pledges::export_csv)),
+                )
+                .service(
+                    web::resource("/pledges/export.ndjson")
+                        .route(web::get().to(pledges::export_ndjson)),
+                )
                 .service(
                     web::resource("/pledges/{id}")
                         .route(web::get().to(pledges::get))

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod export;
 pub mod idempotency;
 pub mod organisations;
 pub mod pledges;

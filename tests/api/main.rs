@@ -7,6 +7,7 @@ mod binary;
 mod counters;
 mod email;
 mod errors;
+mod export;
 mod helpers;
 mod live;
 mod operations;

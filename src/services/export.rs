@@ -1,0 +1,182 @@
+//! Open data: the catalogue as CSV or NDJSON, with the catalogue's filters and visibility.
+//! Produced a page at a time, so memory stays flat however many pledges match.
+
+use crate::{
+    auth::CurrentUser,
+    db::DbConnection,
+    error::AppResult,
+    pagination::Page,
+    services::pledges::{self, PledgeFilter, PledgeView},
+};
+
+/// Rows per database round trip.
+const BATCH: i64 = 100;
+
+pub const CSV_HEADER: &[&str] = &[
+    "id",
+    "status",
+    "title",
+    "summary",
+    "organisation_id",
+    "organisation_name",
+    "organisation_kind",
+    "organisation_country",
+    "type",
+    "focus_areas",
+    "pillars",
+    "sdgs",
+    "tracks",
+    "countries",
+    "regions",
+    "global",
+    "ldc",
+    "lldc",
+    "sids",
+    "beneficiary_groups",
+    "value_currency",
+    "value_amount_minor",
+    "value_usd",
+    "start_date",
+    "end_date",
+    "partners",
+    "created_at",
+    "submitted_at",
+    "published_at",
+];
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Ndjson,
+}
+
+/// One batch of the export, starting after `cursor`.
+pub fn batch(
+    conn: &mut DbConnection,
+    viewer: Option<&CurrentUser>,
+    filter: &PledgeFilter,
+    cursor: Option<String>,
+) -> AppResult<Page<PledgeView>> {
+    let filter = PledgeFilter {
+        limit: Some(BATCH),
+        cursor,
+        ..filter.clone()
+    };
+    pledges::list(conn, viewer, &filter)
+}
+
+/// A spreadsheet runs cells that start with `=`, `+`, `-`, `@`, a tab or a carriage return as
+/// formulas: such cells get a leading apostrophe so they stay text.
+pub fn neutralise(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+fn join<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn organisation(pledge: &PledgeView, key: &str) -> String {
+    pledge
+        .organisation
+        .get(key)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn opt<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+/// The CSV record of a pledge, in the order of [`CSV_HEADER`].
+pub fn csv_record(p: &PledgeView) -> Vec<String> {
+    let value = p.value.as_ref();
+    vec![
+        p.id.clone(),
+        p.status.clone(),
+        p.title.clone(),
+        p.summary.clone(),
+        organisation(p, "id"),
+        organisation(p, "name"),
+        organisation(p, "kind"),
+        organisation(p, "country"),
+        p.pledge_type.clone(),
+        join(&p.focus_areas),
+        join(&p.pillars),
+        join(&p.sdgs),
+        join(&p.tracks),
+        join(&p.countries),
+        join(&p.regions),
+        p.global.to_string(),
+        p.ldc.to_string(),
+        p.lldc.to_string(),
+        p.sids.to_string(),
+        join(&p.beneficiary_groups),
+        value.map(|v| v.currency.clone()).unwrap_or_default(),
+        value
+            .map(|v| v.amount_minor.to_string())
+            .unwrap_or_default(),
+        value.map(|v| v.usd.to_string()).unwrap_or_default(),
+        opt(&p.start_date),
+        opt(&p.end_date),
+        join(&p.partners),
+        p.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        p.submitted_at
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default(),
+        p.published_at
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default(),
+    ]
+    .into_iter()
+    .map(|cell| neutralise(&cell))
+    .collect()
+}
+
+/// Renders a batch; the CSV header comes with the first.
+pub fn render(format: Format, items: &[PledgeView], first: bool) -> Vec<u8> {
+    match format {
+        Format::Ndjson => {
+            let mut out = Vec::new();
+            for item in items {
+                serde_json::to_writer(&mut out, item).expect("pledges serialise");
+                out.push(b'\n');
+            }
+            out
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            if first {
+                writer.write_record(CSV_HEADER).expect("in-memory write");
+            }
+            for item in items {
+                writer
+                    .write_record(csv_record(item))
+                    .expect("in-memory write");
+            }
+            writer.into_inner().expect("in-memory write")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_stay_text() {
+        for cell in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(cell).starts_with('\''), "{cell:?}");
+        }
+        assert_eq!(neutralise("Connect schools"), "Connect schools");
+        assert_eq!(neutralise(""), "");
+    }
+}
