@@ -353,6 +353,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/pledges/{id}/history").route(web::get().to(pledges::history)),
                 )
+                .service(
+                    web::resource("/pledges/{id}/reports")
+                        .route(web::get().to(pledges::list_reports))
+                        .route(web::post().to(pledges::submit_report)),
+                )
                 .service(web::resource("/moderation/queue").route(web::get().to(pledges::queue)))
                 .service(web::resource("/stats").route(web::get().to(stats::snapshot)))
                 .service(web::resource("/stats/stream").route(web::get().to(stats::stream))),

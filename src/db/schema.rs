@@ -265,6 +265,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    progress_reports (id) {
+        id -> Text,
+        pledge_id -> Text,
+        year -> Integer,
+        implementation_status -> Text,
+        narrative -> Text,
+        usd_disbursed -> BigInt,
+        people_reached -> Nullable<BigInt>,
+        reported_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     sdgs,
     focus_areas,
@@ -287,4 +302,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderator_tracks,
     idempotency_keys,
     counter_scopes,
+    progress_reports,
 );

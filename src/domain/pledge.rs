@@ -38,6 +38,16 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// How far a pledge's implementation has come, as its organisation reports each year.
+    ImplementationStatus {
+        NotStarted => "not_started",
+        InProgress => "in_progress",
+        Completed => "completed",
+        Discontinued => "discontinued",
+    }
+);
+
 /// Active ISO 4217 currency codes (alphabetic), as published by the ISO 4217 maintenance agency.
 pub const CURRENCIES: &[&str] = &[
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",

@@ -16,6 +16,7 @@ use crate::{
     services::pledges::{
         self as service, Created, HistoryEvent, PledgeFilter, PledgeView, QueueFilter, QueueItem,
     },
+    services::reports::{self, ProgressReport, ReportInput},
     startup::AppState,
 };
 
@@ -361,4 +362,48 @@ pub async fn export_ndjson(
     filter: web::Query<PledgeFilter>,
 ) -> AppResult<HttpResponse> {
     stream_export(state, viewer, filter.into_inner(), export::Format::Ndjson).await
+}
+
+super::list_envelope!(ReportList, ProgressReport);
+
+/// A pledge's yearly progress reports (visible to whoever may see the pledge).
+#[utoipa::path(get, path = "/api/v1/pledges/{id}/reports", tag = "pledges",
+    responses((status = 200, body = ReportList), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_reports(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    viewer: MaybeUser,
+) -> AppResult<HttpResponse> {
+    let items = state
+        .db
+        .run(move |conn| reports::list(conn, &id, viewer.0.as_ref()))
+        .await?;
+    Ok(HttpResponse::Ok().json(ReportList { items }))
+}
+
+/// Files the progress report of a year on a published pledge (its organisation); sending the
+/// same year again replaces it. USD disbursed feeds the live counters.
+#[utoipa::path(post, path = "/api/v1/pledges/{id}/reports", tag = "pledges", request_body = ReportInput, security(("bearer" = [])),
+    responses(
+        (status = 201, body = ProgressReport, description = "A new year's report"),
+        (status = 200, body = ProgressReport, description = "The year's report, replaced"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The pledge is not published"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn submit_report(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    user: CurrentUser,
+    body: web::Json<ReportInput>,
+) -> AppResult<HttpResponse> {
+    let (report, created) = state
+        .db
+        .run(move |conn| reports::submit(conn, &id, &user, &body))
+        .await?;
+    state.live.poke();
+    Ok(if created {
+        HttpResponse::Created().json(report)
+    } else {
+        HttpResponse::Ok().json(report)
+    })
 }

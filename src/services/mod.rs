@@ -7,5 +7,6 @@ pub mod export;
 pub mod idempotency;
 pub mod organisations;
 pub mod pledges;
+pub mod reports;
 pub mod stats;
 pub mod taxonomy;

@@ -13,7 +13,8 @@ use crate::{
     db::{
         schema::{
             countries, focus_areas, moderator_tracks, organisations, pillars, pledge_countries,
-            pledge_events, pledge_focus_areas, pledge_sdgs, pledge_tracks, pledges, tracks, users,
+            pledge_events, pledge_focus_areas, pledge_sdgs, pledge_tracks, pledges,
+            progress_reports, tracks, users,
         },
         write_tx, DbConnection,
     },
@@ -92,6 +93,8 @@ pub struct OrganisationSummary {
 pub struct PledgeRecord {
     pub row: PledgeRow,
     pub organisation: OrganisationSummary,
+    /// Whole USD disbursed so far: the sum of the pledge's yearly progress reports.
+    pub usd_disbursed: i64,
     pub tracks: Vec<String>,
     pub sdgs: Vec<i32>,
     pub focus_areas: Vec<String>,
@@ -153,7 +156,7 @@ impl PledgeRecord {
             organisation_kind: self.organisation.kind.clone(),
             pledge_type: self.row.pledge_type.clone(),
             usd: self.row.value_usd.unwrap_or(0),
-            usd_disbursed: 0,
+            usd_disbursed: self.usd_disbursed,
             sdgs: self.sdgs.clone(),
             focus_areas: self.focus_areas.clone(),
             countries: self.countries.clone(),
@@ -201,6 +204,8 @@ pub struct PledgeView {
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub partners: Vec<String>,
+    /// Whole US dollars disbursed so far, from the yearly progress reports.
+    pub usd_disbursed: i64,
     /// Shown to the pledging organisation and staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
@@ -253,6 +258,7 @@ fn view(record: PledgeRecord, viewer: Option<&CurrentUser>) -> PledgeView {
         lldc: r.lldc,
         sids: r.sids,
         value,
+        usd_disbursed: record.usd_disbursed,
         start_date: r.start_date,
         end_date: r.end_date,
         contact,
@@ -356,6 +362,14 @@ fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<Pledg
             .select((pledge_countries::pledge_id, pledge_countries::country))
             .load::<(String, String)>(conn)?,
     );
+    let mut disbursed: HashMap<String, i64> = HashMap::new();
+    for (id, usd) in progress_reports::table
+        .filter(progress_reports::pledge_id.eq_any(&ids))
+        .select((progress_reports::pledge_id, progress_reports::usd_disbursed))
+        .load::<(String, i64)>(conn)?
+    {
+        *disbursed.entry(id).or_default() += usd;
+    }
     rows.into_iter()
         .map(|row| {
             let organisation = orgs
@@ -363,6 +377,7 @@ fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<Pledg
                 .cloned()
                 .ok_or_else(|| AppError::internal("pledge without organisation"))?;
             Ok(PledgeRecord {
+                usd_disbursed: disbursed.get(&row.id).copied().unwrap_or(0),
                 organisation,
                 tracks: track_map.remove(&row.id).unwrap_or_default(),
                 sdgs: sdg_map.remove(&row.id).unwrap_or_default(),
@@ -384,7 +399,7 @@ pub fn find_record(conn: &mut DbConnection, id: &str) -> AppResult<Option<Pledge
 }
 
 /// The pledge if `viewer` may see it; `NotFound` otherwise, as if it did not exist.
-fn visible_record(
+pub(crate) fn visible_record(
     conn: &mut DbConnection,
     id: &str,
     viewer: Option<&CurrentUser>,
@@ -475,16 +490,16 @@ fn store(conn: &mut DbConnection, id: &str, valid: &ValidPledge) -> AppResult<()
 }
 
 /// One entry of the audit trail, before it is stored.
-struct Event<'a> {
-    action: &'a str,
-    from: Option<Status>,
-    to: Status,
-    reason: Option<&'a str>,
-    version: i32,
+pub(crate) struct Event<'a> {
+    pub action: &'a str,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub reason: Option<&'a str>,
+    pub version: i32,
 }
 
 /// Appends one audit event.
-fn record_event(
+pub(crate) fn record_event(
     conn: &mut DbConnection,
     pledge_id: &str,
     actor: &CurrentUser,

@@ -35,6 +35,11 @@ enum Op {
         pledge: usize,
         action: usize,
     },
+    Report {
+        pledge: usize,
+        year: i32,
+        usd: i64,
+    },
 }
 
 const TRACKS: [&str; 4] = [
@@ -71,6 +76,11 @@ fn op() -> impl Strategy<Value = Op> {
             }),
         (0..12usize, 0..5usize).prop_map(|(pledge, action)| Op::Step { pledge, action }),
         (0..12usize, 0..5usize).prop_map(|(pledge, action)| Op::Step { pledge, action }),
+        (0..12usize, 2023..2026i32, 0..50_000i64).prop_map(|(pledge, year, usd)| Op::Report {
+            pledge,
+            year,
+            usd
+        }),
     ]
 }
 
@@ -195,6 +205,21 @@ fn apply(world: &mut World, conn: &mut DbConnection, op: &Op) {
                 Some("a reason"),
                 &links,
             );
+        }
+        Op::Report { pledge, year, usd } => {
+            if world.pledges.is_empty() {
+                return;
+            }
+            let (id, org) = world.pledges[pledge % world.pledges.len()].clone();
+            let input = pledgeboard::services::reports::ReportInput {
+                year: *year,
+                implementation_status: "in_progress".into(),
+                narrative: "Progress.".into(),
+                usd_disbursed: Some(*usd),
+                people_reached: None,
+            };
+            // Refused unless the pledge is published: that is part of the story too.
+            let _ = pledgeboard::services::reports::submit(conn, &id, &world.owners[org], &input);
         }
     }
 }

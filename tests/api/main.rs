@@ -13,6 +13,7 @@ mod live;
 mod operations;
 mod pages;
 mod pledges;
+mod reports;
 mod smtp;
 mod storage;
 mod taxonomy;

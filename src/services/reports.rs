@@ -1,0 +1,179 @@
+//! Yearly progress reports on published pledges: what was done, USD disbursed, people reached.
+//! A report feeds the live counters' USD disbursed in the same transaction.
+
+use chrono::{Datelike, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    auth::CurrentUser,
+    db::{schema::progress_reports, write_tx, DbConnection},
+    domain::{
+        account::{check_text, parse_field, FieldChecks},
+        pledge::ImplementationStatus,
+        workflow::Status,
+    },
+    error::{AppError, AppResult, FieldError},
+    services::{
+        accounts::{new_id, now},
+        pledges::{find_record, record_event, visible_record, Event},
+        stats,
+    },
+};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    /// The year reported on; one report per pledge and year (sending it again replaces it).
+    #[schema(example = 2024)]
+    pub year: i32,
+    /// `not_started`, `in_progress`, `completed` or `discontinued`.
+    pub implementation_status: String,
+    pub narrative: String,
+    /// Whole US dollars disbursed during the year.
+    pub usd_disbursed: Option<i64>,
+    pub people_reached: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = progress_reports)]
+pub struct ProgressReport {
+    pub id: String,
+    pub pledge_id: String,
+    pub year: i32,
+    pub implementation_status: String,
+    pub narrative: String,
+    pub usd_disbursed: i64,
+    pub people_reached: Option<i64>,
+    #[serde(skip)]
+    pub reported_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The reports of a pledge, by year, for whoever may see the pledge.
+pub fn list(
+    conn: &mut DbConnection,
+    pledge_id: &str,
+    viewer: Option<&CurrentUser>,
+) -> AppResult<Vec<ProgressReport>> {
+    visible_record(conn, pledge_id, viewer)?;
+    Ok(progress_reports::table
+        .filter(progress_reports::pledge_id.eq(pledge_id))
+        .order(progress_reports::year.asc())
+        .select(ProgressReport::as_select())
+        .load(conn)?)
+}
+
+fn check(input: &ReportInput) -> AppResult<()> {
+    let mut checks = FieldChecks::new();
+    let latest = now().year() + 1;
+    if !(2000..=latest).contains(&input.year) {
+        checks.push(FieldError::new(
+            "year",
+            "out_of_range",
+            format!("report on a year from 2000 to {latest}"),
+        ));
+    }
+    checks.take(parse_field::<ImplementationStatus>(
+        "implementation_status",
+        &input.implementation_status,
+    ));
+    checks.take(check_text("narrative", &input.narrative, 1, 10_000));
+    if input.usd_disbursed.is_some_and(|v| v < 0) {
+        checks.push(FieldError::new(
+            "usd_disbursed",
+            "negative",
+            "the amount cannot be negative",
+        ));
+    }
+    if input.people_reached.is_some_and(|v| v < 0) {
+        checks.push(FieldError::new(
+            "people_reached",
+            "negative",
+            "the number cannot be negative",
+        ));
+    }
+    checks.finish()
+}
+
+/// Files (or replaces) the report of a year, for the pledge's organisation. Returns the report
+/// and whether it is new.
+pub fn submit(
+    conn: &mut DbConnection,
+    pledge_id: &str,
+    actor: &CurrentUser,
+    input: &ReportInput,
+) -> AppResult<(ProgressReport, bool)> {
+    check(input)?;
+    write_tx(conn, |conn| {
+        let before = visible_record(conn, pledge_id, Some(actor))?;
+        if !actor.belongs_to(&before.row.organisation_id) {
+            return Err(AppError::Forbidden);
+        }
+        if before.row.status() != Status::Published {
+            return Err(AppError::Conflict(
+                "not_published",
+                "progress is reported on published pledges".to_owned(),
+            ));
+        }
+        let at = now();
+        let existing: Option<String> = progress_reports::table
+            .filter(progress_reports::pledge_id.eq(pledge_id))
+            .filter(progress_reports::year.eq(input.year))
+            .select(progress_reports::id)
+            .first(conn)
+            .optional()?;
+        let usd = input.usd_disbursed.unwrap_or(0);
+        let id = match &existing {
+            Some(id) => {
+                diesel::update(progress_reports::table.find(id))
+                    .set((
+                        progress_reports::implementation_status.eq(&input.implementation_status),
+                        progress_reports::narrative.eq(input.narrative.trim()),
+                        progress_reports::usd_disbursed.eq(usd),
+                        progress_reports::people_reached.eq(input.people_reached),
+                        progress_reports::reported_by.eq(&actor.id),
+                        progress_reports::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                id.clone()
+            }
+            None => {
+                let id = new_id();
+                diesel::insert_into(progress_reports::table)
+                    .values((
+                        progress_reports::id.eq(&id),
+                        progress_reports::pledge_id.eq(pledge_id),
+                        progress_reports::year.eq(input.year),
+                        progress_reports::implementation_status.eq(&input.implementation_status),
+                        progress_reports::narrative.eq(input.narrative.trim()),
+                        progress_reports::usd_disbursed.eq(usd),
+                        progress_reports::people_reached.eq(input.people_reached),
+                        progress_reports::reported_by.eq(&actor.id),
+                        progress_reports::created_at.eq(at),
+                        progress_reports::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                id
+            }
+        };
+        let after = find_record(conn, pledge_id)?.ok_or(AppError::NotFound("pledge"))?;
+        stats::record_change(conn, before.contribution(), after.contribution())?;
+        let note = format!("progress report {}", input.year);
+        let event = Event {
+            action: "progress_report",
+            from: Some(Status::Published),
+            to: Status::Published,
+            reason: Some(&note),
+            version: before.row.version,
+        };
+        record_event(conn, pledge_id, actor, event)?;
+        let report = progress_reports::table
+            .find(&id)
+            .select(ProgressReport::as_select())
+            .first(conn)?;
+        Ok((report, existing.is_none()))
+    })
+}
