@@ -271,7 +271,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/focus-areas").route(web::get().to(taxonomy::list_focus_areas)),
                 )
                 .service(web::resource("/countries").route(web::get().to(taxonomy::list_countries)))
-                .service(web::resource("/tracks").route(web::get().to(taxonomy::list_tracks)))
+                .service(
+                    web::resource("/tracks")
+                        .route(web::get().to(taxonomy::list_tracks))
+                        .route(web::post().to(taxonomy::create_track)),
+                )
+                .service(
+                    web::resource("/tracks/{slug}").route(web::patch().to(taxonomy::update_track)),
+                )
                 .service(web::resource("/auth/register").route(web::post().to(auth::register)))
                 .service(
                     web::resource("/auth/verify-email").route(web::post().to(auth::verify_email)),

@@ -1,12 +1,14 @@
-//! `GET /api/v1/sdgs`, `/focus-areas`, `/countries`, `/tracks`: read-only reference data.
+//! `GET /api/v1/sdgs`, `/focus-areas`, `/countries`, `/tracks`: reference data; `POST /tracks`
+//! and `PATCH /tracks/{slug}` for organisers.
 
 use actix_web::{web, HttpResponse};
 
 use super::list_envelope;
 use crate::{
+    auth::CurrentUser,
     domain::taxonomy::{Country, FocusArea, Sdg, Track},
     error::{AppResult, Problem},
-    services::taxonomy::{self as service, CountryFilter},
+    services::taxonomy::{self as service, CountryFilter, NewTrack, TrackChanges},
     startup::AppState,
 };
 
@@ -68,4 +70,50 @@ pub async fn list_countries(
 pub async fn list_tracks(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let items = state.db.run(service::list_tracks).await?;
     Ok(HttpResponse::Ok().json(TrackList { items }))
+}
+
+/// Adds a pledging track (organisers and admins). It has live counters and a big-screen page
+/// at once.
+#[utoipa::path(post, path = "/api/v1/tracks", tag = "taxonomy", request_body = NewTrack, security(("bearer" = [])),
+    responses(
+        (status = 201, body = Track),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The slug is taken"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_track(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<NewTrack>,
+) -> AppResult<HttpResponse> {
+    let track = state
+        .db
+        .run(move |conn| service::create_track(conn, &user, &body))
+        .await?;
+    // Known to the live counters before the answer, so its page and stream work at once.
+    state.live.refresh().await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/live/{}", track.slug)))
+        .json(track))
+}
+
+/// Edits a track's name, description, place or dates (organisers and admins).
+#[utoipa::path(patch, path = "/api/v1/tracks/{slug}", tag = "taxonomy", request_body = TrackChanges, security(("bearer" = [])),
+    responses(
+        (status = 200, body = Track),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_track(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+    body: web::Json<TrackChanges>,
+) -> AppResult<HttpResponse> {
+    let track = state
+        .db
+        .run(move |conn| service::update_track(conn, &user, &slug, &body))
+        .await?;
+    Ok(HttpResponse::Ok().json(track))
 }

@@ -40,6 +40,10 @@ enum Op {
         year: i32,
         usd: i64,
     },
+    /// Submit then approve: the path most stories need to reach the published figures.
+    Publish {
+        pledge: usize,
+    },
 }
 
 const TRACKS: [&str; 4] = [
@@ -76,6 +80,7 @@ fn op() -> impl Strategy<Value = Op> {
             }),
         (0..12usize, 0..5usize).prop_map(|(pledge, action)| Op::Step { pledge, action }),
         (0..12usize, 0..5usize).prop_map(|(pledge, action)| Op::Step { pledge, action }),
+        (0..12usize).prop_map(|pledge| Op::Publish { pledge }),
         (0..12usize, 2023..2026i32, 0..50_000i64).prop_map(|(pledge, year, usd)| Op::Report {
             pledge,
             year,
@@ -205,6 +210,18 @@ fn apply(world: &mut World, conn: &mut DbConnection, op: &Op) {
                 Some("a reason"),
                 &links,
             );
+        }
+        Op::Publish { pledge } => {
+            for action in [0, 1] {
+                apply(
+                    world,
+                    conn,
+                    &Op::Step {
+                        pledge: *pledge,
+                        action,
+                    },
+                );
+            }
         }
         Op::Report { pledge, year, usd } => {
             if world.pledges.is_empty() {

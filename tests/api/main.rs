@@ -18,3 +18,4 @@ mod smtp;
 mod storage;
 mod taxonomy;
 mod tokens;
+mod tracks;
