@@ -226,6 +226,16 @@ pub struct Settings {
     )]
     pub trust_forwarded: bool,
 
+    /// Web origins allowed to call the API from a browser (CORS), comma-separated, e.g.
+    /// `https://pledges.example.org,https://dashboard.example.org`. None: same origin only.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_origins: Vec<String>,
+
     /// Log format: `json` (one object a line) or `pretty`.
     #[arg(long, env = "PLEDGEBOARD_LOG_FORMAT", default_value = "json", value_parser = ["json", "pretty"], global = true)]
     pub log_format: String,

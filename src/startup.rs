@@ -217,6 +217,7 @@ pub fn app(
     >,
 > {
     let body_limit = state.settings.body_limit;
+    let origins = state.settings.cors_origins.clone();
     App::new()
         .app_data(state)
         .app_data(json_config(body_limit))
@@ -229,6 +230,8 @@ pub fn app(
         }))
         // Innermost first: the panic guard sits right around the handlers.
         .wrap(from_fn(middleware::catch_panics))
+        // Inside the problem middleware, so that a refused cross-origin request is a problem too.
+        .wrap(cors(&origins))
         .wrap(from_fn(middleware::problem_details))
         // Compress skips answers that already carry a Content-Encoding: streams set `identity`.
         .wrap(Compress::default())
@@ -369,6 +372,33 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/stats").route(web::get().to(stats::snapshot)))
                 .service(web::resource("/stats/stream").route(web::get().to(stats::stream))),
         );
+}
+
+/// Browsers may call the API from the configured origins only; everything a client needs to
+/// read (versions, pages, request ids, retry hints) is exposed to them.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH"])
+        .allowed_headers([
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "Idempotency-Key",
+            "Last-Event-ID",
+        ])
+        .expose_headers([
+            "ETag",
+            "Link",
+            "Location",
+            "Retry-After",
+            "X-Request-Id",
+            "Idempotent-Replayed",
+        ])
+        .max_age(3600);
+    for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }
 
 fn json_config(limit: usize) -> web::JsonConfig {

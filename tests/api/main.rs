@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod authorization;
 mod binary;
+mod cors;
 mod counters;
 mod email;
 mod errors;
