@@ -226,6 +226,16 @@ pub struct Settings {
     )]
     pub trust_forwarded: bool,
 
+    /// How often to look for published pledges whose organisation owes last year's progress
+    /// report (each is reminded once by email), in seconds; 0 turns reminders off.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_REMINDER_INTERVAL_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub reminder_interval_secs: u64,
+
     /// Web origins allowed to call the API from a browser (CORS), comma-separated, e.g.
     /// `https://pledges.example.org,https://dashboard.example.org`. None: same origin only.
     #[arg(

@@ -56,9 +56,7 @@ impl AppState {
             live,
             db,
             rate_limits: RateLimits::new(settings.rate_limits()),
-            links: Links {
-                public_url: settings.effective_public_url(),
-            },
+            links: state_links(&settings),
             tokens,
             settings: Arc::new(settings),
             openapi_yaml: openapi::yaml().into(),
@@ -87,6 +85,7 @@ pub struct Application {
     db: Database,
     mail_worker: MailWorker,
     live: Arc<LiveCounters>,
+    reminders: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -111,6 +110,11 @@ impl Application {
             transport,
             WorkerConfig::from_settings(&settings),
         );
+        let reminders = spawn_reminders(
+            db.clone(),
+            state_links(&settings),
+            settings.reminder_interval_secs,
+        );
         let state = AppState::new(db.clone(), settings).await?;
         let live = state.live.clone();
         let server = serve(listener, state).map_err(|source| StartupError::Bind {
@@ -118,6 +122,7 @@ impl Application {
             source,
         })?;
         Ok(Self {
+            reminders,
             live,
             port,
             server,
@@ -148,9 +153,53 @@ impl Application {
             handle.stop(true).await;
         });
         let served = self.server.await;
+        if let Some(reminders) = self.reminders {
+            reminders.abort();
+        }
         self.mail_worker.stop().await;
         served
     }
+}
+
+fn state_links(settings: &Settings) -> Links {
+    Links {
+        public_url: settings.effective_public_url(),
+    }
+}
+
+/// Early each year, organisations owe a progress report on last year for each published pledge:
+/// this looks now and then and reminds each pledge once (see `services::reports`).
+fn spawn_reminders(
+    db: Database,
+    links: Links,
+    interval_secs: u64,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if interval_secs == 0 {
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        loop {
+            let links = links.clone();
+            let last_year = chrono::Datelike::year(&chrono::Utc::now()) - 1;
+            match db
+                .run(move |conn| {
+                    crate::services::reports::send_due_reminders(conn, last_year, &links)
+                })
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    pledges = n,
+                    year = last_year,
+                    "progress report reminders queued"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "progress report reminders failed; will retry")
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(interval_secs)).await;
+        }
+    }))
 }
 
 /// SIGTERM (orchestrators) or SIGINT (Ctrl-C).

@@ -280,6 +280,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_reminders (pledge_id, year) {
+        pledge_id -> Text,
+        year -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     sdgs,
     focus_areas,
@@ -303,4 +311,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     counter_scopes,
     progress_reports,
+    report_reminders,
 );

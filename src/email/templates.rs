@@ -112,6 +112,13 @@ email_kind!(
     { title: String, decision: String, reason: String, link: String }
 );
 
+email_kind!(
+    /// To the organisation of a published pledge with no progress report for last year.
+    ReportDue, "report_due", "email/report_due.txt", "email/report_due.html",
+    |m: &ReportDue| format!("Progress report due: {} ({})", m.title, m.year),
+    { title: String, year: i32, link: String }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -177,3 +177,78 @@ pub fn submit(
         Ok((report, existing.is_none()))
     })
 }
+
+/// Queues a "progress report due" email for every published pledge that was published before
+/// `year` ended and has no report for `year`: once per pledge and year, to its organisation's
+/// active users. Several instances may run it at once; the reminder record makes it happen once.
+/// Returns how many pledges were reminded.
+pub fn send_due_reminders(
+    conn: &mut DbConnection,
+    year: i32,
+    links: &crate::services::accounts::Links,
+) -> AppResult<usize> {
+    use crate::{
+        db::schema::{pledges, report_reminders, users},
+        email::{enqueue, templates::ReportDue},
+    };
+    let Some(year_end) =
+        chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0))
+    else {
+        return Ok(0);
+    };
+    let candidates: Vec<(String, String, String)> = pledges::table
+        .filter(pledges::status.eq(Status::Published.as_str()))
+        .filter(pledges::published_at.lt(year_end))
+        .filter(diesel::dsl::not(
+            pledges::id.eq_any(
+                progress_reports::table
+                    .filter(progress_reports::year.eq(year))
+                    .select(progress_reports::pledge_id),
+            ),
+        ))
+        .filter(diesel::dsl::not(
+            pledges::id.eq_any(
+                report_reminders::table
+                    .filter(report_reminders::year.eq(year))
+                    .select(report_reminders::pledge_id),
+            ),
+        ))
+        .select((pledges::id, pledges::title, pledges::organisation_id))
+        .load(conn)?;
+    let mut reminded = 0;
+    for (id, title, organisation) in candidates {
+        let sent = write_tx(conn, |conn| -> AppResult<bool> {
+            let claim = diesel::insert_into(report_reminders::table)
+                .values((
+                    report_reminders::pledge_id.eq(&id),
+                    report_reminders::year.eq(year),
+                    report_reminders::sent_at.eq(now()),
+                ))
+                .on_conflict_do_nothing();
+            let claimed = match &mut *conn {
+                DbConnection::Postgres(pg) => claim.execute(pg)?,
+                DbConnection::Sqlite(sqlite) => claim.execute(sqlite)?,
+            };
+            if claimed == 0 {
+                return Ok(false); // another instance got there first
+            }
+            let members: Vec<String> = users::table
+                .filter(users::organisation_id.eq(&organisation))
+                .filter(users::disabled.eq(false))
+                .select(users::email)
+                .load(conn)?;
+            let message = ReportDue {
+                public_url: links.public_url.clone(),
+                title: title.clone(),
+                year,
+                link: format!("{}/api/v1/pledges/{id}/reports", links.public_url),
+            };
+            for email in members {
+                enqueue(conn, &message.render(&email)?)?;
+            }
+            Ok(true)
+        })?;
+        reminded += usize::from(sent);
+    }
+    Ok(reminded)
+}

@@ -144,3 +144,117 @@ async fn reports_feed_usd_disbursed_and_replace_their_year() {
         .await;
     assert_problem(resp, StatusCode::CONFLICT, "not_published").await;
 }
+
+/// Pretends a pledge was published on the given day.
+async fn backdate(app: &crate::helpers::TestApp, id: &str, day: &str) {
+    let (id, at) = (
+        id.to_owned(),
+        chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap(),
+    );
+    app.db
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use pledgeboard::db::schema::pledges;
+            diesel::update(pledges::table.find(id))
+                .set(pledges::published_at.eq(Some(at)))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn organisations_are_reminded_once_of_a_missing_yearly_report() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "remind@example.org",
+        "Reminded Ministry",
+        "remind-mod@example.org",
+    )
+    .await;
+    let owed = publish(
+        &app,
+        &s,
+        pledge_body("Owes a report for 2025", &["p2c"], &["GHA"], 1),
+    )
+    .await;
+    let filed = publish(
+        &app,
+        &s,
+        pledge_body("Filed its 2025 report", &["p2c"], &["GHA"], 1),
+    )
+    .await;
+    let recent = publish(
+        &app,
+        &s,
+        pledge_body("Published only this year", &["p2c"], &["GHA"], 1),
+    )
+    .await;
+    backdate(&app, &owed, "2025-03-01").await;
+    backdate(&app, &filed, "2025-03-01").await;
+    backdate(&app, &recent, "2026-02-01").await;
+    let report = json!({"year": 2025, "implementation_status": "completed", "narrative": "Done.", "usd_disbursed": 1});
+    let resp = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/pledges/{filed}/reports"),
+            Some(&s.owner.access),
+            Some(&report),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+
+    let links = pledgeboard::services::accounts::Links {
+        public_url: app.settings.effective_public_url(),
+    };
+    let again = links.clone();
+    let sent = app
+        .db
+        .run(move |conn| pledgeboard::services::reports::send_due_reminders(conn, 2025, &links))
+        .await
+        .unwrap();
+    assert_eq!(sent, 1, "only the pledge that owes its 2025 report");
+    let mail = app
+        .email(
+            "remind@example.org",
+            "Progress report due: Owes a report for 2025 (2025)",
+        )
+        .await;
+    assert!(mail.contains(&format!("/api/v1/pledges/{owed}/reports")));
+    let twice = app
+        .db
+        .run(move |conn| pledgeboard::services::reports::send_due_reminders(conn, 2025, &again))
+        .await
+        .unwrap();
+    assert_eq!(twice, 0, "one reminder per pledge and year");
+}
+
+#[tokio::test]
+async fn the_service_sends_due_reminders_by_itself() {
+    let app = crate::helpers::spawn_app_with(|s| s.reminder_interval_secs = 1).await;
+    let s = stage(
+        &app,
+        "auto@example.org",
+        "Automatic Ministry",
+        "auto-mod@example.org",
+    )
+    .await;
+    let id = publish(
+        &app,
+        &s,
+        pledge_body("Reminded without asking", &["p2c"], &["GHA"], 1),
+    )
+    .await;
+    backdate(&app, &id, "2020-05-05").await;
+    let last_year = chrono::Datelike::year(&chrono::Utc::now()) - 1;
+    app.email(
+        "auto@example.org",
+        &format!("Progress report due: Reminded without asking ({last_year})"),
+    )
+    .await;
+}
