@@ -33,10 +33,7 @@ pub struct Rendered {
 impl Rendered {
     fn of(scope: &Scope, counters: &ScopeCounters) -> Self {
         let now = Utc::now();
-        let name = match scope {
-            Scope::All => GLOBAL_SCOPE,
-            Scope::Track(slug) => slug.as_str(),
-        };
+        let name = scope.as_str();
         let render = |staff| {
             serde_json::to_string(&counters.snapshot(name, staff, now))
                 .expect("snapshots serialise")
@@ -105,9 +102,9 @@ impl LiveCounters {
         self.closing.subscribe()
     }
 
-    /// The storage key of `track` (none: the global scope); unknown tracks are `NotFound`.
-    pub fn scope_key(&self, track: Option<&str>) -> AppResult<(Scope, String)> {
-        let scope = match track {
+    /// The scope of `track` (none: the global scope); unknown tracks are `NotFound`.
+    pub fn scope(&self, track: Option<&str>) -> AppResult<Scope> {
+        Ok(match track {
             None | Some("") | Some(GLOBAL_SCOPE) => Scope::All,
             Some(slug) => {
                 if !self.tracks.read().expect("lock").contains(slug) {
@@ -115,9 +112,7 @@ impl LiveCounters {
                 }
                 Scope::Track(slug.to_owned())
             }
-        };
-        let key = stats::key(&scope);
-        Ok((scope, key))
+        })
     }
 
     fn sender(&self, scope: &Scope, key: &str) -> watch::Sender<Arc<Rendered>> {
@@ -138,13 +133,13 @@ impl LiveCounters {
     }
 
     /// The current snapshot of a scope.
-    pub fn current(&self, scope: &Scope, key: &str) -> Arc<Rendered> {
-        self.sender(scope, key).borrow().clone()
+    pub fn current(&self, scope: &Scope) -> Arc<Rendered> {
+        self.sender(scope, &stats::key(scope)).borrow().clone()
     }
 
     /// Follows a scope: the receiver always holds its latest snapshot.
-    pub fn subscribe(&self, scope: &Scope, key: &str) -> watch::Receiver<Arc<Rendered>> {
-        self.sender(scope, key).subscribe()
+    pub fn subscribe(&self, scope: &Scope) -> watch::Receiver<Arc<Rendered>> {
+        self.sender(scope, &stats::key(scope)).subscribe()
     }
 
     /// Re-reads the scopes whose stored version moved, and the list of tracks.

@@ -43,11 +43,10 @@ pub struct AppState {
 impl AppState {
     /// Builds the state: loads (or, on first start, creates) the token signing key.
     pub async fn new(db: Database, settings: Settings) -> Result<Self, StartupError> {
-        let key_db = db.clone();
         let secret = settings.jwt_secret.clone();
         let issuer = settings.effective_public_url();
         let ttl = settings.access_token_ttl_secs.max(1);
-        let tokens = key_db
+        let tokens = db
             .run(move |conn| TokenKeys::load(conn, secret.as_deref(), issuer, ttl))
             .await
             .map_err(StartupError::Database)?;

@@ -147,7 +147,7 @@ fn shared_secret(conn: &mut DbConnection) -> AppResult<String> {
             signing_keys::kid.eq(&hash_secret(&secret)[..16]),
             signing_keys::slot.eq(PRIMARY_SLOT),
             signing_keys::secret.eq(&secret),
-            signing_keys::created_at.eq(chrono::Utc::now().naive_utc()),
+            signing_keys::created_at.eq(crate::db::now()),
         ))
         .execute(conn);
     match inserted {

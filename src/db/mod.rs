@@ -198,6 +198,16 @@ pub fn migrate(conn: &mut DbConnection) -> AppResult<usize> {
     applied.map_err(|e| AppError::Internal(format!("migration failed: {e}")))
 }
 
+/// The current time as stored: UTC, without a zone (both backends' `TIMESTAMP`).
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// A new row id: a UUIDv7, so ids sort by creation time (the catalogue pages by id).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 /// A round trip to the database.
 pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     diesel::sql_query("SELECT 1").execute(conn).map(|_| ())

@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{retry::AfterFailure, retry::RetryPolicy, Email};
 use crate::{
-    db::{schema::outbox, write_tx, DbConnection},
+    db::{new_id, now, schema::outbox, write_tx, DbConnection},
     error::{AppError, AppResult},
 };
 
@@ -46,10 +46,6 @@ pub struct OutboxMessage {
     pub sent_at: Option<NaiveDateTime>,
 }
 
-pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc()
-}
-
 fn later(from: NaiveDateTime, by: Duration) -> NaiveDateTime {
     from + chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX)
 }
@@ -57,7 +53,7 @@ fn later(from: NaiveDateTime, by: Duration) -> NaiveDateTime {
 /// Queues `email`. Call it inside the transaction of the change that causes the message:
 /// both commit or neither does. Returns the message id.
 pub fn enqueue(conn: &mut DbConnection, email: &Email) -> AppResult<String> {
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = new_id();
     let at = now();
     diesel::insert_into(outbox::table)
         .values((

@@ -43,9 +43,9 @@ pub async fn snapshot(
     query: web::Query<StatsQuery>,
     viewer: MaybeUser,
 ) -> AppResult<HttpResponse> {
-    let (scope, key) = state.live.scope_key(query.track.as_deref())?;
+    let scope = state.live.scope(query.track.as_deref())?;
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());
-    let rendered = state.live.current(&scope, &key);
+    let rendered = state.live.current(&scope);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::ETAG, format!("\"{}\"", rendered.version)))
@@ -63,9 +63,9 @@ pub async fn stream(
     query: web::Query<StatsQuery>,
     viewer: MaybeUser,
 ) -> AppResult<impl Responder> {
-    let (scope, key) = state.live.scope_key(query.track.as_deref())?;
+    let scope = state.live.scope(query.track.as_deref())?;
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());
-    let receiver = state.live.subscribe(&scope, &key);
+    let receiver = state.live.subscribe(&scope);
     let closing = state.live.closing();
     let events = stream::unfold(
         (receiver, closing, true),
@@ -106,7 +106,7 @@ pub async fn stream(
 /// The big-screen page for a track (`all` for every pledge): self-contained, updated live.
 pub async fn page(state: web::Data<AppState>, track: web::Path<String>) -> AppResult<HttpResponse> {
     let slug = track.into_inner();
-    let (_, _) = state.live.scope_key(Some(&slug))?;
+    state.live.scope(Some(&slug))?;
     let title = state
         .db
         .run({

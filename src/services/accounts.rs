@@ -1,7 +1,7 @@
 //! Accounts: registration, email verification, login, token refresh and logout, password reset,
 //! staff accounts. Answers never tell whether an address has an account.
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::{
     auth::{password, tokens},
     db::{
+        new_id, now,
         schema::{countries, organisations, refresh_tokens, user_tokens, users},
         write_tx, DbConnection,
     },
@@ -75,14 +76,6 @@ impl Links {
     pub fn accept_invitation(&self, token: &str) -> String {
         format!("{}/accept-invitation?token={token}", self.public_url)
     }
-}
-
-pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc()
-}
-
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
 }
 
 fn is_unique_violation(e: &diesel::result::Error) -> bool {

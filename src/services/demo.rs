@@ -1,7 +1,7 @@
 //! `pledgeboard seed-demo --pledges N`: realistic demo organisations and published pledges, for
 //! trying the service and for benchmarks. Safe to rerun: it tops the demo data up to N.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use diesel::prelude::*;
 
 use crate::{
@@ -158,7 +158,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
             let (code, country) = COUNTRIES[n % COUNTRIES.len()];
             let (kind, names) = KINDS[n % KINDS.len()];
             let name = format!("{} of {country} ({n})", names[n % names.len()]);
-            let at = accounts::now();
+            let at = crate::db::now();
             accounts::insert_organisation(
                 conn,
                 &crate::services::organisations::OrganisationRow {
@@ -214,8 +214,8 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
                 .expect("demo input is well-formed");
                 let valid = validate(&input, &vocabulary)?;
                 let org = format!("demo-org-{:05}", i % org_count);
-                let published = Utc::now().naive_utc()
-                    - Duration::minutes(i64::try_from(target - i).unwrap_or(0));
+                let published =
+                    crate::db::now() - Duration::minutes(i64::try_from(target - i).unwrap_or(0));
                 pledge_service::insert_published(conn, &org, &creator, &valid, published)?;
             }
             Ok(())
@@ -236,7 +236,7 @@ fn demo_user(conn: &mut DbConnection) -> AppResult<String> {
         .count()
         .get_result(conn)?;
     if exists == 0 {
-        let at = accounts::now();
+        let at = crate::db::now();
         accounts::insert_user(
             conn,
             &accounts::UserRow {

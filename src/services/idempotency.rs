@@ -6,9 +6,8 @@ use chrono::Duration;
 use diesel::prelude::*;
 
 use crate::{
-    db::{schema::idempotency_keys, write_tx, DbConnection},
+    db::{now, schema::idempotency_keys, write_tx, DbConnection},
     error::{AppError, AppResult},
-    services::accounts::now,
 };
 
 /// How long a key is remembered.

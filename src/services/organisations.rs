@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::{
     auth::{password, tokens, CurrentUser},
     db::{
+        new_id, now,
         schema::{invitations, organisations},
         write_tx, DbConnection,
     },
@@ -19,8 +20,7 @@ use crate::{
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
     services::accounts::{
-        check_organisation_fields, find_user, insert_user, new_id, now, require_country, Links,
-        UserRow,
+        check_organisation_fields, find_user, insert_user, require_country, Links, UserRow,
     },
 };
 

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     auth::CurrentUser,
     db::{
+        new_id, now,
         schema::{
             countries, focus_areas, moderator_tracks, organisations, pillars, pledge_countries,
             pledge_events, pledge_focus_areas, pledge_sdgs, pledge_tracks, pledges,
@@ -30,10 +31,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
-    services::{
-        accounts::{new_id, now, Links},
-        idempotency, stats,
-    },
+    services::{accounts::Links, idempotency, stats},
 };
 
 /// A pledge row as stored.
@@ -126,13 +124,17 @@ impl PledgeRecord {
             start_date: r.start_date,
             end_date: r.end_date,
             partners: json_list(&r.partners),
-            contact: match (&r.contact_name, &r.contact_email) {
-                (Some(name), Some(email)) => Some(Contact {
-                    name: name.clone(),
-                    email: email.clone(),
-                }),
-                _ => None,
-            },
+            contact: self.contact(),
+        }
+    }
+
+    fn contact(&self) -> Option<Contact> {
+        match (&self.row.contact_name, &self.row.contact_email) {
+            (Some(name), Some(email)) => Some(Contact {
+                name: name.clone(),
+                email: email.clone(),
+            }),
+            _ => None,
         }
     }
 
@@ -230,11 +232,7 @@ fn is_insider(row: &PledgeRow, viewer: Option<&CurrentUser>) -> bool {
 fn view(record: PledgeRecord, viewer: Option<&CurrentUser>) -> PledgeView {
     let insider = is_insider(&record.row, viewer);
     let value = record.value();
-    let contact = if insider {
-        record.to_input().contact
-    } else {
-        None
-    };
+    let contact = if insider { record.contact() } else { None };
     let r = record.row;
     PledgeView {
         status: r.status,

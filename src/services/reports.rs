@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::{
     auth::CurrentUser,
-    db::{schema::progress_reports, write_tx, DbConnection},
+    db::{new_id, now, schema::progress_reports, write_tx, DbConnection},
     domain::{
         account::{check_text, parse_field, FieldChecks},
         pledge::ImplementationStatus,
@@ -16,7 +16,6 @@ use crate::{
     },
     error::{AppError, AppResult, FieldError},
     services::{
-        accounts::{new_id, now},
         pledges::{find_record, record_event, visible_record, Event},
         stats,
     },

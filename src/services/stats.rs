@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::{
@@ -213,9 +213,4 @@ pub fn recount(conn: &mut DbConnection) -> AppResult<Vec<String>> {
         store(conn, all.filter(|(k, _)| drifted.contains(k)), now)?;
         Ok(drifted)
     })
-}
-
-/// When a scope last changed, for display.
-pub fn naive(at: DateTime<Utc>) -> NaiveDateTime {
-    at.naive_utc()
 }

@@ -208,7 +208,7 @@ pub fn create_track(
     checks.finish()?;
     write_tx(conn, |conn| {
         use schema::tracks::dsl;
-        let at = chrono::Utc::now().naive_utc();
+        let at = crate::db::now();
         diesel::insert_into(dsl::tracks)
             .values((
                 dsl::slug.eq(slug),
@@ -269,7 +269,7 @@ pub fn update_track(
                 dsl::location.eq(location.as_deref().map(str::trim)),
                 dsl::starts_on.eq(starts_on),
                 dsl::ends_on.eq(ends_on),
-                dsl::updated_at.eq(chrono::Utc::now().naive_utc()),
+                dsl::updated_at.eq(crate::db::now()),
             ))
             .execute(conn)?;
         find_track(conn, slug)

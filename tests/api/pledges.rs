@@ -319,7 +319,7 @@ async fn insert_published(app: &TestApp, user_id: &str, n: usize) -> Vec<String>
             diesel::update(pledges::table.filter(pledges::id.eq_any(&ids)))
                 .set((
                     pledges::status.eq("published"),
-                    pledges::published_at.eq(Some(accounts::now())),
+                    pledges::published_at.eq(Some(pledgeboard::db::now())),
                 ))
                 .execute(conn)?;
             Ok(ids)
