@@ -12,7 +12,7 @@ use actix_web::{
         StatusCode,
     },
     middleware::Next,
-    HttpMessage, HttpResponse,
+    web, HttpMessage, HttpResponse,
 };
 use futures_util::FutureExt;
 use tracing_actix_web::RequestId;
@@ -20,6 +20,7 @@ use tracing_actix_web::RequestId;
 use crate::{
     error::{AppError, PROBLEM_CONTENT_TYPE},
     metrics,
+    startup::AppState,
 };
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -69,6 +70,10 @@ pub async fn problem_details(
     // keep only what the problem document needs.
     let path = req.path().to_owned();
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    // Bodies the framework refuses as too large are refused against this limit.
+    let body_limit = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(0, |state| state.settings.body_limit);
     match next.call(req).await {
         Ok(res) => {
             let mut res = res.map_into_boxed_body();
@@ -84,7 +89,7 @@ pub async fn problem_details(
                     .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
                 if error.is_some() || !is_problem {
                     let (req, old) = res.into_parts();
-                    let new = problem_response(&old, &path, request_id.as_deref());
+                    let new = problem_response(&old, &path, request_id.as_deref(), body_limit);
                     res = ServiceResponse::new(req, new);
                 }
             }
@@ -94,8 +99,12 @@ pub async fn problem_details(
         // An error that escaped the handlers (a middleware's, or a caught panic): answer with a
         // finished response the framework will send as it is.
         Err(err) => {
-            let mut response =
-                problem_response(&err.error_response(), &path, request_id.as_deref());
+            let mut response = problem_response(
+                &err.error_response(),
+                &path,
+                request_id.as_deref(),
+                body_limit,
+            );
             set_request_id(response.headers_mut(), request_id.as_deref());
             Err(InternalError::from_response(err.to_string(), response).into())
         }
@@ -110,11 +119,16 @@ fn set_request_id(headers: &mut header::HeaderMap, request_id: Option<&str>) {
 
 /// The problem answer for `old`: its own error if it came from our code, else one derived from
 /// its status; its other headers (Retry-After, Allow, ...) are kept.
-fn problem_response(old: &HttpResponse, path: &str, request_id: Option<&str>) -> HttpResponse {
+fn problem_response(
+    old: &HttpResponse,
+    path: &str,
+    request_id: Option<&str>,
+    body_limit: usize,
+) -> HttpResponse {
     let status = old.status();
     let mut problem = match old.error().and_then(|e| e.as_error::<AppError>()) {
         Some(app_error) => app_error.problem(),
-        None => error_for_status(status).problem(),
+        None => error_for_status(status, body_limit).problem(),
     };
     problem.instance = Some(path.to_owned());
     problem.request_id = request_id.map(str::to_owned);
@@ -128,11 +142,11 @@ fn problem_response(old: &HttpResponse, path: &str, request_id: Option<&str>) ->
 }
 
 /// The problem for an error answer that the framework, not our code, produced.
-fn error_for_status(status: StatusCode) -> AppError {
+fn error_for_status(status: StatusCode, body_limit: usize) -> AppError {
     match status {
         StatusCode::NOT_FOUND => AppError::RouteNotFound,
         StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge { limit: 0 },
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge { limit: body_limit },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
         s if s.is_client_error() => AppError::BadRequest(
             s.canonical_reason()

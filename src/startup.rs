@@ -492,6 +492,10 @@ mod tests {
         HttpResponse::Ok().json(serde_json::json!({ "name": body.name }))
     }
 
+    async fn raw(body: web::Bytes) -> HttpResponse {
+        HttpResponse::Ok().body(body)
+    }
+
     async fn explode() -> HttpResponse {
         panic!("deliberate test panic")
     }
@@ -520,7 +524,12 @@ mod tests {
     #[actix_web::test]
     async fn json_body_errors_are_problems() {
         let (state, _dir) = state(64).await;
-        let app = test::init_service(app(state).route("/echo", web::post().to(echo))).await;
+        let app = test::init_service(
+            app(state)
+                .route("/echo", web::post().to(echo))
+                .route("/raw", web::post().to(raw)),
+        )
+        .await;
 
         let ok = test::TestRequest::post()
             .uri("/echo")
@@ -557,6 +566,23 @@ mod tests {
         let resp = test::call_service(&app, big).await;
         assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(problem(resp).await["code"], "payload_too_large");
+
+        // A raw body over the limit is refused by the framework: the problem still names the limit.
+        let raw = test::TestRequest::post()
+            .uri("/raw")
+            .set_payload("x".repeat(100))
+            .to_request();
+        let resp = test::call_service(&app, raw).await;
+        assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body = problem(resp).await;
+        assert_eq!(body["code"], "payload_too_large");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("limit of 64 bytes"),
+            "{body}"
+        );
 
         let wrong_type = test::TestRequest::post()
             .uri("/echo")
