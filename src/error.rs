@@ -1,38 +1,14 @@
-//! The one error type of the service and the one place that turns it into an HTTP answer:
-//! an RFC 9457 problem document (`application/problem+json`) with a stable `code`.
+//! The one error type of the service. Each variant has a stable `code` and an HTTP status;
+//! `routes::problem` is the one place that turns it into an answer (an RFC 9457 problem
+//! document). Nothing here depends on the web framework.
 
 use std::fmt;
 
-use actix_web::{http::StatusCode, HttpResponse, ResponseError};
-use serde::Serialize;
-use utoipa::ToSchema;
-
-pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
-
-/// One field that failed validation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// Path of the field in the request, e.g. `sdgs[2]` or `value.currency`.
-    pub field: String,
-    /// Stable machine-readable reason, e.g. `required`, `out_of_range`, `unknown_value`.
-    pub code: String,
-    /// Human-readable explanation.
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::domain::errors::FieldError;
+use crate::domain::{
+    errors::{Corrupt, Forbidden, Invalid},
+    workflow::Refusal,
+};
 
 /// Every way a request can fail. Each variant has a stable `code` that clients may rely on.
 #[derive(Debug, thiserror::Error)]
@@ -153,96 +129,38 @@ impl AppError {
         }
     }
 
-    fn detail(&self) -> String {
+    /// What the client is told: internals (SQL, paths, panics) are logged, never sent.
+    pub fn detail(&self) -> String {
         match self {
-            // Never leak internals (SQL, paths, panics) to a client.
             AppError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
             other => other.to_string(),
         }
     }
 
-    /// The problem document for this error, as sent to the client.
-    pub fn problem(&self) -> Problem {
-        Problem {
-            kind: format!("urn:pledgeboard:problem:{}", self.code()),
-            title: self.title().to_owned(),
-            status: self.status_code().as_u16(),
-            detail: self.detail(),
-            code: self.code().to_owned(),
-            errors: match self {
-                AppError::Validation(errors) => errors.clone(),
-                _ => Vec::new(),
-            },
-            instance: None,
-            request_id: None,
-        }
-    }
-}
-
-/// RFC 9457 problem details, extended with `code`, per-field `errors` and the request id.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Problem {
-    /// A URI naming the kind of problem (`urn:pledgeboard:problem:<code>`).
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// Stable machine-readable code: switch on this, not on `title` or `detail`.
-    pub code: String,
-    /// Field-level errors (for `validation_failed`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-    /// The request path this problem occurred on.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// The request id, also in the `X-Request-Id` header and in the logs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
         match self {
             AppError::MalformedJson(_)
             | AppError::InvalidQuery(_)
             | AppError::InvalidPath(_)
             | AppError::BadRequest(_)
-            | AppError::InvalidToken => StatusCode::BAD_REQUEST,
-            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Validation(_) | AppError::Unprocessable(..) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            | AppError::InvalidToken => 400,
+            AppError::UnsupportedMediaType => 415,
+            AppError::PayloadTooLarge { .. } => 413,
+            AppError::Validation(_) | AppError::Unprocessable(..) => 422,
             AppError::Unauthorized
             | AppError::InvalidCredentials
-            | AppError::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Denied(..) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) | AppError::RouteNotFound => StatusCode::NOT_FOUND,
-            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(..) => StatusCode::CONFLICT,
-            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            | AppError::InvalidRefreshToken => 401,
+            AppError::Forbidden | AppError::Denied(..) => 403,
+            AppError::NotFound(_) | AppError::RouteNotFound => 404,
+            AppError::MethodNotAllowed => 405,
+            AppError::Conflict(..) => 409,
+            AppError::PreconditionFailed => 412,
+            AppError::PreconditionRequired => 428,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Unavailable(_) => 503,
+            AppError::Internal(_) => 500,
         }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(error = %detail, "internal error");
-        }
-        let mut builder = HttpResponse::build(self.status_code());
-        builder.content_type(PROBLEM_CONTENT_TYPE);
-        if let AppError::TooManyRequests { retry_after_secs } = self {
-            builder.insert_header(("Retry-After", retry_after_secs.to_string()));
-        }
-        if let AppError::Unauthorized = self {
-            builder.insert_header(("WWW-Authenticate", "Bearer"));
-        }
-        // `instance` and `request_id` are filled in by the problem middleware, which sees the request.
-        builder.json(self.problem())
     }
 }
 
@@ -261,8 +179,8 @@ impl From<diesel::r2d2::PoolError> for AppError {
     }
 }
 
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(err: actix_web::error::BlockingError) -> Self {
+impl From<tokio::task::JoinError> for AppError {
+    fn from(err: tokio::task::JoinError) -> Self {
         AppError::Internal(format!("blocking task failed: {err}"))
     }
 }
@@ -270,6 +188,46 @@ impl From<actix_web::error::BlockingError> for AppError {
 impl From<validator::ValidationErrors> for AppError {
     fn from(errors: validator::ValidationErrors) -> Self {
         AppError::Validation(crate::domain::validation::field_errors(&errors))
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(Invalid(errors): Invalid) -> Self {
+        AppError::Validation(errors)
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(error: FieldError) -> Self {
+        AppError::Validation(vec![error])
+    }
+}
+
+impl From<Forbidden> for AppError {
+    fn from(_: Forbidden) -> Self {
+        AppError::Forbidden
+    }
+}
+
+impl From<Corrupt> for AppError {
+    fn from(c: Corrupt) -> Self {
+        // Logged here with the row, so that an operator can find and repair it.
+        tracing::error!(table = c.table, id = %c.id, detail = %c.detail, "unreadable stored value");
+        AppError::Internal(format!("{} {}: {}", c.table, c.id, c.detail))
+    }
+}
+
+/// A workflow refusal: the pledge cannot take this step (409), a reason is missing (422), or
+/// the caller may not take it (403, with the refusal's own code).
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::InvalidTransition => {
+                AppError::Conflict(refusal.code(), refusal.message().to_owned())
+            }
+            Refusal::ReasonRequired => AppError::field("reason", "required", refusal.message()),
+            other => AppError::Denied(other.code(), other.message().to_owned()),
+        }
     }
 }
 
@@ -282,20 +240,19 @@ mod tests {
     #[test]
     fn every_code_is_stable_and_internal_details_stay_hidden() {
         let err = AppError::Internal("SELECT secret FROM users".into());
-        let problem = err.problem();
-        assert_eq!(problem.code, "internal_error");
-        assert_eq!(problem.status, 500);
-        assert!(!problem.detail.contains("secret"));
+        assert_eq!(err.code(), "internal_error");
+        assert_eq!(err.status(), 500);
+        assert!(!err.detail().contains("secret"));
     }
 
     #[test]
-    fn validation_problem_lists_fields() {
-        let err = AppError::field("sdgs[0]", "out_of_range", "SDG numbers run from 1 to 17");
-        let problem = err.problem();
-        assert_eq!(problem.status, 422);
-        assert_eq!(problem.errors.len(), 1);
-        assert_eq!(problem.errors[0].field, "sdgs[0]");
-        let json = serde_json::to_value(&problem).unwrap();
-        assert_eq!(json["type"], "urn:pledgeboard:problem:validation_failed");
+    fn domain_refusals_keep_their_codes() {
+        let err = AppError::from(Invalid::field("sdgs[0]", "out_of_range", "1 to 17"));
+        assert_eq!((err.status(), err.code()), (422, "validation_failed"));
+        let err = AppError::from(Refusal::InvalidTransition);
+        assert_eq!(err.status(), 409);
+        let err = AppError::from(Refusal::OwnOrganisation);
+        assert_eq!((err.status(), err.code()), (403, "own_organisation"));
+        assert_eq!(AppError::from(Forbidden).status(), 403);
     }
 }

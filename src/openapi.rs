@@ -68,7 +68,7 @@ developing States as of 2024. Regions follow UN M49.",
         routes::stats::snapshot,
         routes::stats::stream,
     ),
-    components(schemas(error::Problem, error::FieldError)),
+    components(schemas(routes::problem::Problem, error::FieldError)),
     modifiers(&BearerAuth),
     tags(
         (name = "taxonomy", description = "Reference vocabularies: SDGs, focus areas, countries, tracks"),

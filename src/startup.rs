@@ -15,53 +15,21 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    auth::{rate_limit::RateLimits, tokens::TokenKeys},
     config::Settings,
     db::Database,
     email::{
         transport::Transport,
         worker::{MailWorker, WorkerConfig},
+        Links,
     },
     error::AppError,
     live::LiveCounters,
-    metrics, middleware, openapi,
-    routes::{admin, auth, health, operations, organisations, pages, pledges, stats, taxonomy},
-    services::accounts::Links,
+    metrics, openapi,
+    routes::{
+        admin, auth, health, middleware, operations, organisations, pages, pledges, stats, taxonomy,
+    },
+    state::AppState,
 };
-
-/// What every handler can reach.
-pub struct AppState {
-    pub db: Database,
-    pub settings: Arc<Settings>,
-    pub openapi_yaml: Arc<str>,
-    pub tokens: TokenKeys,
-    pub rate_limits: RateLimits,
-    pub links: Links,
-    pub live: Arc<LiveCounters>,
-}
-
-impl AppState {
-    /// Builds the state: loads (or, on first start, creates) the token signing key.
-    pub async fn new(db: Database, settings: Settings) -> Result<Self, StartupError> {
-        let secret = settings.jwt_secret.clone();
-        let issuer = settings.effective_public_url();
-        let ttl = settings.access_token_ttl_secs.max(1);
-        let tokens = db
-            .run(move |conn| TokenKeys::load(conn, secret.as_deref(), issuer, ttl))
-            .await
-            .map_err(StartupError::Database)?;
-        let live = LiveCounters::start(db.clone(), settings.effective_database_url()).await?;
-        Ok(Self {
-            live,
-            db,
-            rate_limits: RateLimits::new(settings.rate_limits()),
-            links: state_links(&settings),
-            tokens,
-            settings: Arc::new(settings),
-            openapi_yaml: openapi::yaml().into(),
-        })
-    }
-}
 
 /// Errors that stop the service from starting.
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +79,7 @@ impl Application {
         );
         let reminders = spawn_reminders(
             db.clone(),
-            state_links(&settings),
+            Links::from_settings(&settings),
             settings.reminder_interval_secs,
         );
         let state = AppState::new(db.clone(), settings).await?;
@@ -157,12 +125,6 @@ impl Application {
         }
         self.mail_worker.stop().await;
         served
-    }
-}
-
-fn state_links(settings: &Settings) -> Links {
-    Links {
-        public_url: settings.effective_public_url(),
     }
 }
 

@@ -1,8 +1,6 @@
-//! Authentication: passwords, tokens, the current user, rate limits.
+//! Authentication building blocks: password hashing, access and emailed tokens, rate limits.
+//! The HTTP extractor that turns a token into an `Actor` lives in `routes::extract`.
 
-pub mod current_user;
 pub mod password;
 pub mod rate_limit;
 pub mod tokens;
-
-pub use current_user::CurrentUser;

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     db::{schema::signing_keys, DbConnection},
+    domain::ids::UserId,
     error::{AppError, AppResult},
 };
 
@@ -92,10 +93,10 @@ impl TokenKeys {
         self.ttl_secs
     }
 
-    pub fn issue(&self, user_id: &str) -> AppResult<String> {
+    pub fn issue(&self, user_id: &UserId) -> AppResult<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
-            sub: user_id.to_owned(),
+            sub: user_id.to_string(),
             iss: self.issuer.clone(),
             aud: AUDIENCE.to_owned(),
             iat: now,
@@ -186,7 +187,9 @@ mod tests {
     #[test]
     fn a_fresh_token_verifies() {
         let k = keys(SECRET, "https://p.example", 900);
-        let claims = k.verify(&k.issue("user-1").unwrap()).unwrap();
+        let claims = k
+            .verify(&k.issue(&UserId::from("user-1")).unwrap())
+            .unwrap();
         assert_eq!(claims.sub, "user-1");
         assert_eq!(claims.aud, AUDIENCE);
         assert_eq!(claims.exp - claims.iat, 900);
@@ -195,21 +198,23 @@ mod tests {
     #[test]
     fn expired_foreign_or_unsigned_tokens_fail() {
         let k = keys(SECRET, "https://p.example", 900);
-        let expired = keys(SECRET, "https://p.example", -60).issue("u").unwrap();
+        let expired = keys(SECRET, "https://p.example", -60)
+            .issue(&UserId::from("u"))
+            .unwrap();
         assert!(k.verify(&expired).is_err());
         let other_key = keys(
             "another secret of thirty-two characters",
             "https://p.example",
             900,
         )
-        .issue("u")
+        .issue(&UserId::from("u"))
         .unwrap();
         assert!(k.verify(&other_key).is_err());
         let other_issuer = keys(SECRET, "https://elsewhere.example", 900)
-            .issue("u")
+            .issue(&UserId::from("u"))
             .unwrap();
         assert!(k.verify(&other_issuer).is_err());
-        let token = k.issue("u").unwrap();
+        let token = k.issue(&UserId::from("u")).unwrap();
         let mut parts: Vec<&str> = token.split('.').collect();
         let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         parts[0] = &none_header;

@@ -2,11 +2,11 @@
 //! an r2d2 pool of it, embedded migrations per backend, and the helpers that keep every query
 //! off the async workers.
 
+pub mod mapping;
 pub mod schema;
 
 use std::{path::Path, time::Duration};
 
-use actix_web::web;
 use diesel::{
     connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
     pg::PgConnection,
@@ -165,7 +165,7 @@ impl Database {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
+        tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             f(&mut conn)
         })

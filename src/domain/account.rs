@@ -5,54 +5,14 @@ use std::str::FromStr;
 
 use validator::ValidateEmail;
 
-use crate::error::FieldError;
+use super::errors::{FieldError, Invalid};
 
 /// Shortest password accepted (OWASP ASVS 2.1.1 asks for at least 12 characters).
 pub const PASSWORD_MIN_CHARS: usize = 12;
 /// Longest password accepted; long passphrases are welcome.
 pub const PASSWORD_MAX_CHARS: usize = 256;
 
-/// Declares a closed vocabulary stored and sent as snake_case strings.
-macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema,
-        )]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: [$name; [$($text),+].len()] = [$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(format!(
-                        "unknown value {other:?}; expected one of: {}",
-                        [$($text),+].join(", ")
-                    )),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use vocabulary;
+use super::vocabulary::vocabulary;
 
 vocabulary!(
     /// What kind of entity an organisation is.
@@ -233,11 +193,11 @@ impl FieldChecks {
     }
 
     /// All checks passed, or every error found.
-    pub fn finish(self) -> Result<(), crate::error::AppError> {
+    pub fn finish(self) -> Result<(), Invalid> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(crate::error::AppError::Validation(self.0))
+            Err(Invalid(self.0))
         }
     }
 }
@@ -318,7 +278,7 @@ mod tests {
         checks.take(check_text("a", "", 1, 5));
         checks.take(check_text("b", "", 1, 5));
         match checks.finish() {
-            Err(crate::error::AppError::Validation(errors)) => assert_eq!(errors.len(), 2),
+            Err(Invalid(errors)) => assert_eq!(errors.len(), 2),
             other => panic!("{other:?}"),
         }
     }

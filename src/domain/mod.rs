@@ -1,8 +1,13 @@
-//! Pure domain code: types, rules and validation, with no I/O.
+//! Pure domain code: types, rules and validation, with no I/O, no storage and no HTTP. Nothing
+//! here imports from outside `domain`.
 
 pub mod account;
+pub mod actor;
 pub mod counters;
+pub mod errors;
+pub mod ids;
 pub mod pledge;
 pub mod taxonomy;
 pub mod validation;
+pub mod vocabulary;
 pub mod workflow;

@@ -7,8 +7,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::account::{check_text, parse_field, vocabulary, EmailAddress, FieldChecks};
-use crate::error::{AppResult, FieldError};
+use super::account::{check_text, parse_field, EmailAddress, FieldChecks};
+use super::errors::{FieldError, Invalid};
+use super::vocabulary::vocabulary;
 
 vocabulary!(
     /// What kind of commitment a pledge is.
@@ -267,7 +268,7 @@ fn check_list(
 }
 
 /// Checks a pledge against the rules and the reference data; every problem is reported at once.
-pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> AppResult<ValidPledge> {
+pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPledge, Invalid> {
     let mut checks = FieldChecks::new();
     checks.take(check_text("title", &input.title, 5, TITLE_MAX));
     checks.take(check_text("summary", &input.summary, 10, SUMMARY_MAX));
@@ -446,7 +447,6 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> AppResult<Valid
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::AppError;
 
     fn vocabulary() -> Vocabulary {
         Vocabulary {
@@ -482,9 +482,7 @@ mod tests {
 
     fn errors(input: &PledgeInput) -> Vec<(String, String)> {
         match validate(input, &vocabulary()) {
-            Err(AppError::Validation(errors)) => {
-                errors.into_iter().map(|e| (e.field, e.code)).collect()
-            }
+            Err(Invalid(errors)) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
             other => panic!("expected field errors, got {other:?}"),
         }
     }

@@ -2,7 +2,7 @@
 
 use validator::{ValidationErrors, ValidationErrorsKind};
 
-use crate::error::FieldError;
+use super::errors::FieldError;
 
 /// Flattens `validator` errors into `field` paths (`value.currency`, `sdgs[2]`) with stable codes.
 pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {

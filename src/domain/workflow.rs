@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use super::account::vocabulary;
+use super::vocabulary::vocabulary;
 
 vocabulary!(
     /// Where a pledge is in the moderation workflow.
@@ -77,7 +77,7 @@ pub use super::account::PlatformRole;
 ///
 /// Borrowed so callers can build it from rows they already hold without cloning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Actor<'a> {
+pub struct Standing<'a> {
     pub role: PlatformRole,
     /// Owner or member of the organisation that owns the pledge (any platform role).
     pub in_owning_organisation: bool,
@@ -222,7 +222,7 @@ pub fn clean_reason(reason: Option<&str>) -> Option<&str> {
 pub fn decide(
     action: Action,
     pledge: &PledgeContext<'_>,
-    actor: &Actor<'_>,
+    actor: &Standing<'_>,
     reason: Option<&str>,
 ) -> Result<Transition, Refusal> {
     let to = check(action, pledge, actor)?;
@@ -239,7 +239,7 @@ pub fn decide(
 /// The actions `actor` could take on `pledge` now, given a reason where one is required.
 ///
 /// Lets responses advertise what the caller may do without repeating the rules.
-pub fn available_actions(pledge: &PledgeContext<'_>, actor: &Actor<'_>) -> Vec<Action> {
+pub fn available_actions(pledge: &PledgeContext<'_>, actor: &Standing<'_>) -> Vec<Action> {
     Action::ALL
         .into_iter()
         .filter(|&action| check(action, pledge, actor).is_ok())
@@ -248,7 +248,11 @@ pub fn available_actions(pledge: &PledgeContext<'_>, actor: &Actor<'_>) -> Vec<A
 
 /// Everything in [`decide`] except the reason, which depends on the request rather than on
 /// the pledge and the actor.
-fn check(action: Action, pledge: &PledgeContext<'_>, actor: &Actor<'_>) -> Result<Status, Refusal> {
+fn check(
+    action: Action,
+    pledge: &PledgeContext<'_>,
+    actor: &Standing<'_>,
+) -> Result<Status, Refusal> {
     if !has_standing(action, pledge.status, actor) {
         return Err(Refusal::NotAllowed);
     }
@@ -271,7 +275,7 @@ fn check(action: Action, pledge: &PledgeContext<'_>, actor: &Actor<'_>) -> Resul
 
 /// Who may take an action at all: the owning organisation works on its pledges, moderators
 /// and admins decide, and admins can also take down published pledges.
-fn has_standing(action: Action, status: Status, actor: &Actor<'_>) -> bool {
+fn has_standing(action: Action, status: Status, actor: &Standing<'_>) -> bool {
     match action {
         Action::Edit | Action::Submit => actor.in_owning_organisation,
         Action::Approve | Action::RequestChanges | Action::Reject => {
@@ -286,7 +290,7 @@ fn has_standing(action: Action, status: Status, actor: &Actor<'_>) -> bool {
 
 /// A moderator with a track scope decides only pledges carrying one of those tracks; admins
 /// and unscoped moderators decide any pledge.
-fn in_scope(pledge: &PledgeContext<'_>, actor: &Actor<'_>) -> bool {
+fn in_scope(pledge: &PledgeContext<'_>, actor: &Standing<'_>) -> bool {
     actor.role != PlatformRole::Moderator
         || actor.moderation_scope.is_empty()
         || pledge
@@ -327,7 +331,7 @@ mod tests {
         Kind::OrganiserOwn,
     ];
 
-    fn actor(kind: Kind) -> Actor<'static> {
+    fn actor(kind: Kind) -> Standing<'static> {
         let (role, in_owning_organisation) = match kind {
             Kind::Outsider => (PlatformRole::Pledger, false),
             Kind::Member | Kind::Owner => (PlatformRole::Pledger, true),
@@ -338,7 +342,7 @@ mod tests {
             Kind::Organiser => (PlatformRole::Organiser, false),
             Kind::OrganiserOwn => (PlatformRole::Organiser, true),
         };
-        Actor {
+        Standing {
             role,
             in_owning_organisation,
             email_verified: true,
@@ -500,7 +504,7 @@ mod tests {
     #[test]
     fn submitting_needs_a_verified_email() {
         let slugs = tracks(&[]);
-        let unverified = Actor {
+        let unverified = Standing {
             email_verified: false,
             ..actor(Kind::Member)
         };
@@ -515,7 +519,7 @@ mod tests {
             assert!(decide(A::Withdraw, &p, &unverified, None).is_ok());
         }
         // Standing and status are reported first.
-        let outsider = Actor {
+        let outsider = Standing {
             email_verified: false,
             ..actor(Kind::Outsider)
         };
@@ -595,7 +599,7 @@ mod tests {
     #[test]
     fn scoped_moderators_decide_only_their_tracks() {
         let scope = tracks(&["ldc5", "green-digital-action-cop28"]);
-        let moderator = Actor {
+        let moderator = Standing {
             moderation_scope: &scope,
             ..actor(Kind::ModeratorOther)
         };
@@ -636,7 +640,7 @@ mod tests {
     fn own_organisation_is_reported_before_scope() {
         let scope = tracks(&["ldc5"]);
         let slugs = tracks(&["p2c"]);
-        let moderator = Actor {
+        let moderator = Standing {
             moderation_scope: &scope,
             ..actor(Kind::ModeratorOwn)
         };
@@ -649,7 +653,7 @@ mod tests {
     #[test]
     fn admins_are_never_scoped() {
         let scope = tracks(&["ldc5"]);
-        let admin = Actor {
+        let admin = Standing {
             moderation_scope: &scope,
             ..actor(Kind::Admin)
         };
@@ -666,12 +670,12 @@ mod tests {
         // A scope left on a user whose role changed gives no extra rights and takes none away.
         let scope = tracks(&["ldc5"]);
         let slugs = tracks(&["p2c"]);
-        let member = Actor {
+        let member = Standing {
             moderation_scope: &scope,
             ..actor(Kind::Member)
         };
         assert!(decide(A::Submit, &pledge(S::Draft, &slugs), &member, None).is_ok());
-        let organiser = Actor {
+        let organiser = Standing {
             moderation_scope: &scope,
             ..actor(Kind::Organiser)
         };
@@ -724,7 +728,7 @@ mod tests {
             vec![A::Withdraw]
         );
         assert!(available_actions(&published, &actor(Kind::Outsider)).is_empty());
-        let unverified = Actor {
+        let unverified = Standing {
             email_verified: false,
             ..actor(Kind::Member)
         };

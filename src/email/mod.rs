@@ -2,11 +2,13 @@
 //! transaction (`outbox::enqueue`), and a worker inside the service delivers them
 //! (`worker`), through SMTP or, by default, as `.eml` files (`transport`).
 
+pub mod links;
 pub mod outbox;
 pub mod retry;
 pub mod templates;
 pub mod transport;
 pub mod worker;
 
+pub use links::Links;
 pub use outbox::{enqueue, OutboxMessage};
 pub use templates::Email;

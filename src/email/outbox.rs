@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::{retry::AfterFailure, retry::RetryPolicy, Email};
 use crate::{
     db::{new_id, now, schema::outbox, write_tx, DbConnection},
+    domain::ids::MessageId,
     error::{AppError, AppResult},
 };
 
@@ -208,7 +209,7 @@ pub fn list_by_status(
 }
 
 /// Puts a dead message back in the queue with a fresh set of attempts.
-pub fn retry(conn: &mut DbConnection, id: &str) -> AppResult<OutboxMessage> {
+pub fn retry(conn: &mut DbConnection, id: &MessageId) -> AppResult<OutboxMessage> {
     write_tx(conn, |conn| {
         let message: OutboxMessage = outbox::table
             .find(id)

@@ -6,12 +6,14 @@ use utoipa::IntoParams;
 
 use super::{auth::UserView, list_envelope};
 use crate::{
-    auth::CurrentUser,
     domain::account::PlatformRole,
+    domain::actor::Actor,
+    domain::ids::*,
     email::{outbox, OutboxMessage},
-    error::{AppError, AppResult, Problem},
+    error::{AppError, AppResult},
+    routes::problem::Problem,
     services::accounts::{self, NewStaff, UserChanges},
-    startup::AppState,
+    state::AppState,
 };
 
 list_envelope!(OutboxList, OutboxMessage);
@@ -25,7 +27,7 @@ list_envelope!(OutboxList, OutboxMessage);
     ))]
 pub async fn create_staff(
     state: web::Data<AppState>,
-    admin: CurrentUser,
+    admin: Actor,
     body: web::Json<NewStaff>,
 ) -> AppResult<HttpResponse> {
     admin.require_role(&[PlatformRole::Admin])?;
@@ -45,8 +47,8 @@ pub async fn create_staff(
     ))]
 pub async fn update_user(
     state: web::Data<AppState>,
-    admin: CurrentUser,
-    id: web::Path<String>,
+    admin: Actor,
+    id: web::Path<UserId>,
     body: web::Json<UserChanges>,
 ) -> AppResult<HttpResponse> {
     admin.require_role(&[PlatformRole::Admin])?;
@@ -72,7 +74,7 @@ pub struct OutboxQuery {
     responses((status = 200, body = OutboxList), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_outbox(
     state: web::Data<AppState>,
-    admin: CurrentUser,
+    admin: Actor,
     query: web::Query<OutboxQuery>,
 ) -> AppResult<HttpResponse> {
     admin.require_role(&[PlatformRole::Admin])?;
@@ -107,8 +109,8 @@ pub async fn list_outbox(
     ))]
 pub async fn retry_outbox(
     state: web::Data<AppState>,
-    admin: CurrentUser,
-    id: web::Path<String>,
+    admin: Actor,
+    id: web::Path<MessageId>,
 ) -> AppResult<HttpResponse> {
     admin.require_role(&[PlatformRole::Admin])?;
     let message = state.db.run(move |conn| outbox::retry(conn, &id)).await?;

@@ -7,8 +7,10 @@ use utoipa::ToSchema;
 
 use super::client_ip;
 use crate::{
-    auth::CurrentUser,
-    error::{AppResult, Problem},
+    domain::actor::Actor,
+    domain::ids::{OrganisationId, UserId},
+    error::AppResult,
+    routes::problem::Problem,
     services::{
         accounts::{
             self, LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest,
@@ -16,18 +18,18 @@ use crate::{
         },
         organisations::OrganisationRow,
     },
-    startup::AppState,
+    state::AppState,
 };
 
 /// A user as the API shows it: never the password hash.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserView {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     /// `pledger`, `moderator`, `organiser` or `admin`.
     pub role: String,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     /// `owner` or `member`.
     pub organisation_role: Option<String>,
     pub email_verified: bool,
@@ -215,7 +217,7 @@ pub async fn confirm_password_reset(
 /// The signed-in user and their organisation.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Account), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn me(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+pub async fn me(state: web::Data<AppState>, user: Actor) -> AppResult<HttpResponse> {
     let (user, organisation) = state
         .db
         .run(move |conn| accounts::account(conn, &user.id))

@@ -7,8 +7,9 @@ use actix_web::{web, HttpResponse};
 use super::Status;
 use crate::{
     db,
-    error::{AppError, AppResult, Problem},
-    startup::AppState,
+    error::{AppError, AppResult},
+    routes::problem::Problem,
+    state::AppState,
 };
 
 /// How long readiness waits for a pooled connection before declaring the database unavailable.
@@ -33,7 +34,7 @@ pub async fn livez() -> HttpResponse {
 )]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let pool = state.db.pool().clone();
-    web::block(move || -> AppResult<()> {
+    tokio::task::spawn_blocking(move || -> AppResult<()> {
         let mut conn = pool
             .get_timeout(READY_CHECKOUT_TIMEOUT)
             .map_err(|e| AppError::Unavailable(format!("no database connection: {e}")))?;

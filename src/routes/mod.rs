@@ -3,11 +3,14 @@
 
 pub mod admin;
 pub mod auth;
+pub mod extract;
 pub mod health;
+pub mod middleware;
 pub mod operations;
 pub mod organisations;
 pub mod pages;
 pub mod pledges;
+pub mod problem;
 pub mod stats;
 pub mod taxonomy;
 

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::{email::outbox, metrics, startup::AppState};
+use crate::{email::outbox, metrics, state::AppState};
 
 /// Prometheus text exposition: HTTP requests by route and status, latency histogram, database
 /// pool usage, outgoing mail by status.
@@ -22,10 +22,12 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 
 /// This API's OpenAPI 3.1 description (the same document as `openapi.yaml` in the repository).
 #[utoipa::path(get, path = "/openapi.yaml", tag = "operations", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
-pub async fn openapi_yaml(state: web::Data<AppState>) -> HttpResponse {
+pub async fn openapi_yaml() -> HttpResponse {
+    // Rendered once: the document is fixed for the life of the binary.
+    static YAML: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HttpResponse::Ok()
         .content_type("application/yaml; charset=utf-8")
-        .body(state.openapi_yaml.to_string())
+        .body(YAML.get_or_init(crate::openapi::yaml).clone())
 }
 
 /// The interactive documentation lives at `/docs/`; its assets are built into the binary.

@@ -4,14 +4,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{auth::Account, paged};
 use crate::{
-    auth::{current_user::MaybeUser, CurrentUser},
-    error::{AppResult, Problem},
+    domain::actor::Actor,
+    domain::ids::*,
+    error::AppResult,
     pagination::PageParams,
+    routes::extract::MaybeActor,
+    routes::problem::Problem,
     services::organisations::{
         self as service, AcceptInvitation, InvitationView, NewInvitation, OrganisationChanges,
         OrganisationRow,
     },
-    startup::AppState,
+    state::AppState,
 };
 
 super::list_envelope!(OrganisationPage, OrganisationRow);
@@ -22,7 +25,7 @@ super::list_envelope!(OrganisationPage, OrganisationRow);
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
-    viewer: MaybeUser,
+    viewer: MaybeActor,
     page: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
     let result = state
@@ -37,8 +40,8 @@ pub async fn list(
     responses((status = 200, body = OrganisationRow), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     state: web::Data<AppState>,
-    id: web::Path<String>,
-    viewer: MaybeUser,
+    id: web::Path<OrganisationId>,
+    viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
     let org = state
         .db
@@ -59,8 +62,8 @@ pub async fn get(
     ))]
 pub async fn update(
     state: web::Data<AppState>,
-    id: web::Path<String>,
-    user: CurrentUser,
+    id: web::Path<OrganisationId>,
+    user: Actor,
     body: web::Json<OrganisationChanges>,
 ) -> AppResult<HttpResponse> {
     let org = state
@@ -75,8 +78,8 @@ pub async fn update(
     responses((status = 200, body = OrganisationRow), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify(
     state: web::Data<AppState>,
-    id: web::Path<String>,
-    user: CurrentUser,
+    id: web::Path<OrganisationId>,
+    user: Actor,
 ) -> AppResult<HttpResponse> {
     let org = state
         .db
@@ -91,8 +94,8 @@ pub async fn verify(
     responses((status = 201, body = InvitationView), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn invite(
     state: web::Data<AppState>,
-    id: web::Path<String>,
-    user: CurrentUser,
+    id: web::Path<OrganisationId>,
+    user: Actor,
     body: web::Json<NewInvitation>,
 ) -> AppResult<HttpResponse> {
     let links = state.links.clone();

@@ -14,7 +14,7 @@ use crate::{
         accounts::{self, PasswordResetConfirm, PasswordResetRequest},
         organisations::{self, AcceptInvitation},
     },
-    startup::AppState,
+    state::AppState,
 };
 
 #[derive(Template)]

@@ -6,18 +6,21 @@ use utoipa::ToSchema;
 
 use super::paged;
 use crate::{
-    auth::{current_user::MaybeUser, CurrentUser},
+    domain::actor::Actor,
+    domain::ids::*,
     domain::{
         pledge::{PledgeChanges, PledgeInput},
         workflow::Action,
     },
-    error::{AppError, AppResult, Problem},
+    error::{AppError, AppResult},
+    routes::extract::MaybeActor,
+    routes::problem::Problem,
     services::export,
     services::pledges::{
         self as service, Created, HistoryEvent, PledgeFilter, PledgeView, QueueFilter, QueueItem,
     },
     services::reports::{self, ProgressReport, ReportInput},
-    startup::AppState,
+    state::AppState,
 };
 
 super::list_envelope!(PledgePage, PledgeView);
@@ -71,7 +74,7 @@ fn optional_body<T: DeserializeOwned + Default>(body: &web::Bytes) -> AppResult<
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: CurrentUser,
+    user: Actor,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let request: serde_json::Value =
@@ -118,7 +121,7 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
-    viewer: MaybeUser,
+    viewer: MaybeActor,
     filter: web::Query<PledgeFilter>,
 ) -> AppResult<HttpResponse> {
     let page = state
@@ -133,8 +136,8 @@ pub async fn list(
     responses((status = 200, body = PledgeView, headers(("ETag" = String))), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     state: web::Data<AppState>,
-    id: web::Path<String>,
-    viewer: MaybeUser,
+    id: web::Path<PledgeId>,
+    viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
     let pledge = state
         .db
@@ -155,8 +158,8 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<String>,
-    user: CurrentUser,
+    id: web::Path<PledgeId>,
+    user: Actor,
     changes: web::Json<PledgeChanges>,
 ) -> AppResult<HttpResponse> {
     let version = if_match(&req)?;
@@ -180,8 +183,8 @@ pub struct StepBody {
 async fn step(
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<String>,
-    user: CurrentUser,
+    id: web::Path<PledgeId>,
+    user: Actor,
     body: web::Bytes,
     action: Action,
 ) -> AppResult<HttpResponse> {
@@ -220,8 +223,8 @@ macro_rules! step_route {
         pub async fn $name(
             state: web::Data<AppState>,
             req: HttpRequest,
-            id: web::Path<String>,
-            user: CurrentUser,
+            id: web::Path<PledgeId>,
+            user: Actor,
             body: web::Bytes,
         ) -> AppResult<HttpResponse> {
             step(state, req, id, user, body, $action).await
@@ -256,8 +259,8 @@ step_route!(
     responses((status = 200, body = History), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn history(
     state: web::Data<AppState>,
-    id: web::Path<String>,
-    viewer: MaybeUser,
+    id: web::Path<PledgeId>,
+    viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
     let items = state
         .db
@@ -272,7 +275,7 @@ pub async fn history(
 pub async fn queue(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: CurrentUser,
+    user: Actor,
     filter: web::Query<QueueFilter>,
 ) -> AppResult<HttpResponse> {
     let page = state
@@ -286,7 +289,7 @@ pub async fn queue(
 /// clean 400; the rest follows batch by batch.
 async fn stream_export(
     state: web::Data<AppState>,
-    viewer: MaybeUser,
+    viewer: MaybeActor,
     filter: PledgeFilter,
     format: export::Format,
 ) -> AppResult<HttpResponse> {
@@ -347,7 +350,7 @@ fn tokio_stream_from<T>(
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn export_csv(
     state: web::Data<AppState>,
-    viewer: MaybeUser,
+    viewer: MaybeActor,
     filter: web::Query<PledgeFilter>,
 ) -> AppResult<HttpResponse> {
     stream_export(state, viewer, filter.into_inner(), export::Format::Csv).await
@@ -358,7 +361,7 @@ pub async fn export_csv(
     responses((status = 200, content_type = "application/x-ndjson", body = String), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn export_ndjson(
     state: web::Data<AppState>,
-    viewer: MaybeUser,
+    viewer: MaybeActor,
     filter: web::Query<PledgeFilter>,
 ) -> AppResult<HttpResponse> {
     stream_export(state, viewer, filter.into_inner(), export::Format::Ndjson).await
@@ -371,8 +374,8 @@ super::list_envelope!(ReportList, ProgressReport);
     responses((status = 200, body = ReportList), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_reports(
     state: web::Data<AppState>,
-    id: web::Path<String>,
-    viewer: MaybeUser,
+    id: web::Path<PledgeId>,
+    viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
     let items = state
         .db
@@ -392,8 +395,8 @@ pub async fn list_reports(
     ))]
 pub async fn submit_report(
     state: web::Data<AppState>,
-    id: web::Path<String>,
-    user: CurrentUser,
+    id: web::Path<PledgeId>,
+    user: Actor,
     body: web::Json<ReportInput>,
 ) -> AppResult<HttpResponse> {
     let (report, created) = state

@@ -9,11 +9,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::{
-    auth::current_user::MaybeUser,
-    domain::counters::Snapshot,
-    error::{AppResult, Problem},
-    live::Rendered,
-    startup::AppState,
+    domain::counters::Snapshot, error::AppResult, live::Rendered, routes::extract::MaybeActor,
+    routes::problem::Problem, state::AppState,
 };
 
 /// The shortest gap between two stream events: changes in between are coalesced.
@@ -41,7 +38,7 @@ fn body(rendered: &Rendered, staff: bool) -> String {
 pub async fn snapshot(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
-    viewer: MaybeUser,
+    viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
     let scope = state.live.scope(query.track.as_deref())?;
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());
@@ -61,7 +58,7 @@ pub async fn snapshot(
 pub async fn stream(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
-    viewer: MaybeUser,
+    viewer: MaybeActor,
 ) -> AppResult<impl Responder> {
     let scope = state.live.scope(query.track.as_deref())?;
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());

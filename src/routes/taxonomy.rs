@@ -5,11 +5,12 @@ use actix_web::{web, HttpResponse};
 
 use super::list_envelope;
 use crate::{
-    auth::CurrentUser,
+    domain::actor::Actor,
     domain::taxonomy::{Country, FocusArea, Sdg, Track},
-    error::{AppResult, Problem},
+    error::AppResult,
+    routes::problem::Problem,
     services::taxonomy::{self as service, CountryFilter, NewTrack, TrackChanges},
-    startup::AppState,
+    state::AppState,
 };
 
 list_envelope!(SdgList, Sdg);
@@ -83,7 +84,7 @@ pub async fn list_tracks(state: web::Data<AppState>) -> AppResult<HttpResponse> 
     ))]
 pub async fn create_track(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    user: Actor,
     body: web::Json<NewTrack>,
 ) -> AppResult<HttpResponse> {
     let track = state
@@ -107,7 +108,7 @@ pub async fn create_track(
     ))]
 pub async fn update_track(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    user: Actor,
     slug: web::Path<String>,
     body: web::Json<TrackChanges>,
 ) -> AppResult<HttpResponse> {

@@ -17,9 +17,12 @@ use crate::{
         check_password, check_text, check_website, parse_field, EmailAddress, FieldChecks,
         OrganisationKind, OrganisationRole, PlatformRole,
     },
+    domain::actor::Actor,
+    domain::ids::{OrganisationId, UserId},
     email::{
         enqueue,
         templates::{AccountExists, PasswordChanged, PasswordReset, VerifyEmail},
+        Links,
     },
     error::{AppError, AppResult, FieldError},
     services::organisations::OrganisationRow,
@@ -32,12 +35,12 @@ pub const PASSWORD_RESET_MINUTES: u32 = 30;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub password_hash: String,
     pub display_name: String,
     pub role: String,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     pub organisation_role: Option<String>,
     pub email_verified: bool,
     pub disabled: bool,
@@ -55,27 +58,25 @@ impl UserRow {
             .as_deref()
             .and_then(|r| r.parse().ok())
     }
+
+    pub fn actor(self) -> Actor {
+        Actor {
+            role: self.platform_role(),
+            organisation_role: self.organisation_role(),
+            id: self.id,
+            email: self.email,
+            display_name: self.display_name,
+            organisation_id: self.organisation_id,
+            email_verified: self.email_verified,
+        }
+    }
 }
 
-/// Everything a service needs to build links and tokens.
-#[derive(Debug, Clone)]
-pub struct Links {
-    pub public_url: String,
-}
-
-impl Links {
-    pub fn verify_email(&self, token: &str) -> String {
-        format!("{}/verify-email?token={token}", self.public_url)
-    }
-    pub fn reset_password(&self, token: &str) -> String {
-        format!("{}/reset-password?token={token}", self.public_url)
-    }
-    pub fn request_reset(&self) -> String {
-        format!("{}/reset-password", self.public_url)
-    }
-    pub fn accept_invitation(&self, token: &str) -> String {
-        format!("{}/accept-invitation?token={token}", self.public_url)
-    }
+/// The caller behind a verified token: `None` when the account is gone or disabled.
+pub fn actor(conn: &mut DbConnection, id: &UserId) -> AppResult<Option<Actor>> {
+    Ok(find_user(conn, id)?
+        .filter(|user| !user.disabled)
+        .map(UserRow::actor))
 }
 
 fn is_unique_violation(e: &diesel::result::Error) -> bool {
@@ -211,7 +212,7 @@ pub fn register(
     let password_hash = password::hash(&request.password)?;
     let at = now();
     let organisation = OrganisationRow {
-        id: new_id(),
+        id: OrganisationId::generate(),
         name: org.name.trim().to_owned(),
         kind: kind.as_str().to_owned(),
         country,
@@ -222,7 +223,7 @@ pub fn register(
         updated_at: at,
     };
     let user = UserRow {
-        id: new_id(),
+        id: UserId::generate(),
         email: email.as_str().to_owned(),
         password_hash,
         display_name: request.display_name.trim().to_owned(),
@@ -323,7 +324,7 @@ pub fn insert_user(conn: &mut DbConnection, user: &UserRow) -> AppResult<()> {
 /// Creates a single-use emailed token and returns it (only its hash is stored).
 fn create_user_token(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     purpose: &str,
     valid_for: Duration,
 ) -> AppResult<String> {
@@ -345,10 +346,10 @@ fn create_user_token(
 /// Uses up an emailed token: returns its user id, or `InvalidToken` if it is unknown, used,
 /// expired or for another purpose. The conditional update makes a token good for one use even
 /// when presented twice at once.
-fn consume_user_token(conn: &mut DbConnection, token: &str, purpose: &str) -> AppResult<String> {
+fn consume_user_token(conn: &mut DbConnection, token: &str, purpose: &str) -> AppResult<UserId> {
     let hash = tokens::hash_secret(token);
     let at = now();
-    let (id, user_id): (String, String) = user_tokens::table
+    let (id, user_id): (String, UserId) = user_tokens::table
         .filter(user_tokens::token_hash.eq(&hash))
         .filter(user_tokens::purpose.eq(purpose))
         .filter(user_tokens::used_at.is_null())
@@ -410,7 +411,7 @@ pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> AppResult<Opt
         .optional()?)
 }
 
-pub fn find_user(conn: &mut DbConnection, id: &str) -> AppResult<Option<UserRow>> {
+pub fn find_user(conn: &mut DbConnection, id: &UserId) -> AppResult<Option<UserRow>> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
@@ -421,7 +422,7 @@ pub fn find_user(conn: &mut DbConnection, id: &str) -> AppResult<Option<UserRow>
 /// A user with their organisation, for `GET /me`.
 pub fn account(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
 ) -> AppResult<(UserRow, Option<OrganisationRow>)> {
     let user = find_user(conn, user_id)?.ok_or(AppError::Unauthorized)?;
     let organisation = match &user.organisation_id {
@@ -465,7 +466,7 @@ pub fn login(
 
 fn issue_refresh_token(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     family_id: &str,
     ttl: Duration,
 ) -> AppResult<String> {
@@ -493,7 +494,7 @@ pub struct RefreshRequest {
 #[derive(Queryable)]
 struct RefreshRow {
     id: String,
-    user_id: String,
+    user_id: UserId,
     family_id: String,
     expires_at: NaiveDateTime,
     used_at: Option<NaiveDateTime>,
@@ -570,7 +571,7 @@ fn revoke_family(conn: &mut DbConnection, family_id: &str) -> AppResult<()> {
 }
 
 /// Ends every session of a user (password reset, account disabled).
-pub fn revoke_all_sessions(conn: &mut DbConnection, user_id: &str) -> AppResult<()> {
+pub fn revoke_all_sessions(conn: &mut DbConnection, user_id: &UserId) -> AppResult<()> {
     diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)))
         .filter(refresh_tokens::revoked_at.is_null())
         .set(refresh_tokens::revoked_at.eq(now()))
@@ -709,7 +710,7 @@ pub fn create_staff(conn: &mut DbConnection, request: &NewStaff) -> AppResult<Us
     checks.finish()?;
     let at = now();
     let user = UserRow {
-        id: new_id(),
+        id: UserId::generate(),
         email: email.expect("checked").as_str().to_owned(),
         password_hash: password::hash(&request.password)?,
         display_name: request.display_name.trim().to_owned(),
@@ -739,8 +740,8 @@ pub struct UserChanges {
 /// An admin changes a user's platform role or disables/enables the account.
 pub fn update_user(
     conn: &mut DbConnection,
-    admin_id: &str,
-    user_id: &str,
+    admin_id: &UserId,
+    user_id: &UserId,
     changes: &UserChanges,
 ) -> AppResult<UserRow> {
     let mut checks = FieldChecks::new();

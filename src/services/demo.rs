@@ -10,6 +10,7 @@ use crate::{
         schema::{organisations, pledges, users},
         write_tx, DbConnection,
     },
+    domain::ids::{OrganisationId, UserId},
     domain::pledge::{validate, PledgeInput},
     error::AppResult,
     services::{accounts, pledges as pledge_service, stats},
@@ -162,7 +163,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
             accounts::insert_organisation(
                 conn,
                 &crate::services::organisations::OrganisationRow {
-                    id: format!("demo-org-{n:05}"),
+                    id: OrganisationId::from(format!("demo-org-{n:05}")),
                     name,
                     kind: kind.to_owned(),
                     country: code.to_owned(),
@@ -213,7 +214,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
                 }))
                 .expect("demo input is well-formed");
                 let valid = validate(&input, &vocabulary)?;
-                let org = format!("demo-org-{:05}", i % org_count);
+                let org = OrganisationId::from(format!("demo-org-{:05}", i % org_count));
                 let published =
                     crate::db::now() - Duration::minutes(i64::try_from(target - i).unwrap_or(0));
                 pledge_service::insert_published(conn, &org, &creator, &valid, published)?;
@@ -229,7 +230,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
 }
 
 /// The account demo pledges are recorded as created by; it cannot sign in.
-fn demo_user(conn: &mut DbConnection) -> AppResult<String> {
+fn demo_user(conn: &mut DbConnection) -> AppResult<UserId> {
     const ID: &str = "demo-user";
     let exists: i64 = users::table
         .filter(users::id.eq(ID))
@@ -240,7 +241,7 @@ fn demo_user(conn: &mut DbConnection) -> AppResult<String> {
         accounts::insert_user(
             conn,
             &accounts::UserRow {
-                id: ID.to_owned(),
+                id: UserId::from(ID),
                 email: "demo@demo.invalid".to_owned(),
                 // A hash of a random secret nobody holds.
                 password_hash: password::hash(&crate::auth::tokens::random_secret())?,
@@ -255,5 +256,5 @@ fn demo_user(conn: &mut DbConnection) -> AppResult<String> {
             },
         )?;
     }
-    Ok(ID.to_owned())
+    Ok(UserId::from(ID))
 }

@@ -2,8 +2,8 @@
 //! Produced a page at a time, so memory stays flat however many pledges match.
 
 use crate::{
-    auth::CurrentUser,
     db::DbConnection,
+    domain::actor::Actor,
     error::AppResult,
     pagination::Page,
     services::pledges::{self, PledgeFilter, PledgeView},
@@ -54,7 +54,7 @@ pub enum Format {
 /// One batch of the export, starting after `cursor`.
 pub fn batch(
     conn: &mut DbConnection,
-    viewer: Option<&CurrentUser>,
+    viewer: Option<&Actor>,
     filter: &PledgeFilter,
     cursor: Option<String>,
 ) -> AppResult<Page<PledgeView>> {
@@ -100,7 +100,7 @@ fn opt<T: ToString>(value: &Option<T>) -> String {
 pub fn csv_record(p: &PledgeView) -> Vec<String> {
     let value = p.value.as_ref();
     vec![
-        p.id.clone(),
+        p.id.to_string(),
         p.status.clone(),
         p.title.clone(),
         p.summary.clone(),

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::{
     db::{now, schema::idempotency_keys, write_tx, DbConnection},
+    domain::ids::UserId,
     error::{AppError, AppResult},
 };
 
@@ -36,7 +37,7 @@ pub fn check_key(key: &str) -> AppResult<()> {
 /// once, so a concurrent duplicate sees it.
 pub fn begin(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     key: &str,
     request_hash: &str,
 ) -> AppResult<Begin> {
@@ -96,7 +97,7 @@ fn in_progress() -> AppError {
 /// Records the answer; call inside the transaction that did the work.
 pub fn complete(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     key: &str,
     status: u16,
     body: &str,
@@ -111,7 +112,7 @@ pub fn complete(
 }
 
 /// Forgets an unfinished claim after the work failed, so the client can correct and retry.
-pub fn abandon(conn: &mut DbConnection, user_id: &str, key: &str) -> AppResult<()> {
+pub fn abandon(conn: &mut DbConnection, user_id: &UserId, key: &str) -> AppResult<()> {
     diesel::delete(
         idempotency_keys::table
             .find((user_id, key))

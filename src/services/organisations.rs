@@ -7,20 +7,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    auth::{password, tokens, CurrentUser},
+    auth::{password, tokens},
     db::{
-        new_id, now,
+        now,
         schema::{invitations, organisations},
         write_tx, DbConnection,
     },
     domain::account::{
         check_password, check_text, EmailAddress, FieldChecks, OrganisationRole, PlatformRole,
     },
-    email::{enqueue, templates::Invitation},
+    domain::actor::Actor,
+    domain::ids::{InvitationId, OrganisationId, UserId},
+    email::{enqueue, templates::Invitation, Links},
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
     services::accounts::{
-        check_organisation_fields, find_user, insert_user, require_country, Links, UserRow,
+        check_organisation_fields, find_user, insert_user, require_country, UserRow,
     },
 };
 
@@ -29,7 +31,7 @@ pub const INVITATION_DAYS: u32 = 14;
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
     /// `government`, `private_sector`, `civil_society`, `academia`,
     /// `international_organisation`, `un_entity` or `other`.
@@ -45,11 +47,11 @@ pub struct OrganisationRow {
 }
 
 /// Who may see an unverified organisation: its own people and the staff.
-fn may_see(org: &OrganisationRow, viewer: Option<&CurrentUser>) -> bool {
+fn may_see(org: &OrganisationRow, viewer: Option<&Actor>) -> bool {
     org.verified || viewer.is_some_and(|v| v.role.is_staff() || v.belongs_to(&org.id))
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<OrganisationRow>> {
+pub fn find(conn: &mut DbConnection, id: &OrganisationId) -> AppResult<Option<OrganisationRow>> {
     Ok(organisations::table
         .find(id)
         .select(OrganisationRow::as_select())
@@ -60,8 +62,8 @@ pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<OrganisationR
 /// The organisation if the viewer may see it; `NotFound` otherwise, as if it did not exist.
 pub fn get(
     conn: &mut DbConnection,
-    id: &str,
-    viewer: Option<&CurrentUser>,
+    id: &OrganisationId,
+    viewer: Option<&Actor>,
 ) -> AppResult<OrganisationRow> {
     find(conn, id)?
         .filter(|org| may_see(org, viewer))
@@ -71,7 +73,7 @@ pub fn get(
 /// Verified organisations by name (all of them for staff), a page at a time.
 pub fn list(
     conn: &mut DbConnection,
-    viewer: Option<&CurrentUser>,
+    viewer: Option<&Actor>,
     page: &PageParams,
 ) -> AppResult<Page<OrganisationRow>> {
     let limit = page.limit()?;
@@ -93,7 +95,7 @@ pub fn list(
         .limit(limit + 1)
         .load(conn)?;
     Ok(Page::from_overfetch(rows, limit, |o| {
-        vec![o.name.clone(), o.id.clone()]
+        vec![o.name.clone(), o.id.to_string()]
     }))
 }
 
@@ -113,8 +115,8 @@ pub struct OrganisationChanges {
 /// organisation withdraws its verification: a moderator confirms the new identity.
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
-    actor: &CurrentUser,
+    id: &OrganisationId,
+    actor: &Actor,
     changes: &OrganisationChanges,
 ) -> AppResult<OrganisationRow> {
     let org = get(conn, id, Some(actor))?;
@@ -180,8 +182,8 @@ pub fn update(
 /// A moderator (or admin) confirms an organisation; never one's own.
 pub fn verify(
     conn: &mut DbConnection,
-    id: &str,
-    actor: &CurrentUser,
+    id: &OrganisationId,
+    actor: &Actor,
 ) -> AppResult<OrganisationRow> {
     if !matches!(actor.role, PlatformRole::Moderator | PlatformRole::Admin) {
         return Err(AppError::Forbidden);
@@ -217,8 +219,8 @@ pub struct NewInvitation {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InvitationView {
-    pub id: String,
-    pub organisation_id: String,
+    pub id: InvitationId,
+    pub organisation_id: OrganisationId,
     pub email: String,
     pub role: String,
     pub expires_at: NaiveDateTime,
@@ -227,8 +229,8 @@ pub struct InvitationView {
 /// The owner (or an admin) invites someone by email to join the organisation.
 pub fn invite(
     conn: &mut DbConnection,
-    org_id: &str,
-    actor: &CurrentUser,
+    org_id: &OrganisationId,
+    actor: &Actor,
     request: &NewInvitation,
     links: &Links,
 ) -> AppResult<InvitationView> {
@@ -253,7 +255,7 @@ pub fn invite(
         let token = tokens::random_secret();
         let at = now();
         let invitation = InvitationView {
-            id: new_id(),
+            id: InvitationId::generate(),
             organisation_id: org.id.clone(),
             email: email.as_str().to_owned(),
             role: role.as_str().to_owned(),
@@ -310,19 +312,20 @@ pub fn accept_invitation(
     let hash = tokens::hash_secret(&request.token);
     write_tx(conn, |conn| {
         let at = now();
-        let (id, org_id, email, role): (String, String, String, String) = invitations::table
-            .filter(invitations::token_hash.eq(&hash))
-            .filter(invitations::accepted_at.is_null())
-            .filter(invitations::expires_at.gt(at))
-            .select((
-                invitations::id,
-                invitations::organisation_id,
-                invitations::email,
-                invitations::organisation_role,
-            ))
-            .first(conn)
-            .optional()?
-            .ok_or(AppError::InvalidToken)?;
+        let (id, org_id, email, role): (String, OrganisationId, String, String) =
+            invitations::table
+                .filter(invitations::token_hash.eq(&hash))
+                .filter(invitations::accepted_at.is_null())
+                .filter(invitations::expires_at.gt(at))
+                .select((
+                    invitations::id,
+                    invitations::organisation_id,
+                    invitations::email,
+                    invitations::organisation_role,
+                ))
+                .first(conn)
+                .optional()?
+                .ok_or(AppError::InvalidToken)?;
         let accepted = diesel::update(
             invitations::table
                 .find(&id)
@@ -334,7 +337,7 @@ pub fn accept_invitation(
             return Err(AppError::InvalidToken);
         }
         let user = UserRow {
-            id: new_id(),
+            id: UserId::generate(),
             email,
             password_hash: password_hash.clone(),
             display_name: request.display_name.trim().to_owned(),

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    auth::CurrentUser,
     db::{
         new_id, now,
         schema::{
@@ -19,28 +18,31 @@ use crate::{
         },
         write_tx, DbConnection,
     },
+    domain::actor::Actor,
+    domain::ids::{OrganisationId, PledgeId, UserId},
     domain::{
         account::PlatformRole,
         counters::{Contribution, PledgeFacts},
         pledge::{validate, Contact, PledgeChanges, PledgeInput, ValidPledge, Value, Vocabulary},
-        workflow::{self, Action, Actor, PledgeContext, Refusal, Status},
+        workflow::{self, Action, PledgeContext, Refusal, Standing, Status},
     },
+    email::Links,
     email::{
         enqueue,
         templates::{PledgeDecision, PledgeSubmitted},
     },
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
-    services::{accounts::Links, idempotency, stats},
+    services::{idempotency, stats},
 };
 
 /// A pledge row as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = pledges)]
 pub struct PledgeRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub created_by: String,
+    pub id: PledgeId,
+    pub organisation_id: OrganisationId,
+    pub created_by: UserId,
     pub status: String,
     pub version: i32,
     pub title: String,
@@ -79,7 +81,7 @@ impl PledgeRow {
 #[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationSummary {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
     pub kind: String,
     pub country: String,
@@ -153,8 +155,8 @@ impl PledgeRecord {
     /// What this pledge contributes to the live counters in its current state.
     pub fn facts(&self) -> PledgeFacts {
         PledgeFacts {
-            id: self.row.id.clone(),
-            organisation_id: self.organisation.id.clone(),
+            id: self.row.id.to_string(),
+            organisation_id: self.organisation.id.to_string(),
             organisation_kind: self.organisation.kind.clone(),
             pledge_type: self.row.pledge_type.clone(),
             usd: self.row.value_usd.unwrap_or(0),
@@ -176,7 +178,7 @@ impl PledgeRecord {
 /// A pledge as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PledgeView {
-    pub id: String,
+    pub id: PledgeId,
     /// `draft`, `submitted`, `changes_requested`, `published`, `rejected` or `withdrawn`.
     pub status: String,
     /// Increases with every change; send it back in `If-Match` (it is also the `ETag`).
@@ -219,17 +221,17 @@ pub struct PledgeView {
 
 /// Whether `viewer` may see the pledge at all: published ones are public; others belong to
 /// their organisation and the staff.
-fn may_view(row: &PledgeRow, viewer: Option<&CurrentUser>) -> bool {
+fn may_view(row: &PledgeRow, viewer: Option<&Actor>) -> bool {
     row.status() == Status::Published
         || viewer.is_some_and(|v| v.role.is_staff() || v.belongs_to(&row.organisation_id))
 }
 
 /// Whether `viewer` sees everything (contact, full history): its organisation and the staff.
-fn is_insider(row: &PledgeRow, viewer: Option<&CurrentUser>) -> bool {
+fn is_insider(row: &PledgeRow, viewer: Option<&Actor>) -> bool {
     viewer.is_some_and(|v| v.role.is_staff() || v.belongs_to(&row.organisation_id))
 }
 
-fn view(record: PledgeRecord, viewer: Option<&CurrentUser>) -> PledgeView {
+fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
     let insider = is_insider(&record.row, viewer);
     let value = record.value();
     let contact = if insider { record.contact() } else { None };
@@ -311,16 +313,16 @@ fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<Pledg
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let org_ids: HashSet<&str> = rows.iter().map(|r| r.organisation_id.as_str()).collect();
-    let orgs: HashMap<String, OrganisationSummary> = organisations::table
+    let org_ids: HashSet<&OrganisationId> = rows.iter().map(|r| &r.organisation_id).collect();
+    let orgs: HashMap<OrganisationId, OrganisationSummary> = organisations::table
         .filter(organisations::id.eq_any(org_ids))
         .select(OrganisationSummary::as_select())
         .load::<OrganisationSummary>(conn)?
         .into_iter()
         .map(|o| (o.id.clone(), o))
         .collect();
-    fn group<T>(pairs: Vec<(String, T)>) -> HashMap<String, Vec<T>> {
-        let mut map: HashMap<String, Vec<T>> = HashMap::new();
+    fn group<T>(pairs: Vec<(PledgeId, T)>) -> HashMap<PledgeId, Vec<T>> {
+        let mut map: HashMap<PledgeId, Vec<T>> = HashMap::new();
         for (id, value) in pairs {
             map.entry(id).or_default().push(value);
         }
@@ -331,14 +333,14 @@ fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<Pledg
             .filter(pledge_tracks::pledge_id.eq_any(&ids))
             .order((pledge_tracks::pledge_id, pledge_tracks::track))
             .select((pledge_tracks::pledge_id, pledge_tracks::track))
-            .load::<(String, String)>(conn)?,
+            .load::<(PledgeId, String)>(conn)?,
     );
     let mut sdg_map = group(
         pledge_sdgs::table
             .filter(pledge_sdgs::pledge_id.eq_any(&ids))
             .order((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
             .select((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
-            .load::<(String, i32)>(conn)?,
+            .load::<(PledgeId, i32)>(conn)?,
     );
     let mut area_map = group(
         pledge_focus_areas::table
@@ -351,20 +353,20 @@ fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<Pledg
                 pledge_focus_areas::pledge_id,
                 pledge_focus_areas::focus_area,
             ))
-            .load::<(String, String)>(conn)?,
+            .load::<(PledgeId, String)>(conn)?,
     );
     let mut country_map = group(
         pledge_countries::table
             .filter(pledge_countries::pledge_id.eq_any(&ids))
             .order((pledge_countries::pledge_id, pledge_countries::country))
             .select((pledge_countries::pledge_id, pledge_countries::country))
-            .load::<(String, String)>(conn)?,
+            .load::<(PledgeId, String)>(conn)?,
     );
-    let mut disbursed: HashMap<String, i64> = HashMap::new();
+    let mut disbursed: HashMap<PledgeId, i64> = HashMap::new();
     for (id, usd) in progress_reports::table
         .filter(progress_reports::pledge_id.eq_any(&ids))
         .select((progress_reports::pledge_id, progress_reports::usd_disbursed))
-        .load::<(String, i64)>(conn)?
+        .load::<(PledgeId, i64)>(conn)?
     {
         *disbursed.entry(id).or_default() += usd;
     }
@@ -387,7 +389,7 @@ fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<Pledg
         .collect()
 }
 
-pub fn find_record(conn: &mut DbConnection, id: &str) -> AppResult<Option<PledgeRecord>> {
+pub fn find_record(conn: &mut DbConnection, id: &PledgeId) -> AppResult<Option<PledgeRecord>> {
     let row = pledges::table
         .find(id)
         .select(PledgeRow::as_select())
@@ -399,8 +401,8 @@ pub fn find_record(conn: &mut DbConnection, id: &str) -> AppResult<Option<Pledge
 /// The pledge if `viewer` may see it; `NotFound` otherwise, as if it did not exist.
 pub(crate) fn visible_record(
     conn: &mut DbConnection,
-    id: &str,
-    viewer: Option<&CurrentUser>,
+    id: &PledgeId,
+    viewer: Option<&Actor>,
 ) -> AppResult<PledgeRecord> {
     find_record(conn, id)?
         .filter(|r| may_view(&r.row, viewer))
@@ -409,8 +411,8 @@ pub(crate) fn visible_record(
 
 pub fn get(
     conn: &mut DbConnection,
-    id: &str,
-    viewer: Option<&CurrentUser>,
+    id: &PledgeId,
+    viewer: Option<&Actor>,
 ) -> AppResult<PledgeView> {
     Ok(view(visible_record(conn, id, viewer)?, viewer))
 }
@@ -423,7 +425,7 @@ fn to_json(list: &[String]) -> String {
 }
 
 /// Writes the pledge's columns and tag rows from a validated pledge.
-fn store(conn: &mut DbConnection, id: &str, valid: &ValidPledge) -> AppResult<()> {
+fn store(conn: &mut DbConnection, id: &PledgeId, valid: &ValidPledge) -> AppResult<()> {
     diesel::update(pledges::table.find(id))
         .set((
             pledges::title.eq(&valid.title),
@@ -499,8 +501,8 @@ pub(crate) struct Event<'a> {
 /// Appends one audit event.
 pub(crate) fn record_event(
     conn: &mut DbConnection,
-    pledge_id: &str,
-    actor: &CurrentUser,
+    pledge_id: &PledgeId,
+    actor: &Actor,
     event: Event<'_>,
 ) -> AppResult<()> {
     diesel::insert_into(pledge_events::table)
@@ -523,13 +525,13 @@ pub(crate) fn record_event(
 /// Inserts a new pledge at version 1 with the given status, and its tags; returns its id.
 fn insert_new(
     conn: &mut DbConnection,
-    organisation_id: &str,
-    creator_id: &str,
+    organisation_id: &OrganisationId,
+    creator_id: &UserId,
     valid: &ValidPledge,
     status: Status,
     at: NaiveDateTime,
-) -> AppResult<String> {
-    let id = new_id();
+) -> AppResult<PledgeId> {
+    let id = PledgeId::generate();
     diesel::insert_into(pledges::table)
         .values((
             pledges::id.eq(&id),
@@ -554,7 +556,7 @@ fn insert_new(
 /// recorded in the same transaction, so a retry replays it instead of creating another pledge.
 pub fn create(
     conn: &mut DbConnection,
-    actor: &CurrentUser,
+    actor: &Actor,
     input: &PledgeInput,
     idempotency_key: Option<&str>,
 ) -> AppResult<PledgeView> {
@@ -639,7 +641,7 @@ fn refusal(refusal: Refusal) -> AppError {
     }
 }
 
-fn moderation_scope(conn: &mut DbConnection, user_id: &str) -> AppResult<Vec<String>> {
+fn moderation_scope(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Vec<String>> {
     Ok(moderator_tracks::table
         .filter(moderator_tracks::user_id.eq(user_id))
         .select(moderator_tracks::track)
@@ -650,7 +652,7 @@ fn moderation_scope(conn: &mut DbConnection, user_id: &str) -> AppResult<Vec<Str
 fn decide(
     conn: &mut DbConnection,
     record: &PledgeRecord,
-    actor: &CurrentUser,
+    actor: &Actor,
     action: Action,
     reason: Option<&str>,
 ) -> AppResult<workflow::Transition> {
@@ -664,7 +666,7 @@ fn decide(
         organisation_verified: record.organisation.verified,
         tracks: &record.tracks,
     };
-    let who = Actor {
+    let who = Standing {
         role: actor.role,
         in_owning_organisation: actor.belongs_to(&record.row.organisation_id),
         email_verified: actor.email_verified,
@@ -676,8 +678,8 @@ fn decide(
 /// Edits a draft or a pledge sent back for changes (its organisation only).
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
-    actor: &CurrentUser,
+    id: &PledgeId,
+    actor: &Actor,
     expected_version: Option<i32>,
     changes: PledgeChanges,
 ) -> AppResult<PledgeView> {
@@ -712,8 +714,8 @@ pub fn update(
 /// to the audit trail and announced by email in the same transaction.
 pub fn transition(
     conn: &mut DbConnection,
-    id: &str,
-    actor: &CurrentUser,
+    id: &PledgeId,
+    actor: &Actor,
     action: Action,
     expected_version: Option<i32>,
     reason: Option<&str>,
@@ -860,8 +862,8 @@ pub struct HistoryEvent {
 /// organisation and staff (who, and the reasons given).
 pub fn history(
     conn: &mut DbConnection,
-    id: &str,
-    viewer: Option<&CurrentUser>,
+    id: &PledgeId,
+    viewer: Option<&Actor>,
 ) -> AppResult<Vec<HistoryEvent>> {
     let record = visible_record(conn, id, viewer)?;
     let insider = is_insider(&record.row, viewer);
@@ -957,7 +959,7 @@ fn like_pattern(words: &str) -> String {
 /// staff; newest first, a page at a time (stable while pledges are added).
 pub fn list(
     conn: &mut DbConnection,
-    viewer: Option<&CurrentUser>,
+    viewer: Option<&Actor>,
     filter: &PledgeFilter,
 ) -> AppResult<Page<PledgeView>> {
     let page = PageParams {
@@ -968,12 +970,14 @@ pub fn list(
     let mut query = pledges::table.select(PledgeRow::as_select()).into_boxed();
     match viewer {
         Some(v) if v.role.is_staff() => {}
-        Some(v) if v.organisation_id.is_some() => {
-            let own = v.organisation_id.clone().unwrap_or_default();
+        Some(Actor {
+            organisation_id: Some(own),
+            ..
+        }) => {
             query = query.filter(
                 pledges::status
                     .eq(Status::Published.as_str())
-                    .or(pledges::organisation_id.eq(own)),
+                    .or(pledges::organisation_id.eq(own.clone())),
             );
         }
         _ => query = query.filter(pledges::status.eq(Status::Published.as_str())),
@@ -1056,7 +1060,7 @@ pub fn list(
         .order(pledges::id.desc())
         .limit(limit + 1)
         .load(conn)?;
-    let page = Page::from_overfetch(rows, limit, |r| vec![r.id.clone()]);
+    let page = Page::from_overfetch(rows, limit, |r| vec![r.id.to_string()]);
     let items = records(conn, page.items)?
         .into_iter()
         .map(|r| view(r, viewer))
@@ -1091,7 +1095,7 @@ pub struct QueueItem {
 /// scoped) and admins; never their own organisation's.
 pub fn queue(
     conn: &mut DbConnection,
-    actor: &CurrentUser,
+    actor: &Actor,
     filter: &QueueFilter,
 ) -> AppResult<Page<QueueItem>> {
     if !actor.role.can_moderate() {
@@ -1151,7 +1155,7 @@ pub fn queue(
             r.submitted_at
                 .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.f").to_string())
                 .unwrap_or_default(),
-            r.id.clone(),
+            r.id.to_string(),
         ]
     });
     let at = now();
@@ -1175,7 +1179,7 @@ pub fn queue(
 /// Limits a moderator to some tracks (none: all tracks).
 pub fn set_moderation_scope(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     track_slugs: &[String],
 ) -> AppResult<()> {
     let known: HashSet<String> = tracks::table
@@ -1216,7 +1220,7 @@ pub fn counted_facts(conn: &mut DbConnection) -> AppResult<Vec<(PledgeFacts, Con
     ]
     .map(|s| s.as_str());
     let mut out = Vec::new();
-    let mut after: Option<String> = None;
+    let mut after: Option<PledgeId> = None;
     // In batches, so memory stays bounded however many pledges there are.
     loop {
         let mut query = pledges::table
@@ -1254,7 +1258,7 @@ pub enum Created {
 /// received: the key is bound to it.
 pub fn create_idempotent(
     conn: &mut DbConnection,
-    actor: &CurrentUser,
+    actor: &Actor,
     request: &serde_json::Value,
     idempotency_key: Option<&str>,
 ) -> AppResult<Created> {
@@ -1281,11 +1285,11 @@ pub fn create_idempotent(
 /// history says so. The caller recounts the counters afterwards.
 pub fn insert_published(
     conn: &mut DbConnection,
-    organisation_id: &str,
-    creator_id: &str,
+    organisation_id: &OrganisationId,
+    creator_id: &UserId,
     valid: &ValidPledge,
     published_at: NaiveDateTime,
-) -> AppResult<String> {
+) -> AppResult<PledgeId> {
     let id = insert_new(
         conn,
         organisation_id,

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    auth::CurrentUser,
     db::{new_id, now, schema::progress_reports, write_tx, DbConnection},
+    domain::actor::Actor,
+    domain::ids::PledgeId,
     domain::{
         account::{check_text, parse_field, FieldChecks},
         pledge::ImplementationStatus,
@@ -54,8 +55,8 @@ pub struct ProgressReport {
 /// The reports of a pledge, by year, for whoever may see the pledge.
 pub fn list(
     conn: &mut DbConnection,
-    pledge_id: &str,
-    viewer: Option<&CurrentUser>,
+    pledge_id: &PledgeId,
+    viewer: Option<&Actor>,
 ) -> AppResult<Vec<ProgressReport>> {
     visible_record(conn, pledge_id, viewer)?;
     Ok(progress_reports::table
@@ -94,15 +95,15 @@ fn check(input: &ReportInput) -> AppResult<()> {
             "the number cannot be negative",
         ));
     }
-    checks.finish()
+    Ok(checks.finish()?)
 }
 
 /// Files (or replaces) the report of a year, for the pledge's organisation. Returns the report
 /// and whether it is new.
 pub fn submit(
     conn: &mut DbConnection,
-    pledge_id: &str,
-    actor: &CurrentUser,
+    pledge_id: &PledgeId,
+    actor: &Actor,
     input: &ReportInput,
 ) -> AppResult<(ProgressReport, bool)> {
     check(input)?;
@@ -184,7 +185,7 @@ pub fn submit(
 pub fn send_due_reminders(
     conn: &mut DbConnection,
     year: i32,
-    links: &crate::services::accounts::Links,
+    links: &crate::email::Links,
 ) -> AppResult<usize> {
     use crate::{
         db::schema::{pledges, report_reminders, users},

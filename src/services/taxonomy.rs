@@ -6,8 +6,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    auth::CurrentUser,
     db::{schema, write_tx, DbConnection},
+    domain::actor::Actor,
     domain::{
         account::{check_text, FieldChecks, PlatformRole},
         taxonomy::{Country, FocusArea, FocusAreaRow, Pillar, Sdg, Track},
@@ -155,8 +155,8 @@ fn check_track(
     }
 }
 
-fn only_organisers(actor: &CurrentUser) -> AppResult<()> {
-    actor.require_role(&[PlatformRole::Organiser, PlatformRole::Admin])
+fn only_organisers(actor: &Actor) -> AppResult<()> {
+    Ok(actor.require_role(&[PlatformRole::Organiser, PlatformRole::Admin])?)
 }
 
 fn find_track(conn: &mut DbConnection, slug: &str) -> AppResult<Track> {
@@ -170,11 +170,7 @@ fn find_track(conn: &mut DbConnection, slug: &str) -> AppResult<Track> {
 }
 
 /// Organisers and admins add the tracks of their events.
-pub fn create_track(
-    conn: &mut DbConnection,
-    actor: &CurrentUser,
-    input: &NewTrack,
-) -> AppResult<Track> {
+pub fn create_track(conn: &mut DbConnection, actor: &Actor, input: &NewTrack) -> AppResult<Track> {
     only_organisers(actor)?;
     let mut checks = FieldChecks::new();
     let slug = input.slug.trim();
@@ -236,7 +232,7 @@ pub fn create_track(
 /// pledges, links and big screens refer to it).
 pub fn update_track(
     conn: &mut DbConnection,
-    actor: &CurrentUser,
+    actor: &Actor,
     slug: &str,
     changes: &TrackChanges,
 ) -> AppResult<Track> {

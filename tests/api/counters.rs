@@ -6,8 +6,8 @@ use proptest::{
 };
 
 use pledgeboard::{
-    auth::CurrentUser,
     db::{Database, DbConnection},
+    domain::actor::Actor,
     domain::{
         counters::{Counters, Scope},
         pledge::PledgeInput,
@@ -91,16 +91,16 @@ fn op() -> impl Strategy<Value = Op> {
 
 struct World {
     db: Database,
-    owners: Vec<CurrentUser>,
-    moderator: CurrentUser,
-    pledges: Vec<(String, usize)>,
+    owners: Vec<Actor>,
+    moderator: Actor,
+    pledges: Vec<(pledgeboard::domain::ids::PledgeId, usize)>,
 }
 
-fn user(conn: &mut DbConnection, email: &str) -> CurrentUser {
+fn user(conn: &mut DbConnection, email: &str) -> Actor {
     accounts::find_user_by_email(conn, email)
         .unwrap()
         .unwrap()
-        .into()
+        .actor()
 }
 
 /// Three organisations (two governments, one company), all verified, with verified owners, and
@@ -110,7 +110,7 @@ fn world() -> (World, tempfile::TempDir) {
     let db = Database::open(&fresh_database_url(dir.path()), 2).unwrap();
     db.migrate().unwrap();
     let mut conn = db.get().unwrap();
-    let links = accounts::Links {
+    let links = pledgeboard::email::Links {
         public_url: "http://127.0.0.1".into(),
     };
     let mut owners = Vec::new();
@@ -158,7 +158,7 @@ fn world() -> (World, tempfile::TempDir) {
 }
 
 fn apply(world: &mut World, conn: &mut DbConnection, op: &Op) {
-    let links = accounts::Links {
+    let links = pledgeboard::email::Links {
         public_url: "http://127.0.0.1".into(),
     };
     match op {

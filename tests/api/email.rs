@@ -249,7 +249,7 @@ async fn an_undeliverable_message_ends_dead_and_can_be_put_back() {
     let retry_id = id.clone();
     let retried = app
         .db
-        .run(move |conn| outbox::retry(conn, &retry_id))
+        .run(move |conn| outbox::retry(conn, &retry_id.as_str().into()))
         .await
         .unwrap();
     assert_eq!(retried.status, "pending");
@@ -266,12 +266,18 @@ async fn an_undeliverable_message_ends_dead_and_can_be_put_back() {
         message(&app.db, &sent).await.status == "sent"
     })
     .await;
-    let refused = app.db.run(move |conn| outbox::retry(conn, &sent)).await;
+    let refused = app
+        .db
+        .run(move |conn| outbox::retry(conn, &sent.as_str().into()))
+        .await;
     assert!(
         matches!(refused, Err(pledgeboard::error::AppError::Conflict(..))),
         "{refused:?}"
     );
-    let missing = app.db.run(|conn| outbox::retry(conn, "no-such-id")).await;
+    let missing = app
+        .db
+        .run(|conn| outbox::retry(conn, &"no-such-id".into()))
+        .await;
     assert!(
         matches!(missing, Err(pledgeboard::error::AppError::NotFound(_))),
         "{missing:?}"

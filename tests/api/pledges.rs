@@ -305,12 +305,14 @@ async fn insert_published(app: &TestApp, user_id: &str, n: usize) -> Vec<String>
         .run(move |conn| {
             use diesel::prelude::*;
             use pledgeboard::{
-                auth::CurrentUser,
                 db::schema::pledges,
+                domain::actor::Actor,
                 domain::pledge::PledgeInput,
                 services::{accounts, pledges as service},
             };
-            let actor: CurrentUser = accounts::find_user(conn, &user_id)?.unwrap().into();
+            let actor: Actor = accounts::find_user(conn, &user_id.as_str().into())?
+                .unwrap()
+                .actor();
             let input: PledgeInput =
                 serde_json::from_value(pledge_body("A pledge among many")).unwrap();
             let ids = (0..n)
@@ -322,7 +324,7 @@ async fn insert_published(app: &TestApp, user_id: &str, n: usize) -> Vec<String>
                     pledges::published_at.eq(Some(pledgeboard::db::now())),
                 ))
                 .execute(conn)?;
-            Ok(ids)
+            Ok(ids.into_iter().map(|id| id.to_string()).collect())
         })
         .await
         .unwrap()

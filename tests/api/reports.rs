@@ -209,7 +209,7 @@ async fn organisations_are_reminded_once_of_a_missing_yearly_report() {
         .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
 
-    let links = pledgeboard::services::accounts::Links {
+    let links = pledgeboard::email::Links {
         public_url: app.settings.effective_public_url(),
     };
     let again = links.clone();

@@ -17,11 +17,8 @@ use actix_web::{
 use futures_util::FutureExt;
 use tracing_actix_web::RequestId;
 
-use crate::{
-    error::{AppError, PROBLEM_CONTENT_TYPE},
-    metrics,
-    startup::AppState,
-};
+use super::problem::{Problem, PROBLEM_CONTENT_TYPE};
+use crate::{error::AppError, metrics, state::AppState};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -127,8 +124,8 @@ fn problem_response(
 ) -> HttpResponse {
     let status = old.status();
     let mut problem = match old.error().and_then(|e| e.as_error::<AppError>()) {
-        Some(app_error) => app_error.problem(),
-        None => error_for_status(status, body_limit).problem(),
+        Some(app_error) => Problem::of(app_error),
+        None => Problem::of(&error_for_status(status, body_limit)),
     };
     problem.instance = Some(path.to_owned());
     problem.request_id = request_id.map(str::to_owned);

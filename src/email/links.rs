@@ -1,0 +1,34 @@
+//! The addresses emails point at, built from the public URL of the service.
+
+/// The links messages carry: every one starts at the configured public URL.
+#[derive(Debug, Clone)]
+pub struct Links {
+    pub public_url: String,
+}
+
+impl Links {
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        Links {
+            public_url: settings.effective_public_url(),
+        }
+    }
+
+    pub fn verify_email(&self, token: &str) -> String {
+        format!("{}/verify-email?token={token}", self.public_url)
+    }
+    pub fn reset_password(&self, token: &str) -> String {
+        format!("{}/reset-password?token={token}", self.public_url)
+    }
+    pub fn request_reset(&self) -> String {
+        format!("{}/reset-password", self.public_url)
+    }
+    pub fn accept_invitation(&self, token: &str) -> String {
+        format!("{}/accept-invitation?token={token}", self.public_url)
+    }
+    pub fn pledge(&self, id: &str) -> String {
+        format!("{}/api/v1/pledges/{id}", self.public_url)
+    }
+    pub fn moderation_queue(&self) -> String {
+        format!("{}/api/v1/moderation/queue", self.public_url)
+    }
+}

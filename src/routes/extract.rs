@@ -1,0 +1,79 @@
+//! Extractors: the authenticated caller from a `Bearer` access token, as a domain [`Actor`].
+//! The account is re-read on every request, so a disabled account or a changed role takes
+//! effect at once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+
+use crate::{domain::actor::Actor, error::AppError, services::accounts, state::AppState};
+
+/// The caller if a token was presented. No `Authorization` header means anonymous; a header
+/// with a bad token is still a 401, so a client never silently loses its identity.
+#[derive(Debug, Clone)]
+pub struct MaybeActor(pub Option<Actor>);
+
+impl MaybeActor {
+    pub fn as_ref(&self) -> Option<&Actor> {
+        self.0.as_ref()
+    }
+}
+
+type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+async fn authenticate(
+    state: Option<web::Data<AppState>>,
+    authorization: Option<String>,
+) -> Result<Option<Actor>, AppError> {
+    let Some(authorization) = authorization else {
+        return Ok(None);
+    };
+    let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+    let token = authorization
+        .strip_prefix("Bearer ")
+        .or_else(|| authorization.strip_prefix("bearer "))
+        .ok_or(AppError::Unauthorized)?
+        .trim()
+        .to_owned();
+    let claims = state.tokens.verify(&token)?;
+    let actor = state
+        .db
+        .run(move |conn| accounts::actor(conn, &claims.sub.into()))
+        .await?;
+    actor.map(Some).ok_or(AppError::Unauthorized)
+}
+
+fn parts(req: &HttpRequest) -> (Option<web::Data<AppState>>, Option<String>) {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (state, authorization)
+}
+
+impl FromRequest for Actor {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let (state, authorization) = parts(req);
+        Box::pin(async move {
+            authenticate(state, authorization)
+                .await?
+                .ok_or(AppError::Unauthorized)
+        })
+    }
+}
+
+impl FromRequest for MaybeActor {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let (state, authorization) = parts(req);
+        Box::pin(async move { authenticate(state, authorization).await.map(MaybeActor) })
+    }
+}

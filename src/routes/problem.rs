@@ -1,0 +1,93 @@
+//! The one place an [`AppError`] becomes an HTTP answer: an RFC 9457 problem document
+//! (`application/problem+json`) with the error's stable `code`.
+
+use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{AppError, FieldError};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// RFC 9457 problem details, extended with `code`, per-field `errors` and the request id.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem (`urn:pledgeboard:problem:<code>`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code: switch on this, not on `title` or `detail`.
+    pub code: String,
+    /// Field-level errors (for `validation_failed`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The request path this problem occurred on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The request id, also in the `X-Request-Id` header and in the logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    /// The problem document for `err`, as sent to the client (the middleware adds `instance`
+    /// and `request_id`, which it sees from the request).
+    pub fn of(err: &AppError) -> Self {
+        Problem {
+            kind: format!("urn:pledgeboard:problem:{}", err.code()),
+            title: err.title().to_owned(),
+            status: err.status(),
+            detail: err.detail(),
+            code: err.code().to_owned(),
+            errors: match err {
+                AppError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+            instance: None,
+            request_id: None,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.content_type(PROBLEM_CONTENT_TYPE);
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            builder.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        if let AppError::Unauthorized = self {
+            builder.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        builder.json(Problem::of(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_problem_lists_fields() {
+        let err = AppError::field("sdgs[0]", "out_of_range", "SDG numbers run from 1 to 17");
+        let problem = Problem::of(&err);
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.errors.len(), 1);
+        assert_eq!(problem.errors[0].field, "sdgs[0]");
+        let json = serde_json::to_value(&problem).unwrap();
+        assert_eq!(json["type"], "urn:pledgeboard:problem:validation_failed");
+        assert_eq!(
+            err.error_response().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+}
