@@ -3,6 +3,7 @@
 //! off the async workers.
 
 pub mod mapping;
+pub mod pledges;
 pub mod schema;
 
 use std::{path::Path, time::Duration};

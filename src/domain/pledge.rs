@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::account::{check_text, parse_field, EmailAddress, FieldChecks};
+use super::actor::Actor;
 use super::errors::{FieldError, Invalid};
+use super::ids::OrganisationId;
 use super::vocabulary::vocabulary;
+use super::workflow::Status;
 
 vocabulary!(
     /// What kind of commitment a pledge is.
@@ -210,37 +213,94 @@ pub struct Vocabulary {
     pub regions: HashSet<String>,
 }
 
-/// A pledge that passed every check, normalised (deduplicated, sorted, trimmed) and with its
-/// LDC / LLDC / SIDS flags derived from its target countries.
-#[derive(Debug, Clone, PartialEq)]
+/// A pledge's content once it passed every check: normalised (deduplicated, sorted, trimmed),
+/// with its LDC / LLDC / SIDS flags derived from its target countries.
+///
+/// This is the one definition of a pledge's fields: storage writes and reads it
+/// (`db::pledges`), the API shows it as it is (flattened into the pledge view), the counters
+/// derive their facts from it, and a `PATCH` is merged over its input form ([`Self::to_input`]).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ValidPledge {
+    #[schema(example = "Connecting 500 rural schools")]
     pub title: String,
     pub summary: String,
     pub description: String,
+    #[serde(rename = "type")]
     pub pledge_type: PledgeType,
+    /// Focus area slugs (`access`, `adoption`, `value_creation`, `accelerate`).
     pub focus_areas: Vec<String>,
+    /// Pillar slugs from `GET /focus-areas`.
     pub pillars: Vec<String>,
+    /// SDG numbers, 1 to 17.
     pub sdgs: Vec<i32>,
+    /// Track slugs.
     pub tracks: Vec<String>,
+    /// Target countries, ISO 3166-1 alpha-3.
     pub countries: Vec<String>,
+    /// Target UN M49 regions.
     pub regions: Vec<String>,
+    /// The pledge targets the whole world.
     pub global: bool,
-    pub beneficiary_groups: Vec<String>,
+    pub beneficiary_groups: Vec<BeneficiaryGroup>,
     pub value: Option<Value>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub partners: Vec<String>,
+    /// Shown to the pledging organisation and staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+    /// Derived: at least one target country is a least developed country.
     pub ldc: bool,
+    /// Derived: at least one target country is a landlocked developing country.
     pub lldc: bool,
+    /// Derived: at least one target country is a small island developing State.
     pub sids: bool,
 }
 
 impl ValidPledge {
+    /// The pledge as it would be sent again, to merge a `PATCH` over it.
+    pub fn to_input(&self) -> PledgeInput {
+        PledgeInput {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            description: self.description.clone(),
+            pledge_type: self.pledge_type.as_str().to_owned(),
+            focus_areas: self.focus_areas.clone(),
+            pillars: self.pillars.clone(),
+            sdgs: self.sdgs.iter().map(|&n| i64::from(n)).collect(),
+            tracks: self.tracks.clone(),
+            countries: self.countries.clone(),
+            regions: self.regions.clone(),
+            global: self.global,
+            beneficiary_groups: self
+                .beneficiary_groups
+                .iter()
+                .map(|g| g.as_str().to_owned())
+                .collect(),
+            value: self.value.clone(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            partners: self.partners.clone(),
+            contact: self.contact.clone(),
+        }
+    }
+
     /// What the `q` filter searches: title, summary and description, lowercased.
     pub fn search_text(&self) -> String {
         format!("{}\n{}\n{}", self.title, self.summary, self.description).to_lowercase()
     }
+}
+
+/// Whether `viewer` sees everything about a pledge (contact, full history): its organisation
+/// and the staff.
+pub fn is_insider(organisation: &OrganisationId, viewer: Option<&Actor>) -> bool {
+    viewer.is_some_and(|v| v.is_insider_of(organisation))
+}
+
+/// Whether `viewer` may see a pledge at all: published ones are public; others belong to their
+/// organisation and the staff.
+pub fn is_visible(status: Status, organisation: &OrganisationId, viewer: Option<&Actor>) -> bool {
+    status == Status::Published || is_insider(organisation, viewer)
 }
 
 /// Checks each item of a list field against `known`, returning the sorted, deduplicated list.
@@ -347,13 +407,16 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
             "name the target countries or regions, or set global to true",
         ));
     }
-    let beneficiary_groups = check_list(
+    let beneficiary_groups: Vec<BeneficiaryGroup> = check_list(
         &mut checks,
         "beneficiary_groups",
         &input.beneficiary_groups,
         |s| s.trim().to_owned(),
         |s| s.parse::<BeneficiaryGroup>().is_ok(),
-    );
+    )
+    .iter()
+    .filter_map(|s| s.parse().ok())
+    .collect();
 
     if let Some(value) = &input.value {
         if !CURRENCIES.contains(&value.currency.as_str()) {
@@ -403,17 +466,22 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
     for (i, partner) in input.partners.iter().enumerate() {
         checks.take(check_text(&format!("partners[{i}]"), partner, 1, 200));
     }
-    let contact = input.contact.as_ref().and_then(|c| {
-        let name_ok = checks
-            .take(check_text("contact.name", &c.name, 1, 200))
-            .is_some();
-        let email = checks.take(EmailAddress::parse("contact.email", &c.email));
-        (name_ok && email.is_some()).then(|| Contact {
-            name: c.name.trim().to_owned(),
-            email: email.expect("checked").as_str().to_owned(),
-        })
-    });
+    let contact = match &input.contact {
+        None => None,
+        Some(c) => {
+            let name = checks.take(check_text("contact.name", &c.name, 1, 200));
+            let email = checks.take(EmailAddress::parse("contact.email", &c.email));
+            name.and(email).map(|email| Contact {
+                name: c.name.trim().to_owned(),
+                email: email.as_str().to_owned(),
+            })
+        }
+    };
     checks.finish()?;
+    // A failed type check is in `checks`, so a missing type here means finish() returned.
+    let Some(pledge_type) = pledge_type else {
+        return Err(Invalid::field("type", "required", "choose a pledge type"));
+    };
 
     let flags = |pick: fn(&(bool, bool, bool)) -> bool| {
         countries
@@ -424,7 +492,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         title: input.title.trim().to_owned(),
         summary: input.summary.trim().to_owned(),
         description: input.description.trim().to_owned(),
-        pledge_type: pledge_type.expect("checked"),
+        pledge_type,
         ldc: flags(|f| f.0),
         lldc: flags(|f| f.1),
         sids: flags(|f| f.2),

@@ -98,16 +98,21 @@ pub async fn create(
             with_etag(response, &pledge)
         }
         Created::Replayed { status, body } => {
-            let first: Option<PledgeView> = serde_json::from_str(&body).ok();
+            // Only the headers are rebuilt from the first answer; its body goes out verbatim.
+            let first: Option<serde_json::Value> = serde_json::from_str(&body).ok();
             let mut response = HttpResponse::build(
                 actix_web::http::StatusCode::from_u16(status)
                     .unwrap_or(actix_web::http::StatusCode::OK),
             );
             response.insert_header(("Idempotent-Replayed", "true"));
             if let Some(pledge) = first {
-                response
-                    .insert_header((header::ETAG, format!("\"{}\"", pledge.version)))
-                    .insert_header((header::LOCATION, format!("/api/v1/pledges/{}", pledge.id)));
+                if let (Some(version), Some(id)) =
+                    (pledge["version"].as_i64(), pledge["id"].as_str())
+                {
+                    response
+                        .insert_header((header::ETAG, format!("\"{version}\"")))
+                        .insert_header((header::LOCATION, format!("/api/v1/pledges/{id}")));
+                }
             }
             response.content_type("application/json").body(body)
         }

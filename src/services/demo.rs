@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::{
     auth::password,
+    db::pledges::insert_published,
     db::{
         schema::{organisations, pledges, users},
         write_tx, DbConnection,
@@ -13,7 +14,7 @@ use crate::{
     domain::ids::{OrganisationId, UserId},
     domain::pledge::{validate, PledgeInput},
     error::AppResult,
-    services::{accounts, pledges as pledge_service, stats},
+    services::{accounts, stats},
 };
 
 /// Roughly two pledges per entity, as in Partner2Connect (1,000+ pledges from 480+ entities),
@@ -146,7 +147,7 @@ pub struct SeedReport {
 
 pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
     let mut report = SeedReport::default();
-    let vocabulary = pledge_service::load_vocabulary(conn)?;
+    let vocabulary = crate::db::pledges::load_vocabulary(conn)?;
     let creator = demo_user(conn)?;
     let org_count = organisations_for(target);
     let mut dice = Dice(7);
@@ -217,7 +218,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
                 let org = OrganisationId::from(format!("demo-org-{:05}", i % org_count));
                 let published =
                     crate::db::now() - Duration::minutes(i64::try_from(target - i).unwrap_or(0));
-                pledge_service::insert_published(conn, &org, &creator, &valid, published)?;
+                insert_published(conn, &org, &creator, &valid, published)?;
             }
             Ok(())
         })?;

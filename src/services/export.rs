@@ -83,51 +83,43 @@ fn join<T: ToString>(items: &[T]) -> String {
         .join(";")
 }
 
-fn organisation(pledge: &PledgeView, key: &str) -> String {
-    pledge
-        .organisation
-        .get(key)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 fn opt<T: ToString>(value: &Option<T>) -> String {
     value.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
 /// The CSV record of a pledge, in the order of [`CSV_HEADER`].
 pub fn csv_record(p: &PledgeView) -> Vec<String> {
-    let value = p.value.as_ref();
+    let c = &p.content;
+    let value = c.value.as_ref();
     vec![
         p.id.to_string(),
-        p.status.clone(),
-        p.title.clone(),
-        p.summary.clone(),
-        organisation(p, "id"),
-        organisation(p, "name"),
-        organisation(p, "kind"),
-        organisation(p, "country"),
-        p.pledge_type.clone(),
-        join(&p.focus_areas),
-        join(&p.pillars),
-        join(&p.sdgs),
-        join(&p.tracks),
-        join(&p.countries),
-        join(&p.regions),
-        p.global.to_string(),
-        p.ldc.to_string(),
-        p.lldc.to_string(),
-        p.sids.to_string(),
-        join(&p.beneficiary_groups),
+        p.status.to_string(),
+        c.title.clone(),
+        c.summary.clone(),
+        p.organisation.id.to_string(),
+        p.organisation.name.clone(),
+        p.organisation.kind.to_string(),
+        p.organisation.country.clone(),
+        c.pledge_type.to_string(),
+        join(&c.focus_areas),
+        join(&c.pillars),
+        join(&c.sdgs),
+        join(&c.tracks),
+        join(&c.countries),
+        join(&c.regions),
+        c.global.to_string(),
+        c.ldc.to_string(),
+        c.lldc.to_string(),
+        c.sids.to_string(),
+        join(&c.beneficiary_groups),
         value.map(|v| v.currency.clone()).unwrap_or_default(),
         value
             .map(|v| v.amount_minor.to_string())
             .unwrap_or_default(),
         value.map(|v| v.usd.to_string()).unwrap_or_default(),
-        opt(&p.start_date),
-        opt(&p.end_date),
-        join(&p.partners),
+        opt(&c.start_date),
+        opt(&c.end_date),
+        join(&c.partners),
         p.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         p.submitted_at
             .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())

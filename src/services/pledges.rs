@@ -1,267 +1,76 @@
 //! Pledges: creation (idempotent), editing, the moderation workflow with its audit trail and
 //! emails, the public catalogue and the moderation queue.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     db::{
-        new_id, now,
+        now,
+        pledges::{
+            bump_version, find_record, insert_new, moderation_scope, record_event, records, store,
+            visible_record, Event, OrganisationSummary, PledgeRecord, PledgeRow,
+        },
         schema::{
-            countries, focus_areas, moderator_tracks, organisations, pillars, pledge_countries,
-            pledge_events, pledge_focus_areas, pledge_sdgs, pledge_tracks, pledges,
-            progress_reports, tracks, users,
+            moderator_tracks, organisations, pledge_countries, pledge_events, pledge_focus_areas,
+            pledge_sdgs, pledge_tracks, pledges, tracks, users,
         },
         write_tx, DbConnection,
     },
-    domain::actor::Actor,
-    domain::ids::{OrganisationId, PledgeId, UserId},
     domain::{
         account::PlatformRole,
+        actor::Actor,
         counters::{Contribution, PledgeFacts},
-        pledge::{validate, Contact, PledgeChanges, PledgeInput, ValidPledge, Value, Vocabulary},
-        workflow::{self, Action, PledgeContext, Refusal, Standing, Status},
+        ids::{PledgeId, UserId},
+        pledge::{is_insider, validate, PledgeChanges, PledgeInput, ValidPledge},
+        workflow::{self, Action, PledgeContext, Standing, Status},
     },
-    email::Links,
     email::{
         enqueue,
         templates::{PledgeDecision, PledgeSubmitted},
+        Links,
     },
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
     services::{idempotency, stats},
 };
 
-/// A pledge row as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = pledges)]
-pub struct PledgeRow {
-    pub id: PledgeId,
-    pub organisation_id: OrganisationId,
-    pub created_by: UserId,
-    pub status: String,
-    pub version: i32,
-    pub title: String,
-    pub summary: String,
-    pub description: String,
-    pub pledge_type: String,
-    pub value_currency: Option<String>,
-    pub value_amount_minor: Option<i64>,
-    pub value_usd: Option<i64>,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub targets_global: bool,
-    pub ldc: bool,
-    pub lldc: bool,
-    pub sids: bool,
-    pub pillars: String,
-    pub regions: String,
-    pub beneficiary_groups: String,
-    pub partners: String,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-    pub search_text: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub submitted_at: Option<NaiveDateTime>,
-    pub published_at: Option<NaiveDateTime>,
-}
-
-impl PledgeRow {
-    pub fn status(&self) -> Status {
-        self.status.parse().unwrap_or(Status::Draft)
-    }
-}
-
-/// The pledging organisation, as shown with a pledge.
-#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
-#[diesel(table_name = organisations)]
-pub struct OrganisationSummary {
-    pub id: OrganisationId,
-    pub name: String,
-    pub kind: String,
-    pub country: String,
-    pub verified: bool,
-}
-
-/// A pledge with its organisation and tags, as loaded for display or for a decision.
-#[derive(Debug, Clone)]
-pub struct PledgeRecord {
-    pub row: PledgeRow,
-    pub organisation: OrganisationSummary,
-    /// Whole USD disbursed so far: the sum of the pledge's yearly progress reports.
-    pub usd_disbursed: i64,
-    pub tracks: Vec<String>,
-    pub sdgs: Vec<i32>,
-    pub focus_areas: Vec<String>,
-    pub countries: Vec<String>,
-}
-
-fn json_list(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
-impl PledgeRecord {
-    /// The pledge as input, for merging a `PATCH` over it.
-    fn to_input(&self) -> PledgeInput {
-        let r = &self.row;
-        PledgeInput {
-            title: r.title.clone(),
-            summary: r.summary.clone(),
-            description: r.description.clone(),
-            pledge_type: r.pledge_type.clone(),
-            focus_areas: self.focus_areas.clone(),
-            pillars: json_list(&r.pillars),
-            sdgs: self.sdgs.iter().map(|&n| i64::from(n)).collect(),
-            tracks: self.tracks.clone(),
-            countries: self.countries.clone(),
-            regions: json_list(&r.regions),
-            global: r.targets_global,
-            beneficiary_groups: json_list(&r.beneficiary_groups),
-            value: self.value(),
-            start_date: r.start_date,
-            end_date: r.end_date,
-            partners: json_list(&r.partners),
-            contact: self.contact(),
-        }
-    }
-
-    fn contact(&self) -> Option<Contact> {
-        match (&self.row.contact_name, &self.row.contact_email) {
-            (Some(name), Some(email)) => Some(Contact {
-                name: name.clone(),
-                email: email.clone(),
-            }),
-            _ => None,
-        }
-    }
-
-    fn value(&self) -> Option<Value> {
-        let r = &self.row;
-        match (&r.value_currency, r.value_amount_minor, r.value_usd) {
-            (Some(currency), Some(amount_minor), Some(usd)) => Some(Value {
-                currency: currency.clone(),
-                amount_minor,
-                usd,
-            }),
-            _ => None,
-        }
-    }
-
-    /// What this pledge contributes to the live counters in its current state.
-    pub fn facts(&self) -> PledgeFacts {
-        PledgeFacts {
-            id: self.row.id.to_string(),
-            organisation_id: self.organisation.id.to_string(),
-            organisation_kind: self.organisation.kind.clone(),
-            pledge_type: self.row.pledge_type.clone(),
-            usd: self.row.value_usd.unwrap_or(0),
-            usd_disbursed: self.usd_disbursed,
-            sdgs: self.sdgs.clone(),
-            focus_areas: self.focus_areas.clone(),
-            countries: self.countries.clone(),
-            targets_ldc: self.row.ldc,
-            tracks: self.tracks.clone(),
-            published_on: self.row.published_at.map(|t| t.date()),
-        }
-    }
-
-    pub fn contribution(&self) -> Option<(PledgeFacts, Contribution)> {
-        Contribution::for_status(&self.row.status).map(|c| (self.facts(), c))
-    }
-}
-
-/// A pledge as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// A pledge as the API shows it: its content as validated, with its place in the workflow.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PledgeView {
     pub id: PledgeId,
-    /// `draft`, `submitted`, `changes_requested`, `published`, `rejected` or `withdrawn`.
-    pub status: String,
+    pub status: Status,
     /// Increases with every change; send it back in `If-Match` (it is also the `ETag`).
     pub version: i32,
-    #[schema(value_type = Object)]
-    pub organisation: serde_json::Value,
-    pub title: String,
-    pub summary: String,
-    pub description: String,
-    #[serde(rename = "type")]
-    pub pledge_type: String,
-    pub focus_areas: Vec<String>,
-    pub pillars: Vec<String>,
-    pub sdgs: Vec<i32>,
-    pub tracks: Vec<String>,
-    pub countries: Vec<String>,
-    pub regions: Vec<String>,
-    pub global: bool,
-    /// Derived: at least one target country is a least developed country.
-    pub ldc: bool,
-    /// Derived: at least one target country is a landlocked developing country.
-    pub lldc: bool,
-    /// Derived: at least one target country is a small island developing State.
-    pub sids: bool,
-    pub beneficiary_groups: Vec<String>,
-    pub value: Option<Value>,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub partners: Vec<String>,
+    pub organisation: OrganisationSummary,
+    #[serde(flatten)]
+    pub content: ValidPledge,
     /// Whole US dollars disbursed so far, from the yearly progress reports.
     pub usd_disbursed: i64,
-    /// Shown to the pledging organisation and staff only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact: Option<Contact>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub submitted_at: Option<NaiveDateTime>,
     pub published_at: Option<NaiveDateTime>,
-}
-
-/// Whether `viewer` may see the pledge at all: published ones are public; others belong to
-/// their organisation and the staff.
-fn may_view(row: &PledgeRow, viewer: Option<&Actor>) -> bool {
-    row.status() == Status::Published
-        || viewer.is_some_and(|v| v.role.is_staff() || v.belongs_to(&row.organisation_id))
-}
-
-/// Whether `viewer` sees everything (contact, full history): its organisation and the staff.
-fn is_insider(row: &PledgeRow, viewer: Option<&Actor>) -> bool {
-    viewer.is_some_and(|v| v.role.is_staff() || v.belongs_to(&row.organisation_id))
 }
 
 fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
-    let insider = is_insider(&record.row, viewer);
-    let value = record.value();
-    let contact = if insider { record.contact() } else { None };
+    let insider = is_insider(&record.row.organisation_id, viewer);
+    let mut content = record.content;
+    if !insider {
+        content.contact = None;
+    }
     let r = record.row;
     PledgeView {
-        status: r.status,
-        version: r.version,
-        organisation: serde_json::to_value(&record.organisation).unwrap_or_default(),
-        pillars: json_list(&r.pillars),
-        regions: json_list(&r.regions),
-        beneficiary_groups: json_list(&r.beneficiary_groups),
-        partners: json_list(&r.partners),
         id: r.id,
-        title: r.title,
-        summary: r.summary,
-        description: r.description,
-        pledge_type: r.pledge_type,
-        focus_areas: record.focus_areas,
-        sdgs: record.sdgs,
-        tracks: record.tracks,
-        countries: record.countries,
-        global: r.targets_global,
-        ldc: r.ldc,
-        lldc: r.lldc,
-        sids: r.sids,
-        value,
+        status: record.status,
+        version: r.version,
+        organisation: record.organisation,
+        content,
         usd_disbursed: record.usd_disbursed,
-        start_date: r.start_date,
-        end_date: r.end_date,
-        contact,
         created_at: r.created_at,
         updated_at: r.updated_at,
         submitted_at: r.submitted_at,
@@ -271,143 +80,6 @@ fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
 
 // ---------------------------------------------------------------------------------------------
 // Loading
-
-/// The reference data pledges are validated against.
-pub fn load_vocabulary(conn: &mut DbConnection) -> AppResult<Vocabulary> {
-    let countries: Vec<(String, Option<String>, bool, bool, bool)> = countries::table
-        .select((
-            countries::alpha3,
-            countries::region,
-            countries::ldc,
-            countries::lldc,
-            countries::sids,
-        ))
-        .load(conn)?;
-    Ok(Vocabulary {
-        tracks: tracks::table
-            .select(tracks::slug)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect(),
-        focus_areas: focus_areas::table
-            .select(focus_areas::slug)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect(),
-        pillars: pillars::table
-            .select((pillars::slug, pillars::focus_area))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect(),
-        regions: countries.iter().filter_map(|c| c.1.clone()).collect(),
-        countries: countries
-            .into_iter()
-            .map(|(code, _, ldc, lldc, sids)| (code, (ldc, lldc, sids)))
-            .collect(),
-    })
-}
-
-/// Loads pledges with their organisations and tags, in the order of `rows`.
-fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<PledgeRecord>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let org_ids: HashSet<&OrganisationId> = rows.iter().map(|r| &r.organisation_id).collect();
-    let orgs: HashMap<OrganisationId, OrganisationSummary> = organisations::table
-        .filter(organisations::id.eq_any(org_ids))
-        .select(OrganisationSummary::as_select())
-        .load::<OrganisationSummary>(conn)?
-        .into_iter()
-        .map(|o| (o.id.clone(), o))
-        .collect();
-    fn group<T>(pairs: Vec<(PledgeId, T)>) -> HashMap<PledgeId, Vec<T>> {
-        let mut map: HashMap<PledgeId, Vec<T>> = HashMap::new();
-        for (id, value) in pairs {
-            map.entry(id).or_default().push(value);
-        }
-        map
-    }
-    let mut track_map = group(
-        pledge_tracks::table
-            .filter(pledge_tracks::pledge_id.eq_any(&ids))
-            .order((pledge_tracks::pledge_id, pledge_tracks::track))
-            .select((pledge_tracks::pledge_id, pledge_tracks::track))
-            .load::<(PledgeId, String)>(conn)?,
-    );
-    let mut sdg_map = group(
-        pledge_sdgs::table
-            .filter(pledge_sdgs::pledge_id.eq_any(&ids))
-            .order((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
-            .select((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
-            .load::<(PledgeId, i32)>(conn)?,
-    );
-    let mut area_map = group(
-        pledge_focus_areas::table
-            .filter(pledge_focus_areas::pledge_id.eq_any(&ids))
-            .order((
-                pledge_focus_areas::pledge_id,
-                pledge_focus_areas::focus_area,
-            ))
-            .select((
-                pledge_focus_areas::pledge_id,
-                pledge_focus_areas::focus_area,
-            ))
-            .load::<(PledgeId, String)>(conn)?,
-    );
-    let mut country_map = group(
-        pledge_countries::table
-            .filter(pledge_countries::pledge_id.eq_any(&ids))
-            .order((pledge_countries::pledge_id, pledge_countries::country))
-            .select((pledge_countries::pledge_id, pledge_countries::country))
-            .load::<(PledgeId, String)>(conn)?,
-    );
-    let mut disbursed: HashMap<PledgeId, i64> = HashMap::new();
-    for (id, usd) in progress_reports::table
-        .filter(progress_reports::pledge_id.eq_any(&ids))
-        .select((progress_reports::pledge_id, progress_reports::usd_disbursed))
-        .load::<(PledgeId, i64)>(conn)?
-    {
-        *disbursed.entry(id).or_default() += usd;
-    }
-    rows.into_iter()
-        .map(|row| {
-            let organisation = orgs
-                .get(&row.organisation_id)
-                .cloned()
-                .ok_or_else(|| AppError::internal("pledge without organisation"))?;
-            Ok(PledgeRecord {
-                usd_disbursed: disbursed.get(&row.id).copied().unwrap_or(0),
-                organisation,
-                tracks: track_map.remove(&row.id).unwrap_or_default(),
-                sdgs: sdg_map.remove(&row.id).unwrap_or_default(),
-                focus_areas: area_map.remove(&row.id).unwrap_or_default(),
-                countries: country_map.remove(&row.id).unwrap_or_default(),
-                row,
-            })
-        })
-        .collect()
-}
-
-pub fn find_record(conn: &mut DbConnection, id: &PledgeId) -> AppResult<Option<PledgeRecord>> {
-    let row = pledges::table
-        .find(id)
-        .select(PledgeRow::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(records(conn, row.into_iter().collect())?.pop())
-}
-
-/// The pledge if `viewer` may see it; `NotFound` otherwise, as if it did not exist.
-pub(crate) fn visible_record(
-    conn: &mut DbConnection,
-    id: &PledgeId,
-    viewer: Option<&Actor>,
-) -> AppResult<PledgeRecord> {
-    find_record(conn, id)?
-        .filter(|r| may_view(&r.row, viewer))
-        .ok_or(AppError::NotFound("pledge"))
-}
 
 pub fn get(
     conn: &mut DbConnection,
@@ -419,138 +91,6 @@ pub fn get(
 
 // ---------------------------------------------------------------------------------------------
 // Writing
-
-fn to_json(list: &[String]) -> String {
-    serde_json::to_string(list).expect("strings serialise")
-}
-
-/// Writes the pledge's columns and tag rows from a validated pledge.
-fn store(conn: &mut DbConnection, id: &PledgeId, valid: &ValidPledge) -> AppResult<()> {
-    diesel::update(pledges::table.find(id))
-        .set((
-            pledges::title.eq(&valid.title),
-            pledges::summary.eq(&valid.summary),
-            pledges::description.eq(&valid.description),
-            pledges::pledge_type.eq(valid.pledge_type.as_str()),
-            pledges::value_currency.eq(valid.value.as_ref().map(|v| v.currency.clone())),
-            pledges::value_amount_minor.eq(valid.value.as_ref().map(|v| v.amount_minor)),
-            pledges::value_usd.eq(valid.value.as_ref().map(|v| v.usd)),
-            pledges::start_date.eq(valid.start_date),
-            pledges::end_date.eq(valid.end_date),
-            pledges::targets_global.eq(valid.global),
-            pledges::ldc.eq(valid.ldc),
-            pledges::lldc.eq(valid.lldc),
-            pledges::sids.eq(valid.sids),
-            pledges::pillars.eq(to_json(&valid.pillars)),
-            pledges::regions.eq(to_json(&valid.regions)),
-            pledges::beneficiary_groups.eq(to_json(&valid.beneficiary_groups)),
-            pledges::partners.eq(to_json(&valid.partners)),
-            pledges::contact_name.eq(valid.contact.as_ref().map(|c| c.name.clone())),
-            pledges::contact_email.eq(valid.contact.as_ref().map(|c| c.email.clone())),
-            pledges::search_text.eq(valid.search_text()),
-        ))
-        .execute(conn)?;
-    diesel::delete(pledge_tracks::table.filter(pledge_tracks::pledge_id.eq(id))).execute(conn)?;
-    diesel::delete(pledge_sdgs::table.filter(pledge_sdgs::pledge_id.eq(id))).execute(conn)?;
-    diesel::delete(pledge_focus_areas::table.filter(pledge_focus_areas::pledge_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(pledge_countries::table.filter(pledge_countries::pledge_id.eq(id)))
-        .execute(conn)?;
-    // One row at a time: the lists are short, and multi-row inserts are not portable here.
-    for track in &valid.tracks {
-        diesel::insert_into(pledge_tracks::table)
-            .values((
-                pledge_tracks::pledge_id.eq(id),
-                pledge_tracks::track.eq(track),
-            ))
-            .execute(conn)?;
-    }
-    for sdg in &valid.sdgs {
-        diesel::insert_into(pledge_sdgs::table)
-            .values((pledge_sdgs::pledge_id.eq(id), pledge_sdgs::sdg.eq(sdg)))
-            .execute(conn)?;
-    }
-    for area in &valid.focus_areas {
-        diesel::insert_into(pledge_focus_areas::table)
-            .values((
-                pledge_focus_areas::pledge_id.eq(id),
-                pledge_focus_areas::focus_area.eq(area),
-            ))
-            .execute(conn)?;
-    }
-    for country in &valid.countries {
-        diesel::insert_into(pledge_countries::table)
-            .values((
-                pledge_countries::pledge_id.eq(id),
-                pledge_countries::country.eq(country),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-/// One entry of the audit trail, before it is stored.
-pub(crate) struct Event<'a> {
-    pub action: &'a str,
-    pub from: Option<Status>,
-    pub to: Status,
-    pub reason: Option<&'a str>,
-    pub version: i32,
-}
-
-/// Appends one audit event.
-pub(crate) fn record_event(
-    conn: &mut DbConnection,
-    pledge_id: &PledgeId,
-    actor: &Actor,
-    event: Event<'_>,
-) -> AppResult<()> {
-    diesel::insert_into(pledge_events::table)
-        .values((
-            pledge_events::id.eq(new_id()),
-            pledge_events::pledge_id.eq(pledge_id),
-            pledge_events::actor_id.eq(&actor.id),
-            pledge_events::actor_role.eq(actor.role.as_str()),
-            pledge_events::action.eq(event.action),
-            pledge_events::from_status.eq(event.from.map(|s| s.as_str())),
-            pledge_events::to_status.eq(event.to.as_str()),
-            pledge_events::reason.eq(event.reason),
-            pledge_events::version.eq(event.version),
-            pledge_events::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Inserts a new pledge at version 1 with the given status, and its tags; returns its id.
-fn insert_new(
-    conn: &mut DbConnection,
-    organisation_id: &OrganisationId,
-    creator_id: &UserId,
-    valid: &ValidPledge,
-    status: Status,
-    at: NaiveDateTime,
-) -> AppResult<PledgeId> {
-    let id = PledgeId::generate();
-    diesel::insert_into(pledges::table)
-        .values((
-            pledges::id.eq(&id),
-            pledges::organisation_id.eq(organisation_id),
-            pledges::created_by.eq(creator_id),
-            pledges::status.eq(status.as_str()),
-            pledges::version.eq(1),
-            pledges::title.eq(""),
-            pledges::summary.eq(""),
-            pledges::description.eq(""),
-            pledges::pledge_type.eq(valid.pledge_type.as_str()),
-            pledges::search_text.eq(""),
-            pledges::created_at.eq(at),
-            pledges::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-    store(conn, &id, valid)?;
-    Ok(id)
-}
 
 /// Creates a draft for the actor's organisation. With an idempotency key, the answer is
 /// recorded in the same transaction, so a retry replays it instead of creating another pledge.
@@ -566,7 +106,7 @@ pub fn create(
             "only members of an organisation register pledges".to_owned(),
         )
     })?;
-    let vocabulary = load_vocabulary(conn)?;
+    let vocabulary = crate::db::pledges::load_vocabulary(conn)?;
     let valid = validate(input, &vocabulary)?;
     write_tx(conn, |conn| {
         let id = insert_new(
@@ -613,41 +153,6 @@ fn check_version(row: &PledgeRow, expected: Option<i32>, required: bool) -> AppR
     }
 }
 
-/// Moves the version on, guarded by the version read: a concurrent writer makes this fail.
-fn bump_version(conn: &mut DbConnection, row: &PledgeRow) -> AppResult<i32> {
-    let updated = diesel::update(
-        pledges::table
-            .find(&row.id)
-            .filter(pledges::version.eq(row.version)),
-    )
-    .set((
-        pledges::version.eq(row.version + 1),
-        pledges::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(AppError::PreconditionFailed);
-    }
-    Ok(row.version + 1)
-}
-
-fn refusal(refusal: Refusal) -> AppError {
-    match refusal {
-        Refusal::InvalidTransition => {
-            AppError::Conflict(refusal.code(), refusal.message().to_owned())
-        }
-        Refusal::ReasonRequired => AppError::field("reason", "required", refusal.message()),
-        other => AppError::Denied(other.code(), other.message().to_owned()),
-    }
-}
-
-fn moderation_scope(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Vec<String>> {
-    Ok(moderator_tracks::table
-        .filter(moderator_tracks::user_id.eq(user_id))
-        .select(moderator_tracks::track)
-        .load(conn)?)
-}
-
 /// Asks the workflow whether `actor` may do `action` to `record`.
 fn decide(
     conn: &mut DbConnection,
@@ -662,9 +167,9 @@ fn decide(
         Vec::new()
     };
     let context = PledgeContext {
-        status: record.row.status(),
+        status: record.status,
         organisation_verified: record.organisation.verified,
-        tracks: &record.tracks,
+        tracks: &record.content.tracks,
     };
     let who = Standing {
         role: actor.role,
@@ -672,7 +177,7 @@ fn decide(
         email_verified: actor.email_verified,
         moderation_scope: &scope,
     };
-    workflow::decide(action, &context, &who, reason).map_err(refusal)
+    Ok(workflow::decide(action, &context, &who, reason)?)
 }
 
 /// Edits a draft or a pledge sent back for changes (its organisation only).
@@ -683,15 +188,15 @@ pub fn update(
     expected_version: Option<i32>,
     changes: PledgeChanges,
 ) -> AppResult<PledgeView> {
-    let vocabulary = load_vocabulary(conn)?;
+    let vocabulary = crate::db::pledges::load_vocabulary(conn)?;
     write_tx(conn, |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         decide(conn, &record, actor, Action::Edit, None)?;
         check_version(&record.row, expected_version, true)?;
-        let valid = validate(&changes.apply_to(record.to_input()), &vocabulary)?;
+        let valid = validate(&changes.apply_to(record.content.to_input()), &vocabulary)?;
         let version = bump_version(conn, &record.row)?;
         store(conn, id, &valid)?;
-        let status = record.row.status();
+        let status = record.status;
         record_event(
             conn,
             id,
@@ -788,10 +293,10 @@ fn announce(
                 public_url: links.public_url.clone(),
                 title: record.row.title.clone(),
                 organisation: record.organisation.name.clone(),
-                tracks: if record.tracks.is_empty() {
+                tracks: if record.content.tracks.is_empty() {
                     "none".to_owned()
                 } else {
-                    record.tracks.join(", ")
+                    record.content.tracks.join(", ")
                 },
                 link: format!("{}/api/v1/moderation/queue", links.public_url),
             };
@@ -802,7 +307,7 @@ fn announce(
                     .map(|(_, t)| t)
                     .collect();
                 let concerned =
-                    scope.is_empty() || record.tracks.iter().any(|t| scope.contains(&t));
+                    scope.is_empty() || record.content.tracks.iter().any(|t| scope.contains(&t));
                 // A moderator never decides their own organisation's pledges: no need to ask.
                 let own = organisation.as_deref() == Some(record.organisation.id.as_str());
                 if concerned && !own {
@@ -866,7 +371,7 @@ pub fn history(
     viewer: Option<&Actor>,
 ) -> AppResult<Vec<HistoryEvent>> {
     let record = visible_record(conn, id, viewer)?;
-    let insider = is_insider(&record.row, viewer);
+    let insider = is_insider(&record.row.organisation_id, viewer);
     #[derive(Queryable)]
     struct Row {
         action: String,
@@ -1279,44 +784,4 @@ pub fn create_idempotent(
             }
         },
     }
-}
-
-/// Stores an already published pledge (demo data and imports): it skips the workflow, so its
-/// history says so. The caller recounts the counters afterwards.
-pub fn insert_published(
-    conn: &mut DbConnection,
-    organisation_id: &OrganisationId,
-    creator_id: &UserId,
-    valid: &ValidPledge,
-    published_at: NaiveDateTime,
-) -> AppResult<PledgeId> {
-    let id = insert_new(
-        conn,
-        organisation_id,
-        creator_id,
-        valid,
-        Status::Published,
-        published_at,
-    )?;
-    diesel::update(pledges::table.find(&id))
-        .set((
-            pledges::submitted_at.eq(published_at),
-            pledges::published_at.eq(published_at),
-        ))
-        .execute(conn)?;
-    diesel::insert_into(pledge_events::table)
-        .values((
-            pledge_events::id.eq(new_id()),
-            pledge_events::pledge_id.eq(&id),
-            pledge_events::actor_id.eq(creator_id),
-            pledge_events::actor_role.eq("import"),
-            pledge_events::action.eq("import"),
-            pledge_events::from_status.eq(None::<String>),
-            pledge_events::to_status.eq(Status::Published.as_str()),
-            pledge_events::reason.eq(None::<String>),
-            pledge_events::version.eq(1),
-            pledge_events::created_at.eq(published_at),
-        ))
-        .execute(conn)?;
-    Ok(id)
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
+    db::pledges::{find_record, record_event, visible_record, Event},
     db::{new_id, now, schema::progress_reports, write_tx, DbConnection},
     domain::actor::Actor,
     domain::ids::PledgeId,
@@ -16,10 +17,7 @@ use crate::{
         workflow::Status,
     },
     error::{AppError, AppResult, FieldError},
-    services::{
-        pledges::{find_record, record_event, visible_record, Event},
-        stats,
-    },
+    services::stats,
 };
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -112,7 +110,7 @@ pub fn submit(
         if !actor.belongs_to(&before.row.organisation_id) {
             return Err(AppError::Forbidden);
         }
-        if before.row.status() != Status::Published {
+        if before.status != Status::Published {
             return Err(AppError::Conflict(
                 "not_published",
                 "progress is reported on published pledges".to_owned(),

@@ -195,7 +195,7 @@ fn apply(world: &mut World, conn: &mut DbConnection, op: &Op) {
             } else {
                 &world.owners[org]
             };
-            let version = pledges::find_record(conn, &id)
+            let version = pledgeboard::db::pledges::find_record(conn, &id)
                 .unwrap()
                 .unwrap()
                 .row

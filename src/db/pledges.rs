@@ -1,0 +1,540 @@
+//! The pledge aggregate in storage: the pledge row, its tag tables (tracks, SDGs, focus areas,
+//! countries), its audit events, and every query about them. Rows become domain values here:
+//! a stored status that names no status is an error naming the pledge, never a default.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{
+    mapping::{parse_stored, parse_stored_list},
+    new_id, now,
+    schema::{
+        countries, focus_areas, moderator_tracks, organisations, pillars, pledge_countries,
+        pledge_events, pledge_focus_areas, pledge_sdgs, pledge_tracks, pledges, progress_reports,
+        tracks,
+    },
+    DbConnection,
+};
+use crate::{
+    domain::{
+        account::OrganisationKind,
+        actor::Actor,
+        counters::{Contribution, PledgeFacts},
+        ids::{OrganisationId, PledgeId, UserId},
+        pledge::{is_visible, Contact, ValidPledge, Value, Vocabulary},
+        workflow::Status,
+    },
+    error::{AppError, AppResult},
+};
+
+/// A pledge row as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = pledges)]
+pub struct PledgeRow {
+    pub id: PledgeId,
+    pub organisation_id: OrganisationId,
+    pub created_by: UserId,
+    pub status: String,
+    pub version: i32,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub pledge_type: String,
+    pub value_currency: Option<String>,
+    pub value_amount_minor: Option<i64>,
+    pub value_usd: Option<i64>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub targets_global: bool,
+    pub ldc: bool,
+    pub lldc: bool,
+    pub sids: bool,
+    pub pillars: String,
+    pub regions: String,
+    pub beneficiary_groups: String,
+    pub partners: String,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub search_text: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+impl PledgeRow {
+    /// The stored status, read strictly.
+    fn parsed_status(&self) -> AppResult<Status> {
+        Ok(parse_stored("pledges", &self.id, &self.status)?)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organisations)]
+struct OrganisationSummaryRow {
+    id: OrganisationId,
+    name: String,
+    kind: String,
+    country: String,
+    verified: bool,
+}
+
+/// The pledging organisation, as shown with a pledge.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OrganisationSummary {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+    /// ISO 3166-1 alpha-3.
+    #[schema(example = "GHA")]
+    pub country: String,
+    pub verified: bool,
+}
+
+impl TryFrom<OrganisationSummaryRow> for OrganisationSummary {
+    type Error = AppError;
+    fn try_from(row: OrganisationSummaryRow) -> AppResult<Self> {
+        Ok(OrganisationSummary {
+            kind: parse_stored("organisations", &row.id, &row.kind)?,
+            id: row.id,
+            name: row.name,
+            country: row.country,
+            verified: row.verified,
+        })
+    }
+}
+
+/// A pledge with its organisation and tags, as loaded for display or for a decision.
+#[derive(Debug, Clone)]
+pub struct PledgeRecord {
+    pub row: PledgeRow,
+    /// The row's status, parsed.
+    pub status: Status,
+    pub organisation: OrganisationSummary,
+    /// Whole USD disbursed so far: the sum of the pledge's yearly progress reports.
+    pub usd_disbursed: i64,
+    /// What the pledge says: the fields its organisation wrote, as validated.
+    pub content: ValidPledge,
+}
+
+impl PledgeRecord {
+    pub fn id(&self) -> &PledgeId {
+        &self.row.id
+    }
+
+    /// What this pledge contributes to the live counters in its current state.
+    pub fn facts(&self) -> PledgeFacts {
+        let c = &self.content;
+        PledgeFacts {
+            id: self.row.id.to_string(),
+            organisation_id: self.organisation.id.to_string(),
+            organisation_kind: self.organisation.kind.as_str().to_owned(),
+            pledge_type: c.pledge_type.as_str().to_owned(),
+            usd: c.value.as_ref().map_or(0, |v| v.usd),
+            usd_disbursed: self.usd_disbursed,
+            sdgs: c.sdgs.clone(),
+            focus_areas: c.focus_areas.clone(),
+            countries: c.countries.clone(),
+            targets_ldc: c.ldc,
+            tracks: c.tracks.clone(),
+            published_on: self.row.published_at.map(|t| t.date()),
+        }
+    }
+
+    pub fn contribution(&self) -> Option<(PledgeFacts, Contribution)> {
+        Contribution::for_status(self.status.as_str()).map(|c| (self.facts(), c))
+    }
+}
+
+/// The content of a stored pledge: its columns, its JSON list columns (read strictly) and its
+/// tag rows.
+fn content(row: &PledgeRow, tags: Tags) -> AppResult<ValidPledge> {
+    let list = |value: &str| parse_stored_list::<String>("pledges", &row.id, value);
+    let value = match (&row.value_currency, row.value_amount_minor, row.value_usd) {
+        (Some(currency), Some(amount_minor), Some(usd)) => Some(Value {
+            currency: currency.clone(),
+            amount_minor,
+            usd,
+        }),
+        _ => None,
+    };
+    let contact = match (&row.contact_name, &row.contact_email) {
+        (Some(name), Some(email)) => Some(Contact {
+            name: name.clone(),
+            email: email.clone(),
+        }),
+        _ => None,
+    };
+    Ok(ValidPledge {
+        title: row.title.clone(),
+        summary: row.summary.clone(),
+        description: row.description.clone(),
+        pledge_type: parse_stored("pledges", &row.id, &row.pledge_type)?,
+        focus_areas: tags.focus_areas,
+        pillars: list(&row.pillars)?,
+        sdgs: tags.sdgs,
+        tracks: tags.tracks,
+        countries: tags.countries,
+        regions: list(&row.regions)?,
+        global: row.targets_global,
+        beneficiary_groups: parse_stored_list("pledges", &row.id, &row.beneficiary_groups)?,
+        value,
+        start_date: row.start_date,
+        end_date: row.end_date,
+        partners: list(&row.partners)?,
+        contact,
+        ldc: row.ldc,
+        lldc: row.lldc,
+        sids: row.sids,
+    })
+}
+
+/// A pledge's tag rows.
+struct Tags {
+    tracks: Vec<String>,
+    sdgs: Vec<i32>,
+    focus_areas: Vec<String>,
+    countries: Vec<String>,
+}
+
+/// Loads pledges with their organisations and tags, in the order of `rows`.
+pub fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<PledgeRecord>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let org_ids: HashSet<&OrganisationId> = rows.iter().map(|r| &r.organisation_id).collect();
+    let orgs: HashMap<OrganisationId, OrganisationSummary> = organisations::table
+        .filter(organisations::id.eq_any(org_ids))
+        .select(OrganisationSummaryRow::as_select())
+        .load::<OrganisationSummaryRow>(conn)?
+        .into_iter()
+        .map(|o| OrganisationSummary::try_from(o).map(|o| (o.id.clone(), o)))
+        .collect::<AppResult<_>>()?;
+    fn group<T>(pairs: Vec<(PledgeId, T)>) -> HashMap<PledgeId, Vec<T>> {
+        let mut map: HashMap<PledgeId, Vec<T>> = HashMap::new();
+        for (id, value) in pairs {
+            map.entry(id).or_default().push(value);
+        }
+        map
+    }
+    let mut track_map = group(
+        pledge_tracks::table
+            .filter(pledge_tracks::pledge_id.eq_any(&ids))
+            .order((pledge_tracks::pledge_id, pledge_tracks::track))
+            .select((pledge_tracks::pledge_id, pledge_tracks::track))
+            .load::<(PledgeId, String)>(conn)?,
+    );
+    let mut sdg_map = group(
+        pledge_sdgs::table
+            .filter(pledge_sdgs::pledge_id.eq_any(&ids))
+            .order((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
+            .select((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
+            .load::<(PledgeId, i32)>(conn)?,
+    );
+    let mut area_map = group(
+        pledge_focus_areas::table
+            .filter(pledge_focus_areas::pledge_id.eq_any(&ids))
+            .order((
+                pledge_focus_areas::pledge_id,
+                pledge_focus_areas::focus_area,
+            ))
+            .select((
+                pledge_focus_areas::pledge_id,
+                pledge_focus_areas::focus_area,
+            ))
+            .load::<(PledgeId, String)>(conn)?,
+    );
+    let mut country_map = group(
+        pledge_countries::table
+            .filter(pledge_countries::pledge_id.eq_any(&ids))
+            .order((pledge_countries::pledge_id, pledge_countries::country))
+            .select((pledge_countries::pledge_id, pledge_countries::country))
+            .load::<(PledgeId, String)>(conn)?,
+    );
+    let mut disbursed: HashMap<PledgeId, i64> = HashMap::new();
+    for (id, usd) in progress_reports::table
+        .filter(progress_reports::pledge_id.eq_any(&ids))
+        .select((progress_reports::pledge_id, progress_reports::usd_disbursed))
+        .load::<(PledgeId, i64)>(conn)?
+    {
+        *disbursed.entry(id).or_default() += usd;
+    }
+    rows.into_iter()
+        .map(|row| {
+            let organisation = orgs
+                .get(&row.organisation_id)
+                .cloned()
+                .ok_or_else(|| AppError::internal("pledge without organisation"))?;
+            let tags = Tags {
+                tracks: track_map.remove(&row.id).unwrap_or_default(),
+                sdgs: sdg_map.remove(&row.id).unwrap_or_default(),
+                focus_areas: area_map.remove(&row.id).unwrap_or_default(),
+                countries: country_map.remove(&row.id).unwrap_or_default(),
+            };
+            Ok(PledgeRecord {
+                status: row.parsed_status()?,
+                usd_disbursed: disbursed.get(&row.id).copied().unwrap_or(0),
+                organisation,
+                content: content(&row, tags)?,
+                row,
+            })
+        })
+        .collect()
+}
+
+/// The pledge if `viewer` may see it; `NotFound` otherwise, as if it did not exist.
+pub fn visible_record(
+    conn: &mut DbConnection,
+    id: &PledgeId,
+    viewer: Option<&Actor>,
+) -> AppResult<PledgeRecord> {
+    find_record(conn, id)?
+        .filter(|r| is_visible(r.status, &r.row.organisation_id, viewer))
+        .ok_or(AppError::NotFound("pledge"))
+}
+
+pub fn find_record(conn: &mut DbConnection, id: &PledgeId) -> AppResult<Option<PledgeRecord>> {
+    let row = pledges::table
+        .find(id)
+        .select(PledgeRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(records(conn, row.into_iter().collect())?.pop())
+}
+
+fn to_json<T: Serialize>(list: &[T]) -> AppResult<String> {
+    serde_json::to_string(list).map_err(AppError::internal)
+}
+
+/// Writes the pledge's columns and tag rows from a validated pledge.
+pub fn store(conn: &mut DbConnection, id: &PledgeId, valid: &ValidPledge) -> AppResult<()> {
+    diesel::update(pledges::table.find(id))
+        .set((
+            pledges::title.eq(&valid.title),
+            pledges::summary.eq(&valid.summary),
+            pledges::description.eq(&valid.description),
+            pledges::pledge_type.eq(valid.pledge_type.as_str()),
+            pledges::value_currency.eq(valid.value.as_ref().map(|v| v.currency.clone())),
+            pledges::value_amount_minor.eq(valid.value.as_ref().map(|v| v.amount_minor)),
+            pledges::value_usd.eq(valid.value.as_ref().map(|v| v.usd)),
+            pledges::start_date.eq(valid.start_date),
+            pledges::end_date.eq(valid.end_date),
+            pledges::targets_global.eq(valid.global),
+            pledges::ldc.eq(valid.ldc),
+            pledges::lldc.eq(valid.lldc),
+            pledges::sids.eq(valid.sids),
+            pledges::pillars.eq(to_json(&valid.pillars)?),
+            pledges::regions.eq(to_json(&valid.regions)?),
+            pledges::beneficiary_groups.eq(to_json(&valid.beneficiary_groups)?),
+            pledges::partners.eq(to_json(&valid.partners)?),
+            pledges::contact_name.eq(valid.contact.as_ref().map(|c| c.name.clone())),
+            pledges::contact_email.eq(valid.contact.as_ref().map(|c| c.email.clone())),
+            pledges::search_text.eq(valid.search_text()),
+        ))
+        .execute(conn)?;
+    diesel::delete(pledge_tracks::table.filter(pledge_tracks::pledge_id.eq(id))).execute(conn)?;
+    diesel::delete(pledge_sdgs::table.filter(pledge_sdgs::pledge_id.eq(id))).execute(conn)?;
+    diesel::delete(pledge_focus_areas::table.filter(pledge_focus_areas::pledge_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(pledge_countries::table.filter(pledge_countries::pledge_id.eq(id)))
+        .execute(conn)?;
+    // One row at a time: the lists are short, and multi-row inserts are not portable here.
+    for track in &valid.tracks {
+        diesel::insert_into(pledge_tracks::table)
+            .values((
+                pledge_tracks::pledge_id.eq(id),
+                pledge_tracks::track.eq(track),
+            ))
+            .execute(conn)?;
+    }
+    for sdg in &valid.sdgs {
+        diesel::insert_into(pledge_sdgs::table)
+            .values((pledge_sdgs::pledge_id.eq(id), pledge_sdgs::sdg.eq(sdg)))
+            .execute(conn)?;
+    }
+    for area in &valid.focus_areas {
+        diesel::insert_into(pledge_focus_areas::table)
+            .values((
+                pledge_focus_areas::pledge_id.eq(id),
+                pledge_focus_areas::focus_area.eq(area),
+            ))
+            .execute(conn)?;
+    }
+    for country in &valid.countries {
+        diesel::insert_into(pledge_countries::table)
+            .values((
+                pledge_countries::pledge_id.eq(id),
+                pledge_countries::country.eq(country),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// One entry of the audit trail, before it is stored.
+pub struct Event<'a> {
+    pub action: &'a str,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub reason: Option<&'a str>,
+    pub version: i32,
+}
+
+/// Appends one audit event.
+pub fn record_event(
+    conn: &mut DbConnection,
+    pledge_id: &PledgeId,
+    actor: &Actor,
+    event: Event<'_>,
+) -> AppResult<()> {
+    diesel::insert_into(pledge_events::table)
+        .values((
+            pledge_events::id.eq(new_id()),
+            pledge_events::pledge_id.eq(pledge_id),
+            pledge_events::actor_id.eq(&actor.id),
+            pledge_events::actor_role.eq(actor.role.as_str()),
+            pledge_events::action.eq(event.action),
+            pledge_events::from_status.eq(event.from.map(|s| s.as_str())),
+            pledge_events::to_status.eq(event.to.as_str()),
+            pledge_events::reason.eq(event.reason),
+            pledge_events::version.eq(event.version),
+            pledge_events::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Inserts a new pledge at version 1 with the given status, and its tags; returns its id.
+pub fn insert_new(
+    conn: &mut DbConnection,
+    organisation_id: &OrganisationId,
+    creator_id: &UserId,
+    valid: &ValidPledge,
+    status: Status,
+    at: NaiveDateTime,
+) -> AppResult<PledgeId> {
+    let id = PledgeId::generate();
+    diesel::insert_into(pledges::table)
+        .values((
+            pledges::id.eq(&id),
+            pledges::organisation_id.eq(organisation_id),
+            pledges::created_by.eq(creator_id),
+            pledges::status.eq(status.as_str()),
+            pledges::version.eq(1),
+            pledges::title.eq(""),
+            pledges::summary.eq(""),
+            pledges::description.eq(""),
+            pledges::pledge_type.eq(valid.pledge_type.as_str()),
+            pledges::search_text.eq(""),
+            pledges::created_at.eq(at),
+            pledges::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    store(conn, &id, valid)?;
+    Ok(id)
+}
+
+/// Moves the version on, guarded by the version read: a concurrent writer makes this fail.
+pub fn bump_version(conn: &mut DbConnection, row: &PledgeRow) -> AppResult<i32> {
+    let updated = diesel::update(
+        pledges::table
+            .find(&row.id)
+            .filter(pledges::version.eq(row.version)),
+    )
+    .set((
+        pledges::version.eq(row.version + 1),
+        pledges::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(AppError::PreconditionFailed);
+    }
+    Ok(row.version + 1)
+}
+
+pub fn moderation_scope(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Vec<String>> {
+    Ok(moderator_tracks::table
+        .filter(moderator_tracks::user_id.eq(user_id))
+        .select(moderator_tracks::track)
+        .load(conn)?)
+}
+
+/// Stores an already published pledge (demo data and imports): it skips the workflow, so its
+/// history says so. The caller recounts the counters afterwards.
+pub fn insert_published(
+    conn: &mut DbConnection,
+    organisation_id: &OrganisationId,
+    creator_id: &UserId,
+    valid: &ValidPledge,
+    published_at: NaiveDateTime,
+) -> AppResult<PledgeId> {
+    let id = insert_new(
+        conn,
+        organisation_id,
+        creator_id,
+        valid,
+        Status::Published,
+        published_at,
+    )?;
+    diesel::update(pledges::table.find(&id))
+        .set((
+            pledges::submitted_at.eq(published_at),
+            pledges::published_at.eq(published_at),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(pledge_events::table)
+        .values((
+            pledge_events::id.eq(new_id()),
+            pledge_events::pledge_id.eq(&id),
+            pledge_events::actor_id.eq(creator_id),
+            pledge_events::actor_role.eq("import"),
+            pledge_events::action.eq("import"),
+            pledge_events::from_status.eq(None::<String>),
+            pledge_events::to_status.eq(Status::Published.as_str()),
+            pledge_events::reason.eq(None::<String>),
+            pledge_events::version.eq(1),
+            pledge_events::created_at.eq(published_at),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The reference data pledges are validated against.
+pub fn load_vocabulary(conn: &mut DbConnection) -> AppResult<Vocabulary> {
+    let countries: Vec<(String, Option<String>, bool, bool, bool)> = countries::table
+        .select((
+            countries::alpha3,
+            countries::region,
+            countries::ldc,
+            countries::lldc,
+            countries::sids,
+        ))
+        .load(conn)?;
+    Ok(Vocabulary {
+        tracks: tracks::table
+            .select(tracks::slug)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect(),
+        focus_areas: focus_areas::table
+            .select(focus_areas::slug)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect(),
+        pillars: pillars::table
+            .select((pillars::slug, pillars::focus_area))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect(),
+        regions: countries.iter().filter_map(|c| c.1.clone()).collect(),
+        countries: countries
+            .into_iter()
+            .map(|(code, _, ldc, lldc, sids)| (code, (ldc, lldc, sids)))
+            .collect(),
+    })
+}
