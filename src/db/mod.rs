@@ -2,8 +2,11 @@
 //! an r2d2 pool of it, embedded migrations per backend, and the helpers that keep every query
 //! off the async workers.
 
+pub mod idempotency;
 pub mod mapping;
+pub mod notify;
 pub mod pledges;
+pub mod reports;
 pub mod schema;
 
 use std::{path::Path, time::Duration};

@@ -15,7 +15,7 @@ use super::{
     schema::{
         countries, focus_areas, moderator_tracks, organisations, pillars, pledge_countries,
         pledge_events, pledge_focus_areas, pledge_sdgs, pledge_tracks, pledges, progress_reports,
-        tracks,
+        tracks, users,
     },
     DbConnection,
 };
@@ -25,10 +25,11 @@ use crate::{
         actor::Actor,
         counters::{Contribution, PledgeFacts},
         ids::{OrganisationId, PledgeId, UserId},
-        pledge::{is_visible, Contact, ValidPledge, Value, Vocabulary},
+        pledge::{is_visible, CatalogueFilter, Contact, ValidPledge, Value, Vocabulary},
         workflow::Status,
     },
     error::{AppError, AppResult},
+    pagination::{Page, PageParams},
 };
 
 /// A pledge row as stored.
@@ -385,6 +386,33 @@ pub struct Event<'a> {
     pub version: i32,
 }
 
+/// Stores a new status; entering `submitted` or `published` stamps when.
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: &PledgeId,
+    status: Status,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let target = pledges::table.find(id);
+    diesel::update(target)
+        .set(pledges::status.eq(status.as_str()))
+        .execute(conn)?;
+    match status {
+        Status::Submitted => {
+            diesel::update(target)
+                .set(pledges::submitted_at.eq(at))
+                .execute(conn)?;
+        }
+        Status::Published => {
+            diesel::update(target)
+                .set(pledges::published_at.eq(at))
+                .execute(conn)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Appends one audit event.
 pub fn record_event(
     conn: &mut DbConnection,
@@ -537,4 +565,245 @@ pub fn load_vocabulary(conn: &mut DbConnection) -> AppResult<Vocabulary> {
             .map(|(code, _, ldc, lldc, sids)| (code, (ldc, lldc, sids)))
             .collect(),
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listings
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern.
+fn like_pattern(words: &str) -> String {
+    let escaped = words
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// A page of the catalogue as `viewer` may see it (published pledges for the public, plus its
+/// own for an organisation, all for staff), newest first.
+pub fn catalogue(
+    conn: &mut DbConnection,
+    viewer: Option<&Actor>,
+    filter: &CatalogueFilter,
+    page: &PageParams,
+) -> AppResult<Page<PledgeRecord>> {
+    let limit = page.limit()?;
+    let mut query = pledges::table.select(PledgeRow::as_select()).into_boxed();
+    let published = Status::Published.as_str();
+    match viewer {
+        Some(v) if v.is_staff() => {}
+        Some(Actor {
+            organisation_id: Some(own),
+            ..
+        }) => {
+            query = query.filter(
+                pledges::status
+                    .eq(published)
+                    .or(pledges::organisation_id.eq(own.clone())),
+            );
+        }
+        _ => query = query.filter(pledges::status.eq(published)),
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(pledges::status.eq(status.as_str()));
+    }
+    if let Some(track) = &filter.track {
+        query = query.filter(
+            pledges::id.eq_any(
+                pledge_tracks::table
+                    .filter(pledge_tracks::track.eq(track.clone()))
+                    .select(pledge_tracks::pledge_id),
+            ),
+        );
+    }
+    if let Some(sdg) = filter.sdg {
+        query = query.filter(
+            pledges::id.eq_any(
+                pledge_sdgs::table
+                    .filter(pledge_sdgs::sdg.eq(sdg))
+                    .select(pledge_sdgs::pledge_id),
+            ),
+        );
+    }
+    if let Some(area) = &filter.focus_area {
+        query = query.filter(
+            pledges::id.eq_any(
+                pledge_focus_areas::table
+                    .filter(pledge_focus_areas::focus_area.eq(area.clone()))
+                    .select(pledge_focus_areas::pledge_id),
+            ),
+        );
+    }
+    if let Some(kind) = filter.pledge_type {
+        query = query.filter(pledges::pledge_type.eq(kind.as_str()));
+    }
+    if let Some(code) = &filter.country {
+        query = query.filter(
+            pledges::id.eq_any(
+                pledge_countries::table
+                    .filter(pledge_countries::country.eq(code.clone()))
+                    .select(pledge_countries::pledge_id),
+            ),
+        );
+    }
+    if let Some(ldc) = filter.ldc {
+        query = query.filter(pledges::ldc.eq(ldc));
+    }
+    if let Some(org) = &filter.organisation {
+        query = query.filter(pledges::organisation_id.eq(org.clone()));
+    }
+    if let Some(kind) = filter.organisation_kind {
+        query = query.filter(
+            pledges::organisation_id.eq_any(
+                organisations::table
+                    .filter(organisations::kind.eq(kind.as_str()))
+                    .select(organisations::id),
+            ),
+        );
+    }
+    if let Some(words) = filter.words.as_deref().filter(|q| !q.trim().is_empty()) {
+        query = query.filter(pledges::search_text.like(like_pattern(words)).escape('\\'));
+    }
+    if let Some([last]) = page.cursor(1)?.as_deref() {
+        query = query.filter(pledges::id.lt(last.clone()));
+    }
+    let rows = query
+        .order(pledges::id.desc())
+        .limit(limit + 1)
+        .load(conn)?;
+    let page = Page::from_overfetch(rows, limit, |r| vec![r.id.to_string()]);
+    Ok(Page {
+        items: records(conn, page.items)?,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// How queue positions are written in cursors.
+const QUEUE_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
+
+/// Submitted pledges, oldest first: outside `exclude` (the moderator's own organisation), within
+/// `scope` (a moderator's tracks; empty: all) and `track` when given.
+pub fn moderation_queue(
+    conn: &mut DbConnection,
+    exclude: Option<&OrganisationId>,
+    scope: &[String],
+    track: Option<&str>,
+    page: &PageParams,
+) -> AppResult<Page<PledgeRecord>> {
+    let limit = page.limit()?;
+    let mut query = pledges::table
+        .filter(pledges::status.eq(Status::Submitted.as_str()))
+        .select(PledgeRow::as_select())
+        .into_boxed();
+    if let Some(own) = exclude {
+        query = query.filter(pledges::organisation_id.ne(own.clone()));
+    }
+    if !scope.is_empty() {
+        query = query.filter(
+            pledges::id.eq_any(
+                pledge_tracks::table
+                    .filter(pledge_tracks::track.eq_any(scope.to_vec()))
+                    .select(pledge_tracks::pledge_id),
+            ),
+        );
+    }
+    if let Some(track) = track {
+        query = query.filter(
+            pledges::id.eq_any(
+                pledge_tracks::table
+                    .filter(pledge_tracks::track.eq(track.to_owned()))
+                    .select(pledge_tracks::pledge_id),
+            ),
+        );
+    }
+    if let Some([at, id]) = page.cursor(2)?.as_deref() {
+        let at = NaiveDateTime::parse_from_str(at, QUEUE_TIME_FORMAT).map_err(|_| {
+            AppError::InvalidQuery("cursor is not one this service issued".to_owned())
+        })?;
+        query = query.filter(
+            pledges::submitted_at.gt(at).or(pledges::submitted_at
+                .eq(at)
+                .and(pledges::id.gt(PledgeId::from(id.as_str())))),
+        );
+    }
+    let rows = query
+        .order((pledges::submitted_at.asc(), pledges::id.asc()))
+        .limit(limit + 1)
+        .load(conn)?;
+    let page = Page::from_overfetch(rows, limit, |r| {
+        vec![
+            r.submitted_at
+                .map(|t| t.format(QUEUE_TIME_FORMAT).to_string())
+                .unwrap_or_default(),
+            r.id.to_string(),
+        ]
+    });
+    Ok(Page {
+        items: records(conn, page.items)?,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// One stored step of a pledge's audit trail, with the actor's display name.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub action: String,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub actor_role: String,
+    pub actor_name: String,
+    pub reason: Option<String>,
+    pub version: i32,
+    pub at: NaiveDateTime,
+}
+
+/// The audit trail of a pledge, oldest first.
+pub fn events(conn: &mut DbConnection, id: &PledgeId) -> AppResult<Vec<StoredEvent>> {
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        Option<String>,
+        i32,
+        NaiveDateTime,
+    );
+    let rows: Vec<Row> = pledge_events::table
+        .inner_join(users::table)
+        .filter(pledge_events::pledge_id.eq(id))
+        .order(pledge_events::id.asc())
+        .select((
+            pledge_events::id,
+            pledge_events::action,
+            pledge_events::from_status,
+            pledge_events::to_status,
+            pledge_events::actor_role,
+            users::display_name,
+            pledge_events::reason,
+            pledge_events::version,
+            pledge_events::created_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(event_id, action, from, to, actor_role, actor_name, reason, version, at)| {
+                Ok(StoredEvent {
+                    from: from
+                        .map(|f| parse_stored("pledge_events", &event_id, &f))
+                        .transpose()?,
+                    to: parse_stored("pledge_events", &event_id, &to)?,
+                    action,
+                    actor_role,
+                    actor_name,
+                    reason,
+                    version,
+                    at,
+                })
+            },
+        )
+        .collect()
 }

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::account::OrganisationKind;
 use super::account::{check_text, parse_field, EmailAddress, FieldChecks};
 use super::actor::Actor;
 use super::errors::{FieldError, Invalid};
@@ -289,6 +290,28 @@ impl ValidPledge {
     pub fn search_text(&self) -> String {
         format!("{}\n{}\n{}", self.title, self.summary, self.description).to_lowercase()
     }
+}
+
+/// What a catalogue listing is narrowed to; every part optional, all combined.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueFilter {
+    /// A track slug.
+    pub track: Option<String>,
+    /// An SDG number, 1 to 17.
+    pub sdg: Option<i32>,
+    /// A focus area slug.
+    pub focus_area: Option<String>,
+    pub pledge_type: Option<PledgeType>,
+    /// A target country, ISO 3166-1 alpha-3, upper case.
+    pub country: Option<String>,
+    /// Only pledges targeting least developed countries (or only others).
+    pub ldc: Option<bool>,
+    pub organisation: Option<OrganisationId>,
+    pub organisation_kind: Option<OrganisationKind>,
+    /// Words to find in the title, summary or description (lower case).
+    pub words: Option<String>,
+    /// A status; the public only ever sees `published` pledges whatever this says.
+    pub status: Option<Status>,
 }
 
 /// Whether `viewer` sees everything about a pledge (contact, full history): its organisation

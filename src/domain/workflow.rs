@@ -291,12 +291,13 @@ fn has_standing(action: Action, status: Status, actor: &Standing<'_>) -> bool {
 /// A moderator with a track scope decides only pledges carrying one of those tracks; admins
 /// and unscoped moderators decide any pledge.
 fn in_scope(pledge: &PledgeContext<'_>, actor: &Standing<'_>) -> bool {
-    actor.role != PlatformRole::Moderator
-        || actor.moderation_scope.is_empty()
-        || pledge
-            .tracks
-            .iter()
-            .any(|track| actor.moderation_scope.contains(track))
+    actor.role != PlatformRole::Moderator || covers(actor.moderation_scope, pledge.tracks)
+}
+
+/// Whether a moderator limited to `scope` (empty: every track) is concerned by a pledge
+/// carrying `tracks`.
+pub fn covers(scope: &[String], tracks: &[String]) -> bool {
+    scope.is_empty() || tracks.iter().any(|track| scope.contains(track))
 }
 
 #[cfg(test)]

@@ -2,26 +2,117 @@
 
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use serde::{de::DeserializeOwned, Deserialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::paged;
 use crate::{
+    auth::tokens::hash_secret,
+    db::idempotency::IdempotencyKey,
     domain::actor::Actor,
     domain::ids::*,
     domain::{
-        pledge::{PledgeChanges, PledgeInput},
-        workflow::Action,
+        account::OrganisationKind,
+        pledge::{CatalogueFilter, PledgeChanges, PledgeInput, PledgeType},
+        workflow::{Action, Status},
     },
     error::{AppError, AppResult},
+    pagination::PageParams,
     routes::extract::MaybeActor,
     routes::problem::Problem,
-    services::export,
-    services::pledges::{
-        self as service, Created, HistoryEvent, PledgeFilter, PledgeView, QueueFilter, QueueItem,
-    },
+    services::pledges::{self as service, export, Created, HistoryEvent, PledgeView, QueueItem},
     services::reports::{self, ProgressReport, ReportInput},
     state::AppState,
 };
+
+/// Filters for `GET /pledges` and the exports; all optional, combined with AND.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PledgeFilter {
+    /// Track slug.
+    pub track: Option<String>,
+    /// SDG number, 1 to 17.
+    pub sdg: Option<i32>,
+    /// Focus area slug.
+    pub focus_area: Option<String>,
+    /// `financial`, `policy`, `programmatic` or `advocacy`.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub pledge_type: Option<String>,
+    /// Target country, ISO 3166-1 alpha-3.
+    pub country: Option<String>,
+    /// Only pledges targeting least developed countries (or only others).
+    pub ldc: Option<bool>,
+    /// Organisation id.
+    pub organisation: Option<String>,
+    /// Organisation kind, e.g. `government`.
+    pub organisation_kind: Option<String>,
+    /// Words to find in the title, summary or description.
+    pub q: Option<String>,
+    /// Status; the public only ever sees `published` pledges.
+    pub status: Option<String>,
+    /// Items per page, 1 to 100 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque position from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A query value that names nothing this service knows.
+fn query_value<T: std::str::FromStr<Err = String>>(
+    name: &str,
+    value: &Option<String>,
+) -> AppResult<Option<T>> {
+    value
+        .as_deref()
+        .map(|v| {
+            v.parse()
+                .map_err(|e| AppError::InvalidQuery(format!("{name}: {e}")))
+        })
+        .transpose()
+}
+
+impl PledgeFilter {
+    /// The filter as the catalogue understands it, and the page asked for.
+    fn parse(&self) -> AppResult<(CatalogueFilter, PageParams)> {
+        if let Some(sdg) = self.sdg {
+            if !(1..=17).contains(&sdg) {
+                return Err(AppError::InvalidQuery(
+                    "sdg must be between 1 and 17".to_owned(),
+                ));
+            }
+        }
+        let filter = CatalogueFilter {
+            track: self.track.clone(),
+            sdg: self.sdg,
+            focus_area: self.focus_area.clone(),
+            pledge_type: query_value::<PledgeType>("type", &self.pledge_type)?,
+            country: self.country.as_deref().map(|c| c.trim().to_uppercase()),
+            ldc: self.ldc,
+            organisation: self.organisation.as_deref().map(OrganisationId::from),
+            organisation_kind: query_value::<OrganisationKind>(
+                "organisation_kind",
+                &self.organisation_kind,
+            )?,
+            words: self.q.clone(),
+            status: query_value::<Status>("status", &self.status)?,
+        };
+        let page = PageParams {
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+        };
+        Ok((filter, page))
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QueueFilter {
+    /// Only pledges carrying this track.
+    pub track: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
 
 super::list_envelope!(PledgePage, PledgeView);
 super::list_envelope!(QueuePage, QueueItem);
@@ -82,13 +173,19 @@ pub async fn create(
     let key = req
         .headers()
         .get("Idempotency-Key")
-        .map(|v| v.to_str().map(str::to_owned));
-    let key = key
-        .transpose()
-        .map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".to_owned()))?;
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".to_owned()))
+        })
+        .transpose()?
+        // serde_json orders object keys, so equal bodies hash equally however they were sent.
+        .map(|key| IdempotencyKey::new(key, hash_secret(&request.to_string())))
+        .transpose()?;
+    let input: PledgeInput =
+        serde_json::from_value(request).map_err(|e| AppError::MalformedJson(e.to_string()))?;
     let created = state
         .db
-        .run(move |conn| service::create_idempotent(conn, &user, &request, key.as_deref()))
+        .run(move |conn| service::create(conn, &user, &input, key.as_ref()))
         .await?;
     state.live.poke();
     Ok(match created {
@@ -97,13 +194,10 @@ pub async fn create(
             response.insert_header((header::LOCATION, format!("/api/v1/pledges/{}", pledge.id)));
             with_etag(response, &pledge)
         }
-        Created::Replayed { status, body } => {
+        Created::Replayed(body) => {
             // Only the headers are rebuilt from the first answer; its body goes out verbatim.
             let first: Option<serde_json::Value> = serde_json::from_str(&body).ok();
-            let mut response = HttpResponse::build(
-                actix_web::http::StatusCode::from_u16(status)
-                    .unwrap_or(actix_web::http::StatusCode::OK),
-            );
+            let mut response = HttpResponse::Created();
             response.insert_header(("Idempotent-Replayed", "true"));
             if let Some(pledge) = first {
                 if let (Some(version), Some(id)) =
@@ -131,7 +225,10 @@ pub async fn list(
 ) -> AppResult<HttpResponse> {
     let page = state
         .db
-        .run(move |conn| service::list(conn, viewer.0.as_ref(), &filter))
+        .run(move |conn| {
+            let (filter, page) = filter.parse()?;
+            service::list(conn, viewer.0.as_ref(), &filter, &page)
+        })
         .await?;
     Ok(paged(&req, page))
 }
@@ -285,7 +382,13 @@ pub async fn queue(
 ) -> AppResult<HttpResponse> {
     let page = state
         .db
-        .run(move |conn| service::queue(conn, &user, &filter))
+        .run(move |conn| {
+            let page = PageParams {
+                limit: filter.limit,
+                cursor: filter.cursor.clone(),
+            };
+            service::queue(conn, &user, filter.track.as_deref(), &page)
+        })
         .await?;
     Ok(paged(&req, page))
 }
@@ -299,6 +402,7 @@ async fn stream_export(
     format: export::Format,
 ) -> AppResult<HttpResponse> {
     let viewer = viewer.0;
+    let (filter, _) = filter.parse()?;
     let (first_filter, first_viewer) = (filter.clone(), viewer.clone());
     let first = state
         .db

@@ -3,8 +3,6 @@
 
 pub mod accounts;
 pub mod demo;
-pub mod export;
-pub mod idempotency;
 pub mod organisations;
 pub mod pledges;
 pub mod reports;

@@ -1,14 +1,19 @@
 //! Yearly progress reports on published pledges: what was done, USD disbursed, people reached.
 //! A report feeds the live counters' USD disbursed in the same transaction.
 
-use chrono::{Datelike, NaiveDateTime};
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use chrono::Datelike;
+use serde::Deserialize;
 use utoipa::ToSchema;
 
+pub use crate::db::reports::ProgressReport;
 use crate::{
     db::pledges::{find_record, record_event, visible_record, Event},
-    db::{new_id, now, schema::progress_reports, write_tx, DbConnection},
+    db::{
+        notify::member_emails,
+        now,
+        reports::{self, ReportContent},
+        write_tx, DbConnection,
+    },
     domain::actor::Actor,
     domain::ids::PledgeId,
     domain::{
@@ -16,6 +21,7 @@ use crate::{
         pledge::ImplementationStatus,
         workflow::Status,
     },
+    email::{enqueue, templates::ReportDue},
     error::{AppError, AppResult, FieldError},
     services::stats,
 };
@@ -34,22 +40,6 @@ pub struct ReportInput {
     pub people_reached: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
-#[diesel(table_name = progress_reports)]
-pub struct ProgressReport {
-    pub id: String,
-    pub pledge_id: String,
-    pub year: i32,
-    pub implementation_status: String,
-    pub narrative: String,
-    pub usd_disbursed: i64,
-    pub people_reached: Option<i64>,
-    #[serde(skip)]
-    pub reported_by: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 /// The reports of a pledge, by year, for whoever may see the pledge.
 pub fn list(
     conn: &mut DbConnection,
@@ -57,14 +47,10 @@ pub fn list(
     viewer: Option<&Actor>,
 ) -> AppResult<Vec<ProgressReport>> {
     visible_record(conn, pledge_id, viewer)?;
-    Ok(progress_reports::table
-        .filter(progress_reports::pledge_id.eq(pledge_id))
-        .order(progress_reports::year.asc())
-        .select(ProgressReport::as_select())
-        .load(conn)?)
+    reports::for_pledge(conn, pledge_id)
 }
 
-fn check(input: &ReportInput) -> AppResult<()> {
+fn check(input: &ReportInput) -> AppResult<ImplementationStatus> {
     let mut checks = FieldChecks::new();
     let latest = now().year() + 1;
     if !(2000..=latest).contains(&input.year) {
@@ -74,7 +60,7 @@ fn check(input: &ReportInput) -> AppResult<()> {
             format!("report on a year from 2000 to {latest}"),
         ));
     }
-    checks.take(parse_field::<ImplementationStatus>(
+    let status = checks.take(parse_field::<ImplementationStatus>(
         "implementation_status",
         &input.implementation_status,
     ));
@@ -93,7 +79,9 @@ fn check(input: &ReportInput) -> AppResult<()> {
             "the number cannot be negative",
         ));
     }
-    Ok(checks.finish()?)
+    checks.finish()?;
+    // An unknown status is among the errors above, so it is known here.
+    status.ok_or_else(|| AppError::field("implementation_status", "required", "state the status"))
 }
 
 /// Files (or replaces) the report of a year, for the pledge's organisation. Returns the report
@@ -104,7 +92,7 @@ pub fn submit(
     actor: &Actor,
     input: &ReportInput,
 ) -> AppResult<(ProgressReport, bool)> {
-    check(input)?;
+    let status = check(input)?;
     write_tx(conn, |conn| {
         let before = visible_record(conn, pledge_id, Some(actor))?;
         if !actor.belongs_to(&before.row.organisation_id) {
@@ -116,47 +104,14 @@ pub fn submit(
                 "progress is reported on published pledges".to_owned(),
             ));
         }
-        let at = now();
-        let existing: Option<String> = progress_reports::table
-            .filter(progress_reports::pledge_id.eq(pledge_id))
-            .filter(progress_reports::year.eq(input.year))
-            .select(progress_reports::id)
-            .first(conn)
-            .optional()?;
-        let usd = input.usd_disbursed.unwrap_or(0);
-        let id = match &existing {
-            Some(id) => {
-                diesel::update(progress_reports::table.find(id))
-                    .set((
-                        progress_reports::implementation_status.eq(&input.implementation_status),
-                        progress_reports::narrative.eq(input.narrative.trim()),
-                        progress_reports::usd_disbursed.eq(usd),
-                        progress_reports::people_reached.eq(input.people_reached),
-                        progress_reports::reported_by.eq(&actor.id),
-                        progress_reports::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-                id.clone()
-            }
-            None => {
-                let id = new_id();
-                diesel::insert_into(progress_reports::table)
-                    .values((
-                        progress_reports::id.eq(&id),
-                        progress_reports::pledge_id.eq(pledge_id),
-                        progress_reports::year.eq(input.year),
-                        progress_reports::implementation_status.eq(&input.implementation_status),
-                        progress_reports::narrative.eq(input.narrative.trim()),
-                        progress_reports::usd_disbursed.eq(usd),
-                        progress_reports::people_reached.eq(input.people_reached),
-                        progress_reports::reported_by.eq(&actor.id),
-                        progress_reports::created_at.eq(at),
-                        progress_reports::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-                id
-            }
+        let content = ReportContent {
+            year: input.year,
+            status,
+            narrative: input.narrative.trim(),
+            usd_disbursed: input.usd_disbursed.unwrap_or(0),
+            people_reached: input.people_reached,
         };
+        let (report, new) = reports::upsert(conn, pledge_id, &actor.id, &content, now())?;
         let after = find_record(conn, pledge_id)?.ok_or(AppError::NotFound("pledge"))?;
         stats::record_change(conn, before.contribution(), after.contribution())?;
         let note = format!("progress report {}", input.year);
@@ -168,11 +123,7 @@ pub fn submit(
             version: before.row.version,
         };
         record_event(conn, pledge_id, actor, event)?;
-        let report = progress_reports::table
-            .find(&id)
-            .select(ProgressReport::as_select())
-            .first(conn)?;
-        Ok((report, existing.is_none()))
+        Ok((report, new))
     })
 }
 
@@ -185,63 +136,19 @@ pub fn send_due_reminders(
     year: i32,
     links: &crate::email::Links,
 ) -> AppResult<usize> {
-    use crate::{
-        db::schema::{pledges, report_reminders, users},
-        email::{enqueue, templates::ReportDue},
-    };
-    let Some(year_end) =
-        chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0))
-    else {
-        return Ok(0);
-    };
-    let candidates: Vec<(String, String, String)> = pledges::table
-        .filter(pledges::status.eq(Status::Published.as_str()))
-        .filter(pledges::published_at.lt(year_end))
-        .filter(diesel::dsl::not(
-            pledges::id.eq_any(
-                progress_reports::table
-                    .filter(progress_reports::year.eq(year))
-                    .select(progress_reports::pledge_id),
-            ),
-        ))
-        .filter(diesel::dsl::not(
-            pledges::id.eq_any(
-                report_reminders::table
-                    .filter(report_reminders::year.eq(year))
-                    .select(report_reminders::pledge_id),
-            ),
-        ))
-        .select((pledges::id, pledges::title, pledges::organisation_id))
-        .load(conn)?;
     let mut reminded = 0;
-    for (id, title, organisation) in candidates {
+    for due in reports::due_without_reminder(conn, year)? {
         let sent = write_tx(conn, |conn| -> AppResult<bool> {
-            let claim = diesel::insert_into(report_reminders::table)
-                .values((
-                    report_reminders::pledge_id.eq(&id),
-                    report_reminders::year.eq(year),
-                    report_reminders::sent_at.eq(now()),
-                ))
-                .on_conflict_do_nothing();
-            let claimed = match &mut *conn {
-                DbConnection::Postgres(pg) => claim.execute(pg)?,
-                DbConnection::Sqlite(sqlite) => claim.execute(sqlite)?,
-            };
-            if claimed == 0 {
+            if !reports::claim_reminder(conn, &due.pledge, year, now())? {
                 return Ok(false); // another instance got there first
             }
-            let members: Vec<String> = users::table
-                .filter(users::organisation_id.eq(&organisation))
-                .filter(users::disabled.eq(false))
-                .select(users::email)
-                .load(conn)?;
             let message = ReportDue {
                 public_url: links.public_url.clone(),
-                title: title.clone(),
+                title: due.title.clone(),
                 year,
-                link: format!("{}/api/v1/pledges/{id}/reports", links.public_url),
+                link: format!("{}/reports", links.pledge(due.pledge.as_str())),
             };
-            for email in members {
+            for email in member_emails(conn, &due.organisation)? {
                 enqueue(conn, &message.render(&email)?)?;
             }
             Ok(true)

@@ -182,7 +182,7 @@ fn apply(world: &mut World, conn: &mut DbConnection, op: &Op) {
             }))
             .unwrap();
             let created = pledges::create(conn, &world.owners[*org], &input, None).unwrap();
-            world.pledges.push((created.id, *org));
+            world.pledges.push((created.pledge().unwrap().id, *org));
         }
         Op::Step { pledge, action } => {
             if world.pledges.is_empty() {

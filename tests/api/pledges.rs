@@ -316,7 +316,10 @@ async fn insert_published(app: &TestApp, user_id: &str, n: usize) -> Vec<String>
             let input: PledgeInput =
                 serde_json::from_value(pledge_body("A pledge among many")).unwrap();
             let ids = (0..n)
-                .map(|_| service::create(conn, &actor, &input, None).map(|p| p.id))
+                .map(|_| {
+                    service::create(conn, &actor, &input, None)
+                        .map(|c| c.pledge().map(|p| p.id).unwrap())
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             diesel::update(pledges::table.filter(pledges::id.eq_any(&ids)))
                 .set((

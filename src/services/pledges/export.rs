@@ -1,12 +1,12 @@
 //! Open data: the catalogue as CSV or NDJSON, with the catalogue's filters and visibility.
 //! Produced a page at a time, so memory stays flat however many pledges match.
 
+use super::PledgeView;
 use crate::{
     db::DbConnection,
-    domain::actor::Actor,
+    domain::{actor::Actor, pledge::CatalogueFilter},
     error::AppResult,
-    pagination::Page,
-    services::pledges::{self, PledgeFilter, PledgeView},
+    pagination::{Page, PageParams},
 };
 
 /// Rows per database round trip.
@@ -55,15 +55,14 @@ pub enum Format {
 pub fn batch(
     conn: &mut DbConnection,
     viewer: Option<&Actor>,
-    filter: &PledgeFilter,
+    filter: &CatalogueFilter,
     cursor: Option<String>,
 ) -> AppResult<Page<PledgeView>> {
-    let filter = PledgeFilter {
+    let page = PageParams {
         limit: Some(BATCH),
         cursor,
-        ..filter.clone()
     };
-    pledges::list(conn, viewer, &filter)
+    super::list(conn, viewer, filter, &page)
 }
 
 /// A spreadsheet runs cells that start with `=`, `+`, `-`, `@`, a tab or a carriage return as

@@ -1,0 +1,511 @@
+//! Pledges: creation (idempotent), editing, the moderation workflow with its audit trail and
+//! emails, the public catalogue (and its exports) and the moderation queue.
+
+pub mod export;
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    db::idempotency::{self, IdempotencyKey},
+    db::{
+        notify::{active_moderators, member_emails},
+        now,
+        pledges::{
+            bump_version, catalogue, events, find_record, insert_new, moderation_queue,
+            moderation_scope, record_event, records, set_status, store, visible_record, Event,
+            OrganisationSummary, PledgeRecord, PledgeRow,
+        },
+        schema::{moderator_tracks, pledges, tracks},
+        write_tx, DbConnection,
+    },
+    domain::{
+        account::PlatformRole,
+        actor::Actor,
+        counters::{Contribution, PledgeFacts},
+        ids::{PledgeId, UserId},
+        pledge::{is_insider, validate, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
+        workflow::{self, Action, PledgeContext, Standing, Status},
+    },
+    email::{
+        enqueue,
+        templates::{PledgeDecision, PledgeSubmitted},
+        Links,
+    },
+    error::{AppError, AppResult},
+    pagination::{Page, PageParams},
+    services::stats,
+};
+
+/// A pledge as the API shows it: its content as validated, with its place in the workflow.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PledgeView {
+    pub id: PledgeId,
+    pub status: Status,
+    /// Increases with every change; send it back in `If-Match` (it is also the `ETag`).
+    pub version: i32,
+    pub organisation: OrganisationSummary,
+    #[serde(flatten)]
+    pub content: ValidPledge,
+    /// Whole US dollars disbursed so far, from the yearly progress reports.
+    pub usd_disbursed: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
+    let insider = is_insider(&record.row.organisation_id, viewer);
+    let mut content = record.content;
+    if !insider {
+        content.contact = None;
+    }
+    let r = record.row;
+    PledgeView {
+        id: r.id,
+        status: record.status,
+        version: r.version,
+        organisation: record.organisation,
+        content,
+        usd_disbursed: record.usd_disbursed,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        submitted_at: r.submitted_at,
+        published_at: r.published_at,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+pub fn get(
+    conn: &mut DbConnection,
+    id: &PledgeId,
+    viewer: Option<&Actor>,
+) -> AppResult<PledgeView> {
+    Ok(view(visible_record(conn, id, viewer)?, viewer))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// How `POST /pledges` answered.
+pub enum Created {
+    New(Box<PledgeView>),
+    /// A repeat of a finished request with the same key: the first answer, verbatim.
+    Replayed(String),
+}
+
+impl Created {
+    /// The pledge made by this request; `None` for a replay.
+    pub fn pledge(self) -> Option<PledgeView> {
+        match self {
+            Created::New(view) => Some(*view),
+            Created::Replayed(_) => None,
+        }
+    }
+}
+
+/// Creates a draft for the actor's organisation. With an idempotency key, the key and its
+/// answer are recorded in the transaction that creates the pledge, so a retry replays the
+/// first answer instead of creating another pledge, and a crash leaves nothing half done.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: &PledgeInput,
+    key: Option<&IdempotencyKey>,
+) -> AppResult<Created> {
+    let organisation_id = actor.organisation_id.clone().ok_or_else(|| {
+        AppError::Denied(
+            "no_organisation",
+            "only members of an organisation register pledges".to_owned(),
+        )
+    })?;
+    if let Some(key) = key {
+        if let Some(first) = idempotency::replay(conn, &actor.id, key)? {
+            return Ok(Created::Replayed(first));
+        }
+    }
+    let vocabulary = crate::db::pledges::load_vocabulary(conn)?;
+    let valid = validate(input, &vocabulary)?;
+    write_tx(conn, |conn| {
+        if let Some(key) = key {
+            // A duplicate may have finished since the look above.
+            if let Some(first) = idempotency::replay(conn, &actor.id, key)? {
+                return Ok(Created::Replayed(first));
+            }
+        }
+        let id = insert_new(
+            conn,
+            &organisation_id,
+            &actor.id,
+            &valid,
+            Status::Draft,
+            now(),
+        )?;
+        record_event(
+            conn,
+            &id,
+            actor,
+            Event {
+                action: "create",
+                from: None,
+                to: Status::Draft,
+                reason: None,
+                version: 1,
+            },
+        )?;
+        let record = find_record(conn, &id)?.ok_or(AppError::NotFound("pledge"))?;
+        let created = view(record, Some(actor));
+        if let Some(key) = key {
+            let body = serde_json::to_string(&created).map_err(AppError::internal)?;
+            idempotency::record(conn, &actor.id, key, &body)?;
+        }
+        Ok(Created::New(Box::new(created)))
+    })
+}
+
+/// Checks `If-Match` against the current version.
+fn check_version(row: &PledgeRow, expected: Option<i32>, required: bool) -> AppResult<()> {
+    match expected {
+        None if required => Err(AppError::PreconditionRequired),
+        Some(v) if v != row.version => Err(AppError::PreconditionFailed),
+        _ => Ok(()),
+    }
+}
+
+/// Asks the workflow whether `actor` may do `action` to `record`.
+fn decide(
+    conn: &mut DbConnection,
+    record: &PledgeRecord,
+    actor: &Actor,
+    action: Action,
+    reason: Option<&str>,
+) -> AppResult<workflow::Transition> {
+    let scope = if actor.role == PlatformRole::Moderator {
+        moderation_scope(conn, &actor.id)?
+    } else {
+        Vec::new()
+    };
+    let context = PledgeContext {
+        status: record.status,
+        organisation_verified: record.organisation.verified,
+        tracks: &record.content.tracks,
+    };
+    let who = Standing {
+        role: actor.role,
+        in_owning_organisation: actor.belongs_to(&record.row.organisation_id),
+        email_verified: actor.email_verified,
+        moderation_scope: &scope,
+    };
+    Ok(workflow::decide(action, &context, &who, reason)?)
+}
+
+/// Edits a draft or a pledge sent back for changes (its organisation only).
+pub fn update(
+    conn: &mut DbConnection,
+    id: &PledgeId,
+    actor: &Actor,
+    expected_version: Option<i32>,
+    changes: PledgeChanges,
+) -> AppResult<PledgeView> {
+    let vocabulary = crate::db::pledges::load_vocabulary(conn)?;
+    write_tx(conn, |conn| {
+        let record = visible_record(conn, id, Some(actor))?;
+        decide(conn, &record, actor, Action::Edit, None)?;
+        check_version(&record.row, expected_version, true)?;
+        let valid = validate(&changes.apply_to(record.content.to_input()), &vocabulary)?;
+        let version = bump_version(conn, &record.row)?;
+        store(conn, id, &valid)?;
+        let status = record.status;
+        record_event(
+            conn,
+            id,
+            actor,
+            Event {
+                action: Action::Edit.as_str(),
+                from: Some(status),
+                to: status,
+                reason: None,
+                version,
+            },
+        )?;
+        let updated = find_record(conn, id)?.ok_or(AppError::NotFound("pledge"))?;
+        stats::record_change(conn, record.contribution(), updated.contribution())?;
+        Ok(view(updated, Some(actor)))
+    })
+}
+
+/// Submit, withdraw or a moderator's decision. Decisions need `If-Match`; every step is written
+/// to the audit trail and announced by email in the same transaction.
+pub fn transition(
+    conn: &mut DbConnection,
+    id: &PledgeId,
+    actor: &Actor,
+    action: Action,
+    expected_version: Option<i32>,
+    reason: Option<&str>,
+    links: &Links,
+) -> AppResult<PledgeView> {
+    let reason = workflow::clean_reason(reason);
+    write_tx(conn, |conn| {
+        let record = visible_record(conn, id, Some(actor))?;
+        let step = decide(conn, &record, actor, action, reason)?;
+        check_version(&record.row, expected_version, action.is_decision())?;
+        let version = bump_version(conn, &record.row)?;
+        set_status(conn, id, step.to, now())?;
+        record_event(
+            conn,
+            id,
+            actor,
+            Event {
+                action: action.as_str(),
+                from: Some(step.from),
+                to: step.to,
+                reason,
+                version,
+            },
+        )?;
+        let updated = find_record(conn, id)?.ok_or(AppError::NotFound("pledge"))?;
+        stats::record_change(conn, record.contribution(), updated.contribution())?;
+        announce(conn, &updated, action, reason, links)?;
+        Ok(view(updated, Some(actor)))
+    })
+}
+
+/// Queues the emails a step causes: moderators hear of submissions, the organisation of
+/// decisions.
+fn announce(
+    conn: &mut DbConnection,
+    record: &PledgeRecord,
+    action: Action,
+    reason: Option<&str>,
+    links: &Links,
+) -> AppResult<()> {
+    match action {
+        Action::Submit => {
+            let message = PledgeSubmitted {
+                public_url: links.public_url.clone(),
+                title: record.content.title.clone(),
+                organisation: record.organisation.name.clone(),
+                tracks: if record.content.tracks.is_empty() {
+                    "none".to_owned()
+                } else {
+                    record.content.tracks.join(", ")
+                },
+                link: links.moderation_queue(),
+            };
+            for moderator in active_moderators(conn)? {
+                let concerned = workflow::covers(&moderator.scope, &record.content.tracks);
+                // A moderator never decides their own organisation's pledges: no need to ask.
+                let own = moderator.organisation_id.as_ref() == Some(&record.organisation.id);
+                if concerned && !own {
+                    enqueue(conn, &message.render(&moderator.email)?)?;
+                }
+            }
+        }
+        Action::Approve | Action::RequestChanges | Action::Reject => {
+            let decision = match action {
+                Action::Approve => "approved",
+                Action::RequestChanges => "changes requested",
+                _ => "rejected",
+            };
+            let message = PledgeDecision {
+                public_url: links.public_url.clone(),
+                title: record.content.title.clone(),
+                decision: decision.to_owned(),
+                reason: reason.unwrap_or_default().to_owned(),
+                link: links.pledge(record.id().as_str()),
+            };
+            for email in member_emails(conn, &record.organisation.id)? {
+                enqueue(conn, &message.render(&email)?)?;
+            }
+        }
+        Action::Edit | Action::Withdraw => {}
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// History
+
+/// One step in a pledge's history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryEvent {
+    /// `create`, `import`, `edit`, `submit`, `approve`, `request_changes`, `reject` or
+    /// `withdraw`.
+    pub action: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    /// The role the actor acted in (`pledger`, `moderator`, `admin`, ...; `import` for data
+    /// loaded in bulk).
+    pub actor_role: String,
+    /// Who acted and why: shown to the organisation and staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub version: i32,
+    pub at: NaiveDateTime,
+}
+
+/// The audit trail: public for published pledges (what happened and when), complete for the
+/// organisation and staff (who, and the reasons given).
+pub fn history(
+    conn: &mut DbConnection,
+    id: &PledgeId,
+    viewer: Option<&Actor>,
+) -> AppResult<Vec<HistoryEvent>> {
+    let record = visible_record(conn, id, viewer)?;
+    let insider = is_insider(&record.row.organisation_id, viewer);
+    Ok(events(conn, id)?
+        .into_iter()
+        .map(|e| HistoryEvent {
+            action: e.action,
+            from_status: e.from,
+            to_status: e.to,
+            actor_role: e.actor_role,
+            actor: insider.then_some(e.actor_name),
+            reason: if insider { e.reason } else { None },
+            version: e.version,
+            at: e.at,
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue
+
+/// The catalogue: published pledges for the public, plus its own for an organisation, all for
+/// staff; newest first, a page at a time (stable while pledges are added).
+pub fn list(
+    conn: &mut DbConnection,
+    viewer: Option<&Actor>,
+    filter: &CatalogueFilter,
+    page: &PageParams,
+) -> AppResult<Page<PledgeView>> {
+    let found = catalogue(conn, viewer, filter, page)?;
+    Ok(Page {
+        items: found.items.into_iter().map(|r| view(r, viewer)).collect(),
+        next_cursor: found.next_cursor,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The moderation queue
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QueueItem {
+    pub pledge: PledgeView,
+    /// Seconds since the pledge was (last) submitted.
+    pub waiting_seconds: i64,
+}
+
+/// Submitted pledges awaiting a decision, oldest first: for moderators (only their tracks, if
+/// scoped) and admins; never their own organisation's.
+pub fn queue(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    track: Option<&str>,
+    page: &PageParams,
+) -> AppResult<Page<QueueItem>> {
+    if !actor.role.can_moderate() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = if actor.role == PlatformRole::Moderator {
+        moderation_scope(conn, &actor.id)?
+    } else {
+        Vec::new()
+    };
+    let found = moderation_queue(conn, actor.organisation_id.as_ref(), &scope, track, page)?;
+    let at = now();
+    let items = found
+        .items
+        .into_iter()
+        .map(|r| QueueItem {
+            waiting_seconds: r
+                .row
+                .submitted_at
+                .map(|s| (at - s).num_seconds().max(0))
+                .unwrap_or(0),
+            pledge: view(r, Some(actor)),
+        })
+        .collect();
+    Ok(Page {
+        items,
+        next_cursor: found.next_cursor,
+    })
+}
+
+/// Limits a moderator to some tracks (none: all tracks).
+pub fn set_moderation_scope(
+    conn: &mut DbConnection,
+    user_id: &UserId,
+    track_slugs: &[String],
+) -> AppResult<()> {
+    let known: HashSet<String> = tracks::table
+        .select(tracks::slug)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let mut checks = crate::domain::account::FieldChecks::new();
+    for (i, t) in track_slugs.iter().enumerate() {
+        if !known.contains(t) {
+            checks.push(crate::error::FieldError::new(
+                format!("moderation_tracks[{i}]"),
+                "unknown_value",
+                format!("unknown track {t:?}"),
+            ));
+        }
+    }
+    checks.finish()?;
+    diesel::delete(moderator_tracks::table.filter(moderator_tracks::user_id.eq(user_id)))
+        .execute(conn)?;
+    for track in track_slugs.iter().collect::<HashSet<_>>() {
+        diesel::insert_into(moderator_tracks::table)
+            .values((
+                moderator_tracks::user_id.eq(user_id),
+                moderator_tracks::track.eq(track),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// What every pledge that counts contributes now (published and pending ones), for a recount.
+pub fn counted_facts(conn: &mut DbConnection) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
+    let counted = [
+        Status::Submitted,
+        Status::ChangesRequested,
+        Status::Published,
+    ]
+    .map(|s| s.as_str());
+    let mut out = Vec::new();
+    let mut after: Option<PledgeId> = None;
+    // In batches, so memory stays bounded however many pledges there are.
+    loop {
+        let mut query = pledges::table
+            .filter(pledges::status.eq_any(counted))
+            .select(PledgeRow::as_select())
+            .into_boxed();
+        if let Some(last) = &after {
+            query = query.filter(pledges::id.gt(last.clone()));
+        }
+        let rows = query.order(pledges::id.asc()).limit(500).load(conn)?;
+        let Some(last) = rows.last().map(|r| r.id.clone()) else {
+            break;
+        };
+        out.extend(
+            records(conn, rows)?
+                .iter()
+                .filter_map(PledgeRecord::contribution),
+        );
+        after = Some(last);
+    }
+    Ok(out)
+}
