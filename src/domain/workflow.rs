@@ -148,6 +148,19 @@ impl Refusal {
         }
     }
 
+    /// Refused because of who asks, not because of what the pledge's version says: these are
+    /// answered before `If-Match` is looked at; every other refusal comes after it, so that a
+    /// stale version is a failed precondition whatever the state.
+    pub fn is_about_the_caller(self) -> bool {
+        matches!(
+            self,
+            Refusal::NotAllowed
+                | Refusal::EmailNotVerified
+                | Refusal::OwnOrganisation
+                | Refusal::OutOfScope
+        )
+    }
+
     /// A sentence for people; clients should match on [`Refusal::code`], not on this.
     pub fn message(self) -> &'static str {
         match self {

@@ -179,13 +179,16 @@ fn check_version(row: &PledgeRow, expected: Option<i32>, required: bool) -> AppR
     }
 }
 
-/// Asks the workflow whether `actor` may do `action` to `record`.
+/// Asks the workflow whether `actor` may do `action` to `record`, then holds the step to the
+/// version the caller read: a refusal about the caller comes first (403), then a stale or
+/// missing `If-Match` (412, 428), then what the pledge's state says (409, 422).
 fn decide(
     conn: &mut DbConnection,
     record: &PledgeRecord,
     actor: &Actor,
     action: Action,
     reason: Option<&str>,
+    expected_version: Option<i32>,
 ) -> AppResult<workflow::Transition> {
     let scope = if actor.role == PlatformRole::Moderator {
         moderation_scope(conn, &actor.id)?
@@ -203,7 +206,16 @@ fn decide(
         email_verified: actor.email_verified,
         moderation_scope: &scope,
     };
-    Ok(workflow::decide(action, &context, &who, reason)?)
+    let decision = workflow::decide(action, &context, &who, reason);
+    if let Err(refusal) = decision {
+        if refusal.is_about_the_caller() {
+            return Err(refusal.into());
+        }
+    }
+    // Edits always name the version they change; other steps of the organisation may omit it.
+    let required = action.is_decision() || action == Action::Edit;
+    check_version(&record.row, expected_version, required)?;
+    Ok(decision?)
 }
 
 /// Edits a draft or a pledge sent back for changes (its organisation only).
@@ -217,8 +229,7 @@ pub fn update(
     let vocabulary = crate::db::pledges::load_vocabulary(conn)?;
     write_tx(conn, |conn| {
         let record = visible_record(conn, id, Some(actor))?;
-        decide(conn, &record, actor, Action::Edit, None)?;
-        check_version(&record.row, expected_version, true)?;
+        decide(conn, &record, actor, Action::Edit, None, expected_version)?;
         let valid = validate(&changes.apply_to(record.content.to_input()), &vocabulary)?;
         let version = bump_version(conn, &record.row)?;
         store(conn, id, &valid)?;
@@ -255,8 +266,7 @@ pub fn transition(
     let reason = workflow::clean_reason(reason);
     write_tx(conn, |conn| {
         let record = visible_record(conn, id, Some(actor))?;
-        let step = decide(conn, &record, actor, action, reason)?;
-        check_version(&record.row, expected_version, action.is_decision())?;
+        let step = decide(conn, &record, actor, action, reason, expected_version)?;
         let version = bump_version(conn, &record.row)?;
         set_status(conn, id, step.to, now())?;
         record_event(
