@@ -60,6 +60,11 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the service cannot answer now: {0}")]
     Unavailable(String),
+    /// The database could not do this now (a lost race with another writer, a dropped
+    /// connection, a full or failing disk): nothing was written, and a retry shortly after
+    /// may succeed. The detail is logged, never shown.
+    #[error("the database cannot take this request now; nothing was changed, try again shortly")]
+    StorageUnavailable { detail: String, contention: bool },
     /// Anything unexpected. The detail is logged, never shown to the client.
     #[error("internal error")]
     Internal(String),
@@ -99,6 +104,7 @@ impl AppError {
             AppError::PreconditionRequired => "precondition_required",
             AppError::TooManyRequests { .. } => "rate_limited",
             AppError::Unavailable(_) => "service_unavailable",
+            AppError::StorageUnavailable { .. } => "storage_unavailable",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -124,7 +130,7 @@ impl AppError {
             AppError::PreconditionFailed => "Precondition failed",
             AppError::PreconditionRequired => "Precondition required",
             AppError::TooManyRequests { .. } => "Too many requests",
-            AppError::Unavailable(_) => "Service unavailable",
+            AppError::Unavailable(_) | AppError::StorageUnavailable { .. } => "Service unavailable",
             AppError::Internal(_) => "Internal server error",
         }
     }
@@ -133,6 +139,11 @@ impl AppError {
     pub fn detail(&self) -> String {
         match self {
             AppError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
+            AppError::StorageUnavailable { .. } => AppError::StorageUnavailable {
+                detail: String::new(),
+                contention: false,
+            }
+            .to_string(),
             other => other.to_string(),
         }
     }
@@ -158,9 +169,47 @@ impl AppError {
             AppError::PreconditionFailed => 412,
             AppError::PreconditionRequired => 428,
             AppError::TooManyRequests { .. } => 429,
-            AppError::Unavailable(_) => 503,
+            AppError::Unavailable(_) | AppError::StorageUnavailable { .. } => 503,
             AppError::Internal(_) => 500,
         }
+    }
+}
+
+/// A deadlock or serialization failure: the transaction lost a race and may simply run again.
+pub fn is_contention(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        // PostgreSQL's 40P01; diesel has no kind of its own for it.
+        Error::DatabaseError(_, info) => info.message().contains("deadlock detected"),
+        _ => false,
+    }
+}
+
+/// A fault of the database that passes: a dropped or refused connection, a database that is
+/// restarting, SQLite's disk errors and locks held too long.
+fn is_transient(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    const PASSING: [&str; 10] = [
+        "database is locked",
+        "disk i/o error",
+        "database or disk is full",
+        "unable to open database file",
+        "server closed the connection",
+        "terminating connection",
+        "the database system is",
+        "connection to server",
+        "could not receive data",
+        "no connection to the server",
+    ];
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(_, info) => {
+            let message = info.message().to_lowercase();
+            PASSING.iter().any(|p| message.contains(p))
+        }
+        Error::BrokenTransactionManager => true,
+        _ => false,
     }
 }
 
@@ -168,6 +217,10 @@ impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         match err {
             diesel::result::Error::NotFound => AppError::NotFound("resource"),
+            ref e if is_contention(e) || is_transient(e) => AppError::StorageUnavailable {
+                contention: is_contention(e),
+                detail: e.to_string(),
+            },
             other => AppError::Internal(format!("database: {other}")),
         }
     }
@@ -243,6 +296,65 @@ mod tests {
         assert_eq!(err.code(), "internal_error");
         assert_eq!(err.status(), 500);
         assert!(!err.detail().contains("secret"));
+    }
+
+    #[test]
+    fn passing_database_faults_are_told_apart_from_bugs() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        struct Info(&'static str);
+        impl diesel::result::DatabaseErrorInformation for Info {
+            fn message(&self) -> &str {
+                self.0
+            }
+            fn details(&self) -> Option<&str> {
+                None
+            }
+            fn hint(&self) -> Option<&str> {
+                None
+            }
+            fn table_name(&self) -> Option<&str> {
+                None
+            }
+            fn column_name(&self) -> Option<&str> {
+                None
+            }
+            fn constraint_name(&self) -> Option<&str> {
+                None
+            }
+            fn statement_position(&self) -> Option<i32> {
+                None
+            }
+        }
+        let db = |kind, message| Error::DatabaseError(kind, Box::new(Info(message)));
+        let deadlock = db(DatabaseErrorKind::Unknown, "deadlock detected");
+        assert!(is_contention(&deadlock));
+        let serialization = db(
+            DatabaseErrorKind::SerializationFailure,
+            "could not serialize",
+        );
+        assert!(matches!(
+            AppError::from(serialization),
+            AppError::StorageUnavailable {
+                contention: true,
+                ..
+            }
+        ));
+        for passing in [
+            "disk I/O error",
+            "database or disk is full",
+            "database is locked",
+        ] {
+            let err = AppError::from(db(DatabaseErrorKind::Unknown, passing));
+            assert_eq!(
+                (err.status(), err.code()),
+                (503, "storage_unavailable"),
+                "{passing}"
+            );
+        }
+        let closed = AppError::from(db(DatabaseErrorKind::ClosedConnection, "gone"));
+        assert_eq!(closed.status(), 503);
+        let bug = AppError::from(db(DatabaseErrorKind::Unknown, "no such column: x"));
+        assert_eq!(bug.status(), 500);
     }
 
     #[test]

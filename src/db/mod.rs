@@ -217,24 +217,74 @@ pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
 
+/// An error that may say the transaction lost a race with another one (a deadlock or a
+/// serialization failure): running it again from the start can succeed.
+pub trait Contention {
+    fn is_contention(&self) -> bool;
+}
+
+impl Contention for diesel::result::Error {
+    fn is_contention(&self) -> bool {
+        crate::error::is_contention(self)
+    }
+}
+
+impl Contention for AppError {
+    fn is_contention(&self) -> bool {
+        matches!(
+            self,
+            AppError::StorageUnavailable {
+                contention: true,
+                ..
+            }
+        )
+    }
+}
+
+/// How often a transaction that lost a race is run again before the error is answered.
+const CONTENTION_RETRIES: u32 = 4;
+
 /// Runs `f` in a write transaction. On SQLite the transaction starts `IMMEDIATE`, taking the
 /// write lock up front: a deferred one that upgrades later can fail with `SQLITE_BUSY` at once,
-/// whatever the busy timeout. Nested `transaction` calls inside `f` become savepoints.
-pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+/// whatever the busy timeout. On PostgreSQL a transaction that fails with a deadlock or a
+/// serialization failure is rolled back and run again (a few times, after a short random
+/// pause), so that contention between writers never reaches a client as an error.
+/// Nested `transaction` calls inside `f` become savepoints.
+pub fn write_tx<T, E, F>(conn: &mut DbConnection, mut f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    F: FnMut(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error> + Contention,
+{
+    let mut attempt = 0;
+    loop {
+        let result = match conn {
+            DbConnection::Postgres(_) => conn.transaction(&mut f),
+            DbConnection::Sqlite(_) => sqlite_immediate(conn, &mut f),
+        };
+        match result {
+            Err(e) if e.is_contention() && attempt < CONTENTION_RETRIES => {
+                attempt += 1;
+                let pause = rand::random_range(5..20u64) * u64::from(attempt);
+                tracing::debug!(attempt, pause_ms = pause, "transaction lost a race; again");
+                std::thread::sleep(Duration::from_millis(pause));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn sqlite_immediate<T, E, F>(conn: &mut DbConnection, f: &mut F) -> Result<T, E>
+where
+    F: FnMut(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    if !matches!(conn, DbConnection::Sqlite(_)) {
-        return conn.transaction(f);
-    }
     let DbConnection::Sqlite(inner) = &mut *conn else {
-        unreachable!("checked above")
+        return Err(diesel::result::Error::BrokenTransactionManager.into());
     };
     AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
     let result = f(conn);
     let DbConnection::Sqlite(inner) = conn else {
-        unreachable!("the variant does not change")
+        return Err(diesel::result::Error::BrokenTransactionManager.into());
     };
     match result {
         Ok(value) => match AnsiTransactionManager::commit_transaction(inner) {

@@ -57,13 +57,24 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(error = %detail, "internal error");
+        match self {
+            AppError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            AppError::StorageUnavailable { detail, .. } => {
+                tracing::warn!(error = %detail, "database fault answered as 503")
+            }
+            _ => {}
         }
         let mut builder = HttpResponse::build(self.status_code());
         builder.content_type(PROBLEM_CONTENT_TYPE);
-        if let AppError::TooManyRequests { retry_after_secs } = self {
-            builder.insert_header(("Retry-After", retry_after_secs.to_string()));
+        match self {
+            AppError::TooManyRequests { retry_after_secs } => {
+                builder.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            // Faults that pass: a short wait is worth a retry.
+            AppError::Unavailable(_) | AppError::StorageUnavailable { .. } => {
+                builder.insert_header(("Retry-After", "1"));
+            }
+            _ => {}
         }
         if let AppError::Unauthorized = self {
             builder.insert_header(("WWW-Authenticate", "Bearer"));

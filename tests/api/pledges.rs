@@ -610,15 +610,32 @@ async fn of_two_simultaneous_approvals_exactly_one_wins() {
         expect_pledge(winner, "published", 3).await;
         // The loser read version 2, which is gone: a failed precondition, whether it ran
         // before the winner committed or after (when the pledge is already published).
-        assert_problem(loser, StatusCode::PRECONDITION_FAILED, "precondition_failed").await;
+        assert_problem(
+            loser,
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+        )
+        .await;
         let events = history(&app, Some(&owner), &id).await;
         let approvals = events.iter().filter(|e| e["action"] == "approve").count();
         assert_eq!(approvals, 1, "round {round}: {events:?}");
         assert_eq!(events.len(), 3);
         expect_pledge(get_pledge(&app, None, &id).await, "published", 3).await;
         // Read after the winner committed: still 412, never a 409 about the new state.
-        let late = step(&app, &second, &id, "reject", Some(2), Some(json!({"reason": "Late."})));
-        assert_problem(late.await, StatusCode::PRECONDITION_FAILED, "precondition_failed").await;
+        let late = step(
+            &app,
+            &second,
+            &id,
+            "reject",
+            Some(2),
+            Some(json!({"reason": "Late."})),
+        );
+        assert_problem(
+            late.await,
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+        )
+        .await;
     }
 }
 

@@ -230,7 +230,10 @@ pub fn update(
     write_tx(conn, |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         decide(conn, &record, actor, Action::Edit, None, expected_version)?;
-        let valid = validate(&changes.apply_to(record.content.to_input()), &vocabulary)?;
+        let valid = validate(
+            &changes.clone().apply_to(record.content.to_input()),
+            &vocabulary,
+        )?;
         let version = bump_version(conn, &record.row)?;
         store(conn, id, &valid)?;
         let status = record.status;
