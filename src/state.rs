@@ -12,6 +12,9 @@ use crate::{
     live::LiveCounters,
 };
 
+/// The `iss` of every access token.
+pub const TOKEN_ISSUER: &str = "pledgeboard";
+
 /// What every handler can reach.
 pub struct AppState {
     pub db: Database,
@@ -26,7 +29,9 @@ impl AppState {
     /// Builds the state: loads (or, on first start, creates) the token signing key.
     pub async fn new(db: Database, settings: Settings) -> AppResult<Self> {
         let secret = settings.jwt_secret.clone();
-        let issuer = settings.effective_public_url();
+        // The same on every instance, whatever address each one binds or is reached at: the
+        // instances behind one load balancer share a database and accept each other's tokens.
+        let issuer = TOKEN_ISSUER.to_owned();
         let ttl = settings.access_token_ttl_secs.max(1);
         let tokens = db
             .run(move |conn| TokenKeys::load(conn, secret.as_deref(), issuer, ttl))

@@ -162,3 +162,30 @@ async fn the_signing_key_is_shared_by_instances_on_one_database() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn instances_behind_one_balancer_accept_each_others_tokens() {
+    // Two instances on one database, each bound to its own port and told of its own public
+    // address (as happens when one is started without --public-url).
+    let a =
+        crate::helpers::spawn_app_with(|s| s.public_url = Some("http://instance-a.example".into()))
+            .await;
+    // Signed up before the second instance exists: its mail worker would take the email.
+    let session = a.pledger("lb@ministry.example", "Balanced Ministry").await;
+    let url = a.settings.database_url.clone();
+    let b = crate::helpers::spawn_app_with(move |s| {
+        s.database_url = url;
+        s.public_url = None;
+    })
+    .await;
+    for instance in [&a, &b] {
+        let resp = instance
+            .client
+            .get(instance.url("/api/v1/me"))
+            .bearer_auth(&session.access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{}", instance.address);
+    }
+}
