@@ -401,3 +401,105 @@ mod raw_http {
         (request_id, status)
     }
 }
+
+/// Clients creating pledges with `Idempotency-Key`s while the process is killed, then retrying
+/// every request with its key after a restart: every pledge exists exactly once, and every key
+/// answers with its pledge.
+#[tokio::test]
+async fn keyed_creations_survive_a_kill_exactly_once() {
+    const CLIENTS: usize = 40;
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path());
+    let (child, _logs, address) = serve(dir.path(), &url, &[]);
+    let client = reqwest::Client::new();
+    let base = format!("http://{address}/api/v1");
+    let registered = client
+        .post(format!("{base}/auth/register"))
+        .json(&serde_json::json!({"email": "crash@example.org", "password": PASSWORD,
+            "display_name": "C", "organisation": {"name": "Crash Org", "kind": "other", "country": "GHA"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 201);
+    let tokens: Value = client
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"email": "crash@example.org", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let body = |i: usize| {
+        crate::live::pledge_body(
+            &format!("Pledge number {i} of the crash"),
+            &["ldc5"],
+            &["NPL"],
+            10,
+        )
+    };
+    let create = |base: String, i: usize| {
+        let client = client.clone();
+        let access = access.clone();
+        async move {
+            client
+                .post(format!("{base}/pledges"))
+                .bearer_auth(access)
+                .header("Idempotency-Key", format!("crash-key-{i}"))
+                .json(&body(i))
+                .send()
+                .await
+        }
+    };
+
+    // First life: all clients at once; the process dies while many are in flight.
+    let (answered_tx, mut answered_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut tasks = Vec::new();
+    for i in 0..CLIENTS {
+        let request = create(base.clone(), i);
+        let answered = answered_tx.clone();
+        tasks.push(tokio::spawn(async move {
+            if let Ok(resp) = request.await {
+                let _ = answered.send(resp.status().as_u16());
+            }
+        }));
+    }
+    for _ in 0..3 {
+        answered_rx.recv().await;
+    }
+    signal(&child, "-KILL");
+    let mut child = child;
+    child.wait().unwrap();
+    for task in tasks {
+        let _ = task.await;
+    }
+
+    // Second life: every client retries with its key until it has an answer.
+    let (mut child, logs, address) = serve(dir.path(), &url, &[]);
+    let base = format!("http://{address}/api/v1");
+    let mut ids = std::collections::HashSet::new();
+    for i in 0..CLIENTS {
+        let resp = create(base.clone(), i).await.unwrap();
+        assert_eq!(resp.status(), 201, "client {i}");
+        let pledge: Value = resp.json().await.unwrap();
+        assert_eq!(pledge["title"], format!("Pledge number {i} of the crash"));
+        assert!(ids.insert(pledge["id"].as_str().unwrap().to_owned()));
+        // Asking again replays the same answer.
+        let again: Value = create(base.clone(), i).await.unwrap().json().await.unwrap();
+        assert_eq!(again["id"], pledge["id"]);
+    }
+    let db = Database::open(&url, 2).unwrap();
+    let stored: i64 = db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use pledgeboard::db::schema::pledges;
+            Ok(pledges::table.count().get_result(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored, CLIENTS as i64, "every pledge exactly once");
+    signal(&child, "-TERM");
+    wait_for(&logs, "pledgeboard stopped");
+    assert!(child.wait().unwrap().success());
+}
