@@ -18,6 +18,8 @@ pub const TOKEN_ISSUER: &str = "pledgeboard";
 /// What every handler can reach.
 pub struct AppState {
     pub db: Database,
+    /// This process among the instances sharing the database (random, per start).
+    pub instance: String,
     pub settings: Arc<Settings>,
     pub tokens: TokenKeys,
     pub rate_limits: RateLimits,
@@ -38,6 +40,7 @@ impl AppState {
             .await?;
         let live = LiveCounters::start(db.clone(), settings.effective_database_url()).await?;
         Ok(Self {
+            instance: uuid::Uuid::new_v4().to_string(),
             live,
             db,
             rate_limits: RateLimits::new(settings.rate_limits()),

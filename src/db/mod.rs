@@ -16,7 +16,7 @@ use diesel::{
     pg::PgConnection,
     r2d2::{ManageConnection, Pool, PooledConnection},
     sqlite::SqliteConnection,
-    Connection, ConnectionError, RunQueryDsl,
+    Connection, ConnectionError, ExpressionMethods, QueryDsl, RunQueryDsl,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -215,6 +215,27 @@ pub fn new_id() -> String {
 /// A round trip to the database.
 pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}
+
+/// A committed write of one small row, for readiness: a database that answers reads but
+/// cannot write (a full disk, a read-only file system, a standby server) is not ready.
+pub fn probe_write(conn: &mut DbConnection, instance: &str) -> AppResult<()> {
+    use schema::readiness_probes;
+    write_tx(conn, |conn| {
+        let at = now();
+        let updated = diesel::update(readiness_probes::table.find(instance))
+            .set(readiness_probes::checked_at.eq(at))
+            .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(readiness_probes::table)
+                .values((
+                    readiness_probes::instance.eq(instance),
+                    readiness_probes::checked_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        Ok::<_, AppError>(())
+    })
 }
 
 /// An error that may say the transaction lost a race with another one (a deadlock or a

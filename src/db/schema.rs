@@ -288,6 +288,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    readiness_probes (instance) {
+        instance -> Text,
+        checked_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     sdgs,
     focus_areas,

@@ -24,21 +24,25 @@ pub async fn livez() -> HttpResponse {
     })
 }
 
-/// The service can do useful work: a database round trip succeeds.
+/// The service can do useful work: the database answers and takes a write.
 #[utoipa::path(get, path = "/readyz", 
     tag = "operations",
     responses(
         (status = 200, body = Status),
-        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached or cannot write", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let pool = state.db.pool().clone();
+    let instance = state.instance.clone();
     tokio::task::spawn_blocking(move || -> AppResult<()> {
         let mut conn = pool
             .get_timeout(READY_CHECKOUT_TIMEOUT)
             .map_err(|e| AppError::Unavailable(format!("no database connection: {e}")))?;
-        db::ping(&mut conn).map_err(|e| AppError::Unavailable(format!("database ping failed: {e}")))
+        db::ping(&mut conn)
+            .map_err(|e| AppError::Unavailable(format!("database ping failed: {e}")))?;
+        db::probe_write(&mut conn, &instance)
+            .map_err(|e| AppError::Unavailable(format!("the database cannot write: {e}")))
     })
     .await??;
     Ok(HttpResponse::Ok().json(Status {

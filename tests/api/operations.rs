@@ -42,6 +42,52 @@ async fn readyz_answers_503_when_no_database_connection_can_be_had() {
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
 }
 
+/// A database that answers but cannot write (here: every write to the probe fails as a full
+/// disk would make it fail) is not ready; once it writes again, it is.
+#[tokio::test]
+async fn readyz_answers_503_when_the_database_cannot_write() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
+    let backend = app.backend();
+    let refuse = move |on: bool| {
+        let sql: &[&str] = match (backend, on) {
+            (pledgeboard::db::Backend::Sqlite, true) => {
+                &["CREATE TRIGGER full_disk BEFORE UPDATE ON readiness_probes
+                 BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"]
+            }
+            (pledgeboard::db::Backend::Sqlite, false) => &["DROP TRIGGER full_disk"],
+            (pledgeboard::db::Backend::Postgres, true) => &[
+                "CREATE FUNCTION full_disk() RETURNS trigger AS $$ BEGIN
+                 RAISE EXCEPTION 'could not extend file: No space left on device'; END $$
+                 LANGUAGE plpgsql",
+                "CREATE TRIGGER full_disk BEFORE UPDATE ON readiness_probes
+                 FOR EACH ROW EXECUTE FUNCTION full_disk()",
+            ],
+            (pledgeboard::db::Backend::Postgres, false) => &[
+                "DROP TRIGGER full_disk ON readiness_probes",
+                "DROP FUNCTION full_disk()",
+            ],
+        };
+        let sql: Vec<String> = sql.iter().map(|s| (*s).to_owned()).collect();
+        move |conn: &mut pledgeboard::db::DbConnection| {
+            use diesel::RunQueryDsl;
+            for statement in &sql {
+                diesel::sql_query(statement.as_str()).execute(conn)?;
+            }
+            Ok(())
+        }
+    };
+    app.db.run(refuse(true)).await.unwrap();
+    assert_problem(
+        app.get("/readyz").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "service_unavailable",
+    )
+    .await;
+    app.db.run(refuse(false)).await.unwrap();
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status_with_latency_and_pool_usage() {
     let app = spawn_app().await;
@@ -107,4 +153,55 @@ async fn the_service_serves_its_contract_and_offline_docs() {
         .await
         .unwrap();
     assert!(init.contains("/openapi.json"), "{init}");
+}
+
+/// A write that the database refuses for a passing reason (a full disk) answers 503 with
+/// `Retry-After` and a stable code, never a 500; nothing is half written.
+#[tokio::test]
+async fn a_full_disk_is_a_503_storage_unavailable_with_retry_after() {
+    let app = spawn_app().await;
+    let owner = app.pledger("disk@example.org", "Disk Ministry").await;
+    let sql: Vec<&str> = match app.backend() {
+        pledgeboard::db::Backend::Sqlite => vec![
+            "CREATE TRIGGER full_disk BEFORE INSERT ON pledge_events
+             BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+        ],
+        pledgeboard::db::Backend::Postgres => vec![
+            "CREATE FUNCTION full_disk() RETURNS trigger AS $$ BEGIN
+             RAISE EXCEPTION 'could not extend file: No space left on device'
+             USING ERRCODE = 'disk_full'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER full_disk BEFORE INSERT ON pledge_events
+             FOR EACH ROW EXECUTE FUNCTION full_disk()",
+        ],
+    };
+    app.db
+        .run(move |conn| {
+            use diesel::RunQueryDsl;
+            for statement in &sql {
+                diesel::sql_query(*statement).execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let resp = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/pledges",
+            Some(&owner.access),
+            Some(&crate::live::pledge_body("Full disk", &[], &["GHA"], 1)),
+        )
+        .await;
+    assert_eq!(resp.headers().get("retry-after").unwrap(), "1");
+    assert_problem(resp, StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable").await;
+    let count: i64 = app
+        .db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use pledgeboard::db::schema::pledges;
+            Ok(pledges::table.count().get_result(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(count, 0, "the pledge row went with the failed transaction");
 }
