@@ -32,6 +32,13 @@ pub enum Command {
         #[arg(long, default_value_t = 200)]
         pledges: usize,
     },
+    /// Write a consistent copy of the embedded (SQLite) database to FILE while the service runs;
+    /// restore by putting the copy in place of the database file while the service is stopped.
+    /// On PostgreSQL use `pg_dump` (see docs/operations.md).
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        file: std::path::PathBuf,
+    },
     /// Rebuild the live counters from the pledges (they are kept up to date incrementally; this
     /// repairs them after manual changes to the database).
     Recount,

@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Command::Recount => recount(cli.settings).await,
+        Command::Backup { file } => backup(cli.settings, file).await,
         Command::SeedDemo { pledges } => seed_demo(cli.settings, pledges).await,
         Command::CreateStaff { role, email, name } => {
             create_staff(cli.settings, role, email, name).await
@@ -111,6 +112,22 @@ async fn recount(settings: pledgeboard::config::Settings) -> Result<(), String> 
             drifted.join(", ")
         );
     }
+    Ok(())
+}
+
+/// `pledgeboard backup FILE`: an online copy of the embedded database.
+async fn backup(
+    settings: pledgeboard::config::Settings,
+    file: std::path::PathBuf,
+) -> Result<(), String> {
+    let db = pledgeboard::db::Database::open(&settings.effective_database_url(), 2)
+        .map_err(|e| e.to_string())?;
+    let target = file.clone();
+    let bytes = db
+        .run(move |conn| pledgeboard::db::backup(conn, &target))
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("backup written to {} ({bytes} bytes)", file.display());
     Ok(())
 }
 

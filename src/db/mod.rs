@@ -217,6 +217,33 @@ pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
 
+/// Writes a consistent copy of an SQLite database to `file` (which must not exist) while
+/// others keep reading and writing: `VACUUM INTO` reads one snapshot, so the copy holds every
+/// transaction committed before it began and none after. Returns the copy's size in bytes.
+/// PostgreSQL has its own tools for this (`pg_dump`), which this refuses to imitate.
+pub fn backup(conn: &mut DbConnection, file: &Path) -> AppResult<u64> {
+    if !matches!(conn, DbConnection::Sqlite(_)) {
+        return Err(AppError::BadRequest(
+            "backup copies the embedded SQLite database; for PostgreSQL use pg_dump \
+             (see docs/operations.md)"
+                .to_owned(),
+        ));
+    }
+    if file.exists() {
+        return Err(AppError::BadRequest(format!(
+            "{} exists already; name a new file",
+            file.display()
+        )));
+    }
+    let path = file
+        .to_str()
+        .ok_or_else(|| AppError::BadRequest("the backup path is not valid UTF-8".to_owned()))?;
+    diesel::sql_query(format!("VACUUM INTO '{}'", path.replace('\'', "''"))).execute(conn)?;
+    std::fs::metadata(file)
+        .map(|m| m.len())
+        .map_err(|e| AppError::internal(format!("backup written but unreadable: {e}")))
+}
+
 /// A committed write of one small row, for readiness: a database that answers reads but
 /// cannot write (a full disk, a read-only file system, a standby server) is not ready.
 pub fn probe_write(conn: &mut DbConnection, instance: &str) -> AppResult<()> {
