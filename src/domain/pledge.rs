@@ -73,6 +73,15 @@ pub const TITLE_MAX: usize = 200;
 pub const SUMMARY_MAX: usize = 1_000;
 pub const DESCRIPTION_MAX: usize = 20_000;
 pub const PARTNERS_MAX: usize = 50;
+/// The longest list each field takes: more is refused at once, before any item is looked at,
+/// so that an enormous list costs nothing and earns one error, not one per item.
+pub const FOCUS_AREAS_MAX: usize = 4;
+pub const PILLARS_MAX: usize = 30;
+pub const SDGS_MAX: usize = 17;
+pub const TRACKS_MAX: usize = 20;
+pub const COUNTRIES_MAX: usize = 250;
+pub const REGIONS_MAX: usize = 10;
+pub const BENEFICIARY_GROUPS_MAX: usize = 20;
 
 /// The value of a pledge. Money is integer: minor units of the pledged currency, and the US
 /// dollar equivalent in whole dollars.
@@ -327,14 +336,32 @@ pub fn is_visible(status: Status, organisation: &OrganisationId, viewer: Option<
 }
 
 /// Checks each item of a list field against `known`, returning the sorted, deduplicated list.
+/// Refuses a list longer than `max` with one error; true when the list may be checked item by
+/// item.
+fn within_limit<T>(checks: &mut FieldChecks, field: &str, items: &[T], max: usize) -> bool {
+    if items.len() > max {
+        checks.push(FieldError::new(
+            field,
+            "too_many",
+            format!("at most {max} items"),
+        ));
+        return false;
+    }
+    true
+}
+
 fn check_list(
     checks: &mut FieldChecks,
     field: &str,
     items: &[String],
+    max: usize,
     normalise: impl Fn(&str) -> String,
     known: impl Fn(&str) -> bool,
 ) -> Vec<String> {
     let mut out = BTreeSet::new();
+    if !within_limit(checks, field, items, max) {
+        return Vec::new();
+    }
     for (i, item) in items.iter().enumerate() {
         let value = normalise(item);
         if known(&value) {
@@ -367,6 +394,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         &mut checks,
         "focus_areas",
         &input.focus_areas,
+        FOCUS_AREAS_MAX,
         |s| s.trim().to_owned(),
         |s| vocabulary.focus_areas.contains(s),
     );
@@ -381,12 +409,18 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         &mut checks,
         "pillars",
         &input.pillars,
+        PILLARS_MAX,
         |s| s.trim().to_owned(),
         |s| vocabulary.pillars.contains_key(s),
     );
 
     let mut sdgs = BTreeSet::new();
-    for (i, n) in input.sdgs.iter().enumerate() {
+    let sdg_items: &[i64] = if within_limit(&mut checks, "sdgs", &input.sdgs, SDGS_MAX) {
+        &input.sdgs
+    } else {
+        &[]
+    };
+    for (i, n) in sdg_items.iter().enumerate() {
         match i32::try_from(*n) {
             Ok(n) if (1..=17).contains(&n) => {
                 sdgs.insert(n);
@@ -406,6 +440,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         &mut checks,
         "tracks",
         &input.tracks,
+        TRACKS_MAX,
         |s| s.trim().to_owned(),
         |s| vocabulary.tracks.contains(s),
     );
@@ -413,6 +448,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         &mut checks,
         "countries",
         &input.countries,
+        COUNTRIES_MAX,
         |s| s.trim().to_uppercase(),
         |s| vocabulary.countries.contains_key(s),
     );
@@ -420,6 +456,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         &mut checks,
         "regions",
         &input.regions,
+        REGIONS_MAX,
         |s| s.trim().to_owned(),
         |s| vocabulary.regions.contains(s),
     );
@@ -434,6 +471,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         &mut checks,
         "beneficiary_groups",
         &input.beneficiary_groups,
+        BENEFICIARY_GROUPS_MAX,
         |s| s.trim().to_owned(),
         |s| s.parse::<BeneficiaryGroup>().is_ok(),
     )
@@ -479,14 +517,13 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
             ));
         }
     }
-    if input.partners.len() > PARTNERS_MAX {
-        checks.push(FieldError::new(
-            "partners",
-            "too_many",
-            format!("at most {PARTNERS_MAX} partners"),
-        ));
-    }
-    for (i, partner) in input.partners.iter().enumerate() {
+    let partners: &[String] =
+        if within_limit(&mut checks, "partners", &input.partners, PARTNERS_MAX) {
+            &input.partners
+        } else {
+            &[]
+        };
+    for (i, partner) in partners.iter().enumerate() {
         checks.take(check_text(&format!("partners[{i}]"), partner, 1, 200));
     }
     let contact = match &input.contact {
@@ -530,7 +567,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         value: input.value.clone(),
         start_date: input.start_date,
         end_date: input.end_date,
-        partners: input.partners.iter().map(|p| p.trim().to_owned()).collect(),
+        partners: partners.iter().map(|p| p.trim().to_owned()).collect(),
         contact,
     })
 }
@@ -538,6 +575,21 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enormous_list_earns_one_error_not_one_per_item() {
+        let mut big = input();
+        big.sdgs = vec![99; 100_000];
+        big.countries = vec!["XXX".into(); 100_000];
+        match validate(&big, &vocabulary()) {
+            Err(Invalid(errors)) => {
+                let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["sdgs", "countries"], "{errors:?}");
+                assert!(errors.iter().all(|e| e.code == "too_many"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     fn vocabulary() -> Vocabulary {
         Vocabulary {

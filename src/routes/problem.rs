@@ -5,7 +5,10 @@ use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{AppError, FieldError};
+use crate::{
+    domain::errors::MAX_FIELD_ERRORS,
+    error::{AppError, FieldError},
+};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -20,9 +23,13 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code: switch on this, not on `title` or `detail`.
     pub code: String,
-    /// Field-level errors (for `validation_failed`).
+    /// Field-level errors (for `validation_failed`): the first fifty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
     pub errors: Vec<FieldError>,
+    /// How many more field errors were found than `errors` lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more_errors: Option<usize>,
     /// The request path this problem occurred on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
@@ -42,8 +49,16 @@ impl Problem {
             detail: err.detail(),
             code: err.code().to_owned(),
             errors: match err {
-                AppError::Validation(errors) => errors.clone(),
+                AppError::Validation(errors) => {
+                    errors.iter().take(MAX_FIELD_ERRORS).cloned().collect()
+                }
                 _ => Vec::new(),
+            },
+            more_errors: match err {
+                AppError::Validation(errors) if errors.len() > MAX_FIELD_ERRORS => {
+                    Some(errors.len() - MAX_FIELD_ERRORS)
+                }
+                _ => None,
             },
             instance: None,
             request_id: None,
@@ -100,5 +115,33 @@ mod tests {
             err.error_response().status(),
             StatusCode::UNPROCESSABLE_ENTITY
         );
+    }
+
+    #[test]
+    fn long_error_lists_are_cut_with_a_count_of_the_rest() {
+        let errors = (0..120)
+            .map(|i| FieldError::new(format!("partners[{i}]"), "required", "empty"))
+            .collect();
+        let problem = Problem::of(&AppError::Validation(errors));
+        assert_eq!(problem.errors.len(), MAX_FIELD_ERRORS);
+        assert_eq!(problem.more_errors, Some(70));
+        assert_eq!(
+            Problem::of(&AppError::field("a", "b", "c")).more_errors,
+            None
+        );
+    }
+
+    #[test]
+    fn storage_faults_are_503_with_retry_after_and_hide_their_detail() {
+        let err = AppError::StorageUnavailable {
+            detail: "disk I/O error at /data/pledgeboard.sqlite3".into(),
+            contention: false,
+        };
+        let response = err.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers().get("Retry-After").unwrap(), "1");
+        let problem = Problem::of(&err);
+        assert_eq!(problem.code, "storage_unavailable");
+        assert!(!problem.detail.contains("/data"), "{}", problem.detail);
     }
 }
