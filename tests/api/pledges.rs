@@ -871,6 +871,28 @@ async fn fields_the_service_owns_cannot_be_sent() {
 }
 
 #[tokio::test]
+async fn an_enormous_invalid_list_gets_a_small_answer() {
+    let app = spawn_app().await;
+    let owner = app.pledger("huge@ministry.example", "Huge Ministry").await;
+    let mut body = pledge_body("A pledge with too many tags");
+    body["sdgs"] = json!(vec![99; 100_000]);
+    body["partners"] = json!(vec![""; 5_000]);
+    let resp = app
+        .send(Method::POST, "/api/v1/pledges", Some(&owner.access), Some(&body))
+        .await;
+    let bytes = resp.content_length().unwrap_or(0);
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(bytes < 2_000, "{bytes} bytes: {problem}");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["sdgs", "partners"]);
+}
+
+#[tokio::test]
 async fn invalid_pledges_are_refused_field_by_field_and_nothing_is_written() {
     let app = spawn_app().await;
     let moderator = app.staff("moderator", "bad-mod@example.org").await;
