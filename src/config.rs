@@ -223,8 +223,8 @@ pub struct Settings {
     )]
     pub reset_per_ip_per_hour: u32,
 
-    /// Take the client address from `X-Forwarded-For` / `Forwarded` (only behind a proxy that
-    /// sets them); otherwise the TCP peer address is used.
+    /// Behind one reverse proxy that appends to `X-Forwarded-For`: the same as
+    /// `--trusted-proxy-hops 1`.
     #[arg(
         long,
         env = "PLEDGEBOARD_TRUST_FORWARDED",
@@ -232,6 +232,27 @@ pub struct Settings {
         global = true
     )]
     pub trust_forwarded: bool,
+
+    /// How many reverse proxies in front of the service append to `X-Forwarded-For` (or
+    /// `Forwarded`): the client address is the one the outermost of them saw, the N-th entry
+    /// from the right; anything a client wrote further left is ignored. 0: the TCP peer.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_TRUSTED_PROXY_HOPS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub trusted_proxy_hops: usize,
+
+    /// Origins that may show the big-screen page (`/live/{track}`) in a frame, e.g. a venue's
+    /// signage site; comma-separated. By default no page of the service may be framed.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_LIVE_FRAME_ANCESTORS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub live_frame_ancestors: Vec<String>,
 
     /// How often to look for published pledges whose organisation owes last year's progress
     /// report (each is reminded once by email), in seconds; 0 turns reminders off.
@@ -272,6 +293,15 @@ impl Settings {
     }
 
     /// The base of links in emails, without a trailing slash.
+    /// The number of trusted proxies (see `--trusted-proxy-hops`).
+    pub fn proxy_hops(&self) -> usize {
+        if self.trusted_proxy_hops == 0 && self.trust_forwarded {
+            1
+        } else {
+            self.trusted_proxy_hops
+        }
+    }
+
     pub fn effective_public_url(&self) -> String {
         match &self.public_url {
             Some(url) if !url.trim().is_empty() => url.trim_end_matches('/').to_owned(),

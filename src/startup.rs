@@ -26,7 +26,8 @@ use crate::{
     live::LiveCounters,
     metrics, openapi,
     routes::{
-        admin, auth, health, middleware, operations, organisations, pages, pledges, stats, taxonomy,
+        access_log::RedactingRootSpan, admin, auth, headers, health, middleware, operations,
+        organisations, pages, pledges, stats, taxonomy,
     },
     state::AppState,
 };
@@ -243,10 +244,11 @@ pub fn app(
         // Inside the problem middleware, so that a refused cross-origin request is a problem too.
         .wrap(cors(&origins))
         .wrap(from_fn(middleware::problem_details))
+        .wrap(from_fn(headers::security_headers))
         // Compress skips answers that already carry a Content-Encoding: streams set `identity`.
         .wrap(Compress::default())
         .wrap(from_fn(middleware::record_metrics))
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<RedactingRootSpan>::new())
 }
 
 /// Every route of the service. Resources (not method macros) so that a known path called with

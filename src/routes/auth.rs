@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::client_ip;
+use super::client::client_ip;
 use crate::{
     domain::actor::Actor,
     domain::ids::{OrganisationId, UserId},
@@ -89,7 +89,7 @@ pub async fn register(
 ) -> AppResult<HttpResponse> {
     state
         .rate_limits
-        .register(client_ip(&req, state.settings.trust_forwarded))?;
+        .register(client_ip(&req, state.settings.proxy_hops()))?;
     let links = state.links.clone();
     let registered = state
         .db
@@ -130,7 +130,7 @@ pub async fn login(
     let email = body.email.trim().to_lowercase();
     state
         .rate_limits
-        .login(client_ip(&req, state.settings.trust_forwarded), &email)?;
+        .login(client_ip(&req, state.settings.proxy_hops()), &email)?;
     let app = state.clone();
     let pair = state
         .db
@@ -184,7 +184,7 @@ pub async fn request_password_reset(
 ) -> AppResult<HttpResponse> {
     state
         .rate_limits
-        .password_reset(client_ip(&req, state.settings.trust_forwarded))?;
+        .password_reset(client_ip(&req, state.settings.proxy_hops()))?;
     let links = state.links.clone();
     state
         .db

@@ -1,9 +1,12 @@
 //! HTTP handlers, thin by rule: extract and authorise, call one service function, shape the
 //! answer. Routing lives in [`crate::startup`]; the contract is in [`crate::openapi`].
 
+pub mod access_log;
 pub mod admin;
 pub mod auth;
+pub mod client;
 pub mod extract;
+pub mod headers;
 pub mod health;
 pub mod middleware;
 pub mod operations;
@@ -67,19 +70,4 @@ pub fn paged<T: Serialize>(
         items: page.items,
         next_cursor: page.next_cursor,
     })
-}
-
-/// The client's address: the TCP peer, or the proxy-reported one when configured to trust it.
-pub fn client_ip(req: &actix_web::HttpRequest, trust_forwarded: bool) -> std::net::IpAddr {
-    let fallback = std::net::IpAddr::from([127, 0, 0, 1]);
-    if trust_forwarded {
-        if let Some(ip) = req.connection_info().realip_remote_addr().and_then(|a| {
-            a.parse::<std::net::IpAddr>()
-                .ok()
-                .or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
-        }) {
-            return ip;
-        }
-    }
-    req.peer_addr().map(|a| a.ip()).unwrap_or(fallback)
 }

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::client_ip;
+use super::client::client_ip;
 use crate::{
     error::{AppError, AppResult},
     services::{
@@ -129,7 +129,7 @@ pub async fn request_reset(
 ) -> AppResult<HttpResponse> {
     state
         .rate_limits
-        .password_reset(client_ip(&req, state.settings.trust_forwarded))?;
+        .password_reset(client_ip(&req, state.settings.proxy_hops()))?;
     let links = state.links.clone();
     let request = PasswordResetRequest {
         email: form.into_inner().email,

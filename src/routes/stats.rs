@@ -100,6 +100,14 @@ pub async fn stream(
         .insert_header(("X-Accel-Buffering", "no")))
 }
 
+/// The big-screen page, as built into the binary. Its script takes the scope from the page
+/// (`data-scope`), so the script itself is the same for every track and can be allowed by hash.
+const LIVE_PAGE: &str = include_str!("../../static/live.html");
+
+/// The CSP hashes of the big-screen page's inline scripts.
+pub static LIVE_PAGE_SCRIPT_HASHES: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| super::headers::inline_script_hashes(LIVE_PAGE));
+
 /// The big-screen page for a track (`all` for every pledge): self-contained, updated live.
 pub async fn page(state: web::Data<AppState>, track: web::Path<String>) -> AppResult<HttpResponse> {
     let slug = track.into_inner();
@@ -111,13 +119,13 @@ pub async fn page(state: web::Data<AppState>, track: web::Path<String>) -> AppRe
             move |conn| crate::services::taxonomy::track_name(conn, &slug)
         })
         .await?;
-    let html = include_str!("../../static/live.html")
+    let html = LIVE_PAGE
         .replace("__TITLE__", &escape_html(&title))
         .replace("__SCOPE__", &escape_js(&slug));
+    // Its Content-Security-Policy comes with every HTML page's (routes::headers).
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header(("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"))
         .body(html))
 }
 

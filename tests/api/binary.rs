@@ -305,6 +305,17 @@ async fn no_password_hash_or_token_reaches_the_logs() {
         .send()
         .await
         .unwrap();
+    // The pages behind emailed links carry their token in the address.
+    let link_token = "linktokenAbC123xyz987";
+    for page in ["reset-password", "verify-email", "accept-invitation"] {
+        client
+            .get(format!(
+                "http://{address}/{page}?token={link_token}&lang=en"
+            ))
+            .send()
+            .await
+            .unwrap();
+    }
     signal(&child, "-TERM");
     let mut lines = Vec::new();
     while let Ok(line) = logs.recv_timeout(Duration::from_secs(30)) {
@@ -320,7 +331,17 @@ async fn no_password_hash_or_token_reaches_the_logs() {
         all.contains("quiet") || all.contains("/api/v1/auth/login"),
         "the logs saw the requests"
     );
-    for secret in [PASSWORD, refresh.as_str(), access.as_str(), "$argon2"] {
+    assert!(
+        all.contains("token=[redacted]"),
+        "the link pages were logged"
+    );
+    for secret in [
+        PASSWORD,
+        refresh.as_str(),
+        access.as_str(),
+        "$argon2",
+        link_token,
+    ] {
         assert!(!all.contains(secret), "a secret reached the logs: {secret}");
     }
 }

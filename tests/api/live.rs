@@ -416,7 +416,11 @@ async fn the_big_screen_page_is_self_contained() {
         .to_str()
         .unwrap()
         .to_owned();
-    assert!(csp.contains("default-src 'self'"));
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'sha256-"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     let html = resp.text().await.unwrap();
     assert!(html.contains("LDC5: Fifth UN Conference on the Least Developed Countries"));
     assert!(html.contains("/api/v1/stats/stream"));

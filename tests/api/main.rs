@@ -15,6 +15,7 @@ mod operations;
 mod pages;
 mod pledges;
 mod reports;
+mod security;
 mod smtp;
 mod storage;
 mod taxonomy;

@@ -41,7 +41,7 @@ async fn only_well_formed_current_tokens_for_this_service_are_accepted() {
     let session = app.pledger("tokens@example.org", "Token Org").await;
     let secret = signing_secret(&app).await;
     let now = chrono::Utc::now().timestamp();
-    let issuer = app.settings.effective_public_url();
+    let issuer = pledgeboard::state::TOKEN_ISSUER;
     let claims = |iss: &str, aud: &str, iat: i64, exp: i64| json!({"sub": session.user_id, "iss": iss, "aud": aud, "iat": iat, "exp": exp, "jti": "x"});
 
     // The forging itself is right: a token made this way with good claims is accepted.

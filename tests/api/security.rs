@@ -1,0 +1,118 @@
+//! What the penetration test checks: headers that keep browsers and caches honest, client
+//! addresses that a client cannot choose, secrets kept out of the logs.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{assert_problem, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn answers_carry_the_headers_browsers_and_caches_need() {
+    let app = spawn_app().await;
+    let session = app.pledger("headers@example.org", "Header Org").await;
+
+    let public = app.get("/api/v1/sdgs").await;
+    assert_eq!(public.headers()["x-content-type-options"], "nosniff");
+    assert!(public
+        .headers()
+        .get("cache-control")
+        .is_none_or(|v| v != "private, no-store"));
+
+    for path in [
+        "/api/v1/me",
+        "/api/v1/pledges?status=draft",
+        "/api/v1/pledges/export.csv",
+    ] {
+        let personal = app
+            .send(Method::GET, path, Some(&session.access), None)
+            .await;
+        assert_eq!(
+            personal.headers()["cache-control"],
+            "private, no-store",
+            "{path}"
+        );
+        assert_eq!(
+            personal.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+    }
+    // A problem answer carries them too.
+    let problem = app
+        .send(
+            Method::GET,
+            "/api/v1/moderation/queue",
+            Some(&session.access),
+            None,
+        )
+        .await;
+    assert_eq!(problem.headers()["cache-control"], "private, no-store");
+    assert_problem(problem, StatusCode::FORBIDDEN, "forbidden").await;
+
+    let page = app.get("/reset-password?token=abc").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let h = page.headers();
+    assert_eq!(h["cache-control"], "private, no-store");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+
+    let docs = app.get("/docs/").await;
+    assert_eq!(docs.status(), StatusCode::OK);
+    let csp = docs.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(docs.headers()["x-frame-options"], "DENY");
+}
+
+#[tokio::test]
+async fn venues_may_frame_the_big_screen_only_when_configured() {
+    let app = spawn_app().await;
+    let csp = app.get("/live/ldc5").await.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let app =
+        spawn_app_with(|s| s.live_frame_ancestors = vec!["https://screens.venue.example".into()])
+            .await;
+    let resp = app.get("/live/ldc5").await;
+    let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors https://screens.venue.example"),
+        "{csp}"
+    );
+    assert!(resp.headers().get("x-frame-options").is_none());
+}
+
+/// Behind one proxy that appends to `X-Forwarded-For`, a client rotating the entries it writes
+/// itself still meets the login limit: the limit is keyed on what the proxy saw.
+#[tokio::test]
+async fn a_client_cannot_escape_the_login_limit_by_forging_forwarded_for() {
+    let app = spawn_app_with(|s| {
+        s.trusted_proxy_hops = 1;
+        s.login_per_ip_per_minute = 3;
+    })
+    .await;
+    let attempt = |forged: String, seen: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("X-Forwarded-For", format!("{forged}, {seen}"))
+            .json(&json!({"email": format!("{forged}@example.org"), "password": "wrong password attempt"}))
+            .send()
+    };
+    for i in 0..3 {
+        let resp = attempt(format!("10.9.8.{i}"), "203.0.113.50")
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    }
+    let resp = attempt("10.9.8.99".into(), "203.0.113.50").await.unwrap();
+    assert_problem(resp, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // Another client behind the same proxy is someone else.
+    let resp = attempt("10.9.8.1".into(), "203.0.113.51").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
