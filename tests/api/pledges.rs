@@ -878,7 +878,12 @@ async fn an_enormous_invalid_list_gets_a_small_answer() {
     body["sdgs"] = json!(vec![99; 100_000]);
     body["partners"] = json!(vec![""; 5_000]);
     let resp = app
-        .send(Method::POST, "/api/v1/pledges", Some(&owner.access), Some(&body))
+        .send(
+            Method::POST,
+            "/api/v1/pledges",
+            Some(&owner.access),
+            Some(&body),
+        )
         .await;
     let bytes = resp.content_length().unwrap_or(0);
     let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
