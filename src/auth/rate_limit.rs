@@ -51,7 +51,8 @@ impl<K: std::hash::Hash + Eq + Clone> Keyed<K> {
         self.limiter.check_key(key).map_err(|not_until| {
             let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
             AppError::TooManyRequests {
-                retry_after_secs: wait.as_secs().max(1),
+                // Whole seconds, rounded up: a client that waits this long is let in.
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
             }
         })
     }
@@ -83,10 +84,13 @@ impl RateLimits {
         }
     }
 
-    /// A login attempt from `ip` for `email` (lowercased).
+    /// A login attempt from `ip` for `email` (lowercased). Both limits are asked, and a
+    /// refusal names the longest wait among those that refused: retrying sooner is pointless.
     pub fn login(&self, ip: IpAddr, email: &str) -> AppResult<()> {
-        self.login_per_ip.check(&ip)?;
-        self.login_per_account.check(&(email.to_owned(), ip))
+        longest_wait([
+            self.login_per_ip.check(&ip),
+            self.login_per_account.check(&(email.to_owned(), ip)),
+        ])
     }
 
     pub fn register(&self, ip: IpAddr) -> AppResult<()> {
@@ -95,6 +99,24 @@ impl RateLimits {
 
     pub fn password_reset(&self, ip: IpAddr) -> AppResult<()> {
         self.reset_per_ip.check(&ip)
+    }
+}
+
+/// The first error if none is a rate limit, else the rate limit with the longest wait.
+fn longest_wait<const N: usize>(results: [AppResult<()>; N]) -> AppResult<()> {
+    let mut refused: Option<u64> = None;
+    for result in results {
+        match result {
+            Ok(()) => {}
+            Err(AppError::TooManyRequests { retry_after_secs }) => {
+                refused = Some(refused.map_or(retry_after_secs, |w| w.max(retry_after_secs)));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    match refused {
+        Some(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
+        None => Ok(()),
     }
 }
 
@@ -133,6 +155,40 @@ mod tests {
         }
         // Another client is unaffected.
         l.register("192.0.2.2".parse().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_refused_login_names_the_longest_wait_among_the_limits_it_hit() {
+        // Per address: 2 a second; per account: 5 a minute (12 s each).
+        let l = RateLimits::new(RateLimitSettings {
+            login_per_ip: Limit {
+                requests: 2,
+                period: Duration::from_secs(1),
+            },
+            login_per_account: Limit {
+                requests: 5,
+                period: Duration::from_secs(60),
+            },
+            register_per_ip: Limit {
+                requests: 1,
+                period: Duration::from_secs(60),
+            },
+            reset_per_ip: Limit {
+                requests: 1,
+                period: Duration::from_secs(60),
+            },
+        });
+        let ip: IpAddr = "192.0.2.9".parse().unwrap();
+        let mut waits = Vec::new();
+        for _ in 0..10 {
+            if let Err(AppError::TooManyRequests { retry_after_secs }) = l.login(ip, "a@b.org") {
+                waits.push(retry_after_secs);
+            }
+        }
+        assert!(
+            waits.iter().any(|&w| w >= 9),
+            "the account limit's wait shows: {waits:?}"
+        );
     }
 
     #[test]
