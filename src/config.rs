@@ -223,6 +223,16 @@ pub struct Settings {
     )]
     pub reset_per_ip_per_hour: u32,
 
+    /// Seconds a client has to send a request's body, from its arrival; slower bodies are
+    /// answered 408 and the connection is freed.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_BODY_READ_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub body_read_timeout_secs: u64,
+
     /// Behind one reverse proxy that appends to `X-Forwarded-For`: the same as
     /// `--trusted-proxy-hops 1`.
     #[arg(

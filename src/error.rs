@@ -19,6 +19,8 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("invalid query string: {0}")]
     InvalidQuery(String),
     #[error("invalid path parameter: {0}")]
@@ -85,6 +87,7 @@ impl AppError {
             AppError::MalformedJson(_) => "malformed_json",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::RequestTimeout => "request_timeout",
             AppError::InvalidQuery(_) => "invalid_query",
             AppError::InvalidPath(_) => "invalid_path",
             AppError::Validation(_) => "validation_failed",
@@ -114,6 +117,7 @@ impl AppError {
             AppError::MalformedJson(_) => "Malformed request body",
             AppError::UnsupportedMediaType => "Unsupported media type",
             AppError::PayloadTooLarge { .. } => "Request body too large",
+            AppError::RequestTimeout => "Request timeout",
             AppError::InvalidQuery(_) => "Invalid query string",
             AppError::InvalidPath(_) => "Invalid path parameter",
             AppError::Validation(_) => "Validation failed",
@@ -158,6 +162,7 @@ impl AppError {
             | AppError::InvalidToken => 400,
             AppError::UnsupportedMediaType => 415,
             AppError::PayloadTooLarge { .. } => 413,
+            AppError::RequestTimeout => 408,
             AppError::Validation(_) | AppError::Unprocessable(..) => 422,
             AppError::Unauthorized
             | AppError::InvalidCredentials

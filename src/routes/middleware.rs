@@ -122,10 +122,21 @@ fn problem_response(
     request_id: Option<&str>,
     body_limit: usize,
 ) -> HttpResponse {
-    let status = old.status();
-    let mut problem = match old.error().and_then(|e| e.as_error::<AppError>()) {
-        Some(app_error) => Problem::of(app_error),
-        None => Problem::of(&error_for_status(status, body_limit)),
+    let late_body = old
+        .error()
+        .and_then(|e| e.as_error::<actix_web::error::PayloadError>())
+        .is_some_and(super::deadline::is_late);
+    let (status, mut problem) = match old.error().and_then(|e| e.as_error::<AppError>()) {
+        Some(app_error) => (old.status(), Problem::of(app_error)),
+        // A body read by the framework (not through our extractor configs) that came too late.
+        None if late_body => (
+            StatusCode::REQUEST_TIMEOUT,
+            Problem::of(&AppError::RequestTimeout),
+        ),
+        None => (
+            old.status(),
+            Problem::of(&error_for_status(old.status(), body_limit)),
+        ),
     };
     problem.instance = Some(path.to_owned());
     problem.request_id = request_id.map(str::to_owned);

@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod admin;
 pub mod auth;
 pub mod client;
+pub mod deadline;
 pub mod extract;
 pub mod headers;
 pub mod health;

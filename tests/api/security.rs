@@ -116,3 +116,33 @@ async fn a_client_cannot_escape_the_login_limit_by_forging_forwarded_for() {
     let resp = attempt("10.9.8.1".into(), "203.0.113.51").await.unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// A body dripped slowly is cut off at the deadline with a 408, freeing the connection.
+#[tokio::test]
+async fn a_slowly_dripped_body_is_timed_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|s| s.body_read_timeout_secs = 1).await;
+    let session = app.pledger("drip@example.org", "Drip Org").await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    for path in ["/api/v1/auth/login", "/api/v1/pledges"] {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
+            session.access
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream.read_to_end(&mut answer),
+        )
+        .await;
+        assert!(read.is_ok(), "{path}: the server kept the connection open");
+        let text = String::from_utf8_lossy(&answer);
+        assert!(text.starts_with("HTTP/1.1 408"), "{path}: {text}");
+        assert!(text.contains("request_timeout"), "{path}: {text}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+}
