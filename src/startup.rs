@@ -26,8 +26,8 @@ use crate::{
     live::LiveCounters,
     metrics, openapi,
     routes::{
-        access_log::RedactingRootSpan, admin, auth, deadline, headers, health, middleware,
-        operations, organisations, pages, pledges, stats, taxonomy,
+        access_log::RedactingRootSpan, admin, auth, body, headers, health, middleware, operations,
+        organisations, pages, pledges, stats, taxonomy,
     },
     state::AppState,
 };
@@ -241,7 +241,7 @@ pub fn app(
         }))
         // Innermost first: the panic guard sits right around the handlers.
         .wrap(from_fn(middleware::catch_panics))
-        .wrap(from_fn(deadline::body_deadline))
+        .wrap(from_fn(body::check_body))
         // Inside the problem middleware, so that a refused cross-origin request is a problem too.
         .wrap(cors(&origins))
         .wrap(from_fn(middleware::problem_details))
@@ -425,9 +425,7 @@ fn json_config(limit: usize) -> web::JsonConfig {
                 }
                 JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
                 JsonPayloadError::Deserialize(e) => AppError::MalformedJson(e.to_string()),
-                JsonPayloadError::Payload(ref e) if deadline::is_late(e) => {
-                    AppError::RequestTimeout
-                }
+                JsonPayloadError::Payload(ref e) if body::is_late(e) => AppError::RequestTimeout,
                 other => AppError::MalformedJson(other.to_string()),
             }
             .into()

@@ -122,16 +122,23 @@ fn problem_response(
     request_id: Option<&str>,
     body_limit: usize,
 ) -> HttpResponse {
-    let late_body = old
+    let payload_error = old
         .error()
-        .and_then(|e| e.as_error::<actix_web::error::PayloadError>())
-        .is_some_and(super::deadline::is_late);
+        .and_then(|e| e.as_error::<actix_web::error::PayloadError>());
+    let late_body = payload_error.is_some_and(super::body::is_late);
+    let not_an_object = payload_error.is_some_and(super::body::is_not_an_object);
     let (status, mut problem) = match old.error().and_then(|e| e.as_error::<AppError>()) {
         Some(app_error) => (old.status(), Problem::of(app_error)),
         // A body read by the framework (not through our extractor configs) that came too late.
         None if late_body => (
             StatusCode::REQUEST_TIMEOUT,
             Problem::of(&AppError::RequestTimeout),
+        ),
+        None if not_an_object => (
+            StatusCode::BAD_REQUEST,
+            Problem::of(&AppError::MalformedJson(
+                super::body::NOT_AN_OBJECT.to_owned(),
+            )),
         ),
         None => (
             old.status(),

@@ -4,8 +4,8 @@
 pub mod access_log;
 pub mod admin;
 pub mod auth;
+pub mod body;
 pub mod client;
-pub mod deadline;
 pub mod extract;
 pub mod headers;
 pub mod health;

@@ -146,3 +146,44 @@ async fn a_slowly_dripped_body_is_timed_out() {
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }
+
+/// serde would read a struct from an array: the top level of every JSON body must be an object.
+#[tokio::test]
+async fn json_bodies_must_be_objects() {
+    let app = spawn_app().await;
+    let session = app.pledger("array@example.org", "Array Org").await;
+    let cases = [
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            json!(["array@example.org", crate::helpers::PASSWORD]),
+        ),
+        (Method::POST, "/api/v1/pledges", json!(["a", "b"])),
+        (Method::PATCH, "/api/v1/tracks/ldc5", json!([null, null])),
+        (Method::POST, "/api/v1/auth/register", json!("a string")),
+        (Method::POST, "/api/v1/auth/login", json!(42)),
+    ];
+    for (method, path, body) in cases {
+        let resp = app
+            .send(method.clone(), path, Some(&session.access), Some(&body))
+            .await;
+        let problem = assert_problem(resp, StatusCode::BAD_REQUEST, "malformed_json").await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("JSON object"),
+            "{method} {path}: {problem}"
+        );
+    }
+    // Objects still work, whitespace first included.
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(format!(
+            "  \n {{\"email\": \"array@example.org\", \"password\": \"{}\"}}",
+            crate::helpers::PASSWORD
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
