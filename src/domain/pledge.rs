@@ -73,6 +73,12 @@ pub const TITLE_MAX: usize = 200;
 pub const SUMMARY_MAX: usize = 1_000;
 pub const DESCRIPTION_MAX: usize = 20_000;
 pub const PARTNERS_MAX: usize = 50;
+/// The largest value one pledge (or one year's disbursement) may state, in whole US dollars:
+/// one trillion, past any commitment ever made, so that no sum of them can overflow.
+pub const USD_MAX: i64 = 1_000_000_000_000;
+/// The largest amount in a currency's minor units (a trillion units of a currency with
+/// four decimals, and more of any other).
+pub const AMOUNT_MINOR_MAX: i64 = 10_000_000_000_000_000;
 /// The longest list each field takes: more is refused at once, before any item is looked at,
 /// so that an enormous list costs nothing and earns one error, not one per item.
 pub const FOCUS_AREAS_MAX: usize = 4;
@@ -501,6 +507,20 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
                 "the USD equivalent cannot be negative",
             ));
         }
+        if value.amount_minor > AMOUNT_MINOR_MAX {
+            checks.push(FieldError::new(
+                "value.amount_minor",
+                "too_large",
+                format!("at most {AMOUNT_MINOR_MAX} minor units"),
+            ));
+        }
+        if value.usd > USD_MAX {
+            checks.push(FieldError::new(
+                "value.usd",
+                "too_large",
+                format!("at most {USD_MAX} US dollars"),
+            ));
+        }
     } else if pledge_type == Some(PledgeType::Financial) {
         checks.push(FieldError::new(
             "value",
@@ -575,6 +595,38 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_has_a_ceiling() {
+        let mut rich = input();
+        rich.value = Some(Value {
+            currency: "USD".into(),
+            amount_minor: i64::MAX,
+            usd: i64::MAX,
+        });
+        match validate(&rich, &vocabulary()) {
+            Err(Invalid(errors)) => {
+                let codes: Vec<(&str, &str)> = errors
+                    .iter()
+                    .map(|e| (e.field.as_str(), e.code.as_str()))
+                    .collect();
+                assert_eq!(
+                    codes,
+                    [
+                        ("value.amount_minor", "too_large"),
+                        ("value.usd", "too_large")
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        rich.value = Some(Value {
+            currency: "USD".into(),
+            amount_minor: AMOUNT_MINOR_MAX,
+            usd: USD_MAX,
+        });
+        assert!(validate(&rich, &vocabulary()).is_ok());
+    }
 
     #[test]
     fn an_enormous_list_earns_one_error_not_one_per_item() {

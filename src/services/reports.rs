@@ -18,7 +18,7 @@ use crate::{
     domain::ids::PledgeId,
     domain::{
         account::{check_text, parse_field, FieldChecks},
-        pledge::ImplementationStatus,
+        pledge::{ImplementationStatus, USD_MAX},
         workflow::Status,
     },
     email::{enqueue, templates::ReportDue},
@@ -70,6 +70,13 @@ fn check(input: &ReportInput) -> AppResult<ImplementationStatus> {
             "usd_disbursed",
             "negative",
             "the amount cannot be negative",
+        ));
+    }
+    if input.usd_disbursed.is_some_and(|v| v > USD_MAX) {
+        checks.push(FieldError::new(
+            "usd_disbursed",
+            "too_large",
+            format!("at most {USD_MAX} US dollars"),
         ));
     }
     if input.people_reached.is_some_and(|v| v < 0) {
