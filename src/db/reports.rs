@@ -1,6 +1,6 @@
 //! Yearly progress reports in storage, and the once-per-pledge-and-year reminder claims.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -44,8 +44,8 @@ pub struct ProgressReport {
     /// Whole US dollars disbursed during the year.
     pub usd_disbursed: i64,
     pub people_reached: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl TryFrom<ReportRow> for ProgressReport {
@@ -63,8 +63,8 @@ impl TryFrom<ReportRow> for ProgressReport {
             narrative: row.narrative,
             usd_disbursed: row.usd_disbursed,
             people_reached: row.people_reached,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
         })
     }
 }

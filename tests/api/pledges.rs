@@ -1746,3 +1746,22 @@ async fn the_workflow_rules_hold_over_http() {
     assert_eq!(events[3]["actor_role"], "admin");
     assert_eq!(events[3]["reason"], "Duplicate.");
 }
+
+#[tokio::test]
+async fn every_timestamp_says_it_is_utc() {
+    let app = spawn_app().await;
+    let owner = app.pledger("utc@ministry.example", "UTC Ministry").await;
+    let pledge = create(&app, &owner, &pledge_body("A pledge in UTC")).await;
+    let id = pledge["id"].as_str().unwrap().to_owned();
+    for field in ["created_at", "updated_at"] {
+        let at = pledge[field].as_str().unwrap();
+        assert!(at.ends_with('Z'), "{field}: {at}");
+        chrono::DateTime::parse_from_rfc3339(at).unwrap();
+    }
+    let submitted = step(&app, &owner, &id, "submit", None, None).await;
+    let submitted: Value = submitted.json().await.unwrap();
+    assert!(submitted["submitted_at"].as_str().unwrap().ends_with('Z'));
+    for event in history(&app, Some(&owner), &id).await {
+        assert!(event["at"].as_str().unwrap().ends_with('Z'), "{event}");
+    }
+}

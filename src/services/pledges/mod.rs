@@ -5,7 +5,7 @@ pub mod export;
 
 use std::collections::HashSet;
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -53,10 +53,10 @@ pub struct PledgeView {
     pub content: ValidPledge,
     /// Whole US dollars disbursed so far, from the yearly progress reports.
     pub usd_disbursed: i64,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub submitted_at: Option<NaiveDateTime>,
-    pub published_at: Option<NaiveDateTime>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
@@ -73,10 +73,10 @@ fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
         organisation: record.organisation,
         content,
         usd_disbursed: record.usd_disbursed,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-        submitted_at: r.submitted_at,
-        published_at: r.published_at,
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+        submitted_at: r.submitted_at.map(|t| t.and_utc()),
+        published_at: r.published_at.map(|t| t.and_utc()),
     }
 }
 
@@ -364,7 +364,7 @@ pub struct HistoryEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub version: i32,
-    pub at: NaiveDateTime,
+    pub at: DateTime<Utc>,
 }
 
 /// The audit trail: public for published pledges (what happened and when), complete for the
@@ -386,7 +386,7 @@ pub fn history(
             actor: insider.then_some(e.actor_name),
             reason: if insider { e.reason } else { None },
             version: e.version,
-            at: e.at,
+            at: e.at.and_utc(),
         })
         .collect())
 }
