@@ -11,6 +11,11 @@ use super::errors::{FieldError, Invalid};
 pub const PASSWORD_MIN_CHARS: usize = 12;
 /// Longest password accepted; long passphrases are welcome.
 pub const PASSWORD_MAX_CHARS: usize = 256;
+/// The strength estimate (zxcvbn, 0 to 4) a new password must reach: 3 means "safely
+/// unguessable: moderate protection from an offline slow-hash scenario" (below 10^10 guesses).
+pub const PASSWORD_MIN_SCORE: u8 = 3;
+/// How much of a password the strength estimate looks at.
+const PASSWORD_ESTIMATE_CHARS: usize = 100;
 
 use super::vocabulary::vocabulary;
 
@@ -86,8 +91,8 @@ impl EmailAddress {
     }
 }
 
-/// Checks a new password against the policy: length only (no composition rules), and not one
-/// of the 10,000 most common passwords.
+/// Checks a new password against the policy: its length (no composition rules), not one of
+/// the 10,000 most common passwords, and a strength estimate, with advice when it falls short.
 pub fn check_password(
     field: &str,
     password: &str,
@@ -115,6 +120,26 @@ pub fn check_password(
             field,
             "too_common",
             "this password is among the most common ones; choose another",
+        ));
+    }
+    // The estimate weighs patterns a cracker tries first (repeats, sequences, keyboard walks,
+    // dictionary words with substitutions). Its cost grows with length; the first characters
+    // decide whether a password is guessable anyway.
+    let prefix: String = password.chars().take(PASSWORD_ESTIMATE_CHARS).collect();
+    let estimate = zxcvbn::zxcvbn(&prefix, &[]);
+    if (estimate.score() as u8) < PASSWORD_MIN_SCORE {
+        let mut advice: Vec<String> = Vec::new();
+        if let Some(feedback) = estimate.feedback() {
+            advice.extend(feedback.warning().map(|w| w.to_string()));
+            advice.extend(feedback.suggestions().iter().map(ToString::to_string));
+        }
+        if advice.is_empty() {
+            advice.push("Add another word or two; uncommon words are better.".to_owned());
+        }
+        return Err(FieldError::new(
+            field,
+            "too_weak",
+            format!("this password is easy to guess. {}", advice.join(" ")),
         ));
     }
     Ok(())
@@ -215,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn password_policy_is_length_and_commonness_only() {
+    fn password_policy_is_length_commonness_and_strength() {
         let never_common = |_: &str| false;
         assert_eq!(
             check_password("password", "short", never_common)
@@ -225,12 +250,18 @@ mod tests {
         );
         assert!(check_password("password", "correct horse battery", never_common).is_ok());
         assert!(
-            check_password("password", "alllowercaseletters", never_common).is_ok(),
+            check_password("password", "quietly orbiting marmalade", never_common).is_ok(),
             "no composition rules"
         );
-        assert!(check_password("password", &"x".repeat(256), never_common).is_ok());
+        let long: String = "orbit marmalade quietly tundra "
+            .repeat(10)
+            .chars()
+            .take(256)
+            .collect();
+        assert!(check_password("password", &long, never_common).is_ok());
+        let too_long = format!("{long}x");
         assert_eq!(
-            check_password("password", &"x".repeat(257), never_common)
+            check_password("password", &too_long, never_common)
                 .unwrap_err()
                 .code,
             "too_long"
@@ -243,8 +274,27 @@ mod tests {
             "too_common"
         );
         // Length counts characters, not bytes.
-        assert!(check_password("password", "ééééééééééé", never_common).is_err());
-        assert!(check_password("password", "éééééééééééé", never_common).is_ok());
+        assert_eq!(
+            check_password("password", "ébène ôté à", never_common)
+                .unwrap_err()
+                .code,
+            "too_short"
+        );
+        assert!(check_password("password", "ébène ôté àgréé", never_common).is_ok());
+        for trivial in [
+            "password1234",
+            "aaaaaaaaaaaa",
+            "123456789012",
+            "qwertyuiopas",
+        ] {
+            let error = check_password("password", trivial, never_common).unwrap_err();
+            assert_eq!(error.code, "too_weak", "{trivial}");
+            assert!(
+                error.message.len() > 30,
+                "advice comes with it: {}",
+                error.message
+            );
+        }
     }
 
     #[test]
