@@ -3,7 +3,9 @@
 //! off the async workers.
 
 pub mod mapping;
+pub mod outbox;
 pub mod schema;
+pub mod taxonomy;
 
 use std::{path::Path, time::Duration};
 

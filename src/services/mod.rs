@@ -6,6 +6,7 @@ pub mod demo;
 pub mod export;
 pub mod idempotency;
 pub mod organisations;
+pub mod outbox;
 pub mod pledges;
 pub mod reports;
 pub mod stats;
