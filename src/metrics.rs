@@ -4,25 +4,29 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::{db::DbPool, email::outbox};
+use crate::{db::DbPool, domain::outbox::OutboxStatus};
 
 pub const HTTP_REQUESTS: &str = "http_requests_total";
 pub const HTTP_DURATION: &str = "http_request_duration_seconds";
+
+/// Latency buckets of [`HTTP_DURATION`], in seconds.
+const HTTP_DURATION_BUCKETS: [f64; 13] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// Installs the recorder on first use; later calls (more servers in one test process) share it.
 pub fn init() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new()
+        // Refused only for an empty bucket list; then latency is a summary instead.
+        let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full(HTTP_DURATION.to_owned()),
-                &[
-                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-                ],
+                &HTTP_DURATION_BUCKETS,
             )
-            .expect("bucket list is not empty")
-            .build_recorder();
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        let recorder = builder.build_recorder();
         let handle = recorder.handle();
         // Fails only if another recorder was installed first; then ours just stays unused.
         let _ = metrics::set_global_recorder(recorder);
@@ -67,13 +71,13 @@ pub fn record_pool_state(pool: &DbPool) {
 }
 
 /// Sets the outbox gauge for every status, zero for those with no messages.
-pub fn record_outbox(counts: &[(String, i64)]) {
-    for status in [outbox::PENDING, outbox::SENDING, outbox::SENT, outbox::DEAD] {
+pub fn record_outbox(counts: &[(OutboxStatus, i64)]) {
+    for status in OutboxStatus::ALL {
         let n = counts
             .iter()
-            .find(|(s, _)| s == status)
+            .find(|(s, _)| *s == status)
             .map_or(0, |(_, n)| *n);
-        metrics::gauge!("outbox_messages", "status" => status).set(n as f64);
+        metrics::gauge!("outbox_messages", "status" => status.as_str()).set(n as f64);
     }
 }
 

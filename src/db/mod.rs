@@ -5,9 +5,11 @@
 pub mod idempotency;
 pub mod mapping;
 pub mod notify;
+pub mod outbox;
 pub mod pledges;
 pub mod reports;
 pub mod schema;
+pub mod taxonomy;
 
 use std::{path::Path, time::Duration};
 

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod counters;
 pub mod errors;
 pub mod ids;
+pub mod outbox;
 pub mod pledge;
 pub mod taxonomy;
 pub mod validation;

@@ -1,16 +1,19 @@
 //! The reference vocabularies pledges are tagged with: SDGs, P2C focus areas and pillars,
-//! countries with their UN groupings, and pledging tracks.
+//! countries with their UN groupings, and pledging tracks; and the rules a new or edited track
+//! follows. Pure code: the repository (`db::taxonomy`) reads and writes them.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::{Queryable, Selectable};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use crate::db::schema;
+use super::{
+    account::{check_text, FieldChecks},
+    counters::GLOBAL_SCOPE,
+    errors::{FieldError, Invalid},
+};
 
 /// A Sustainable Development Goal.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
-#[diesel(table_name = schema::sdgs)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Sdg {
     /// Goal number, 1 to 17.
     #[schema(minimum = 1, maximum = 17, example = 9)]
@@ -24,19 +27,14 @@ pub struct Sdg {
 }
 
 /// A pillar: one line of action inside a focus area.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
-#[diesel(table_name = schema::pillars)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Pillar {
     pub slug: String,
-    #[serde(skip)]
-    pub focus_area: String,
     pub name: String,
-    #[serde(skip)]
-    pub position: i32,
 }
 
 /// A Partner2Connect focus area with its pillars.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FocusArea {
     /// `access`, `adoption`, `value_creation` or `accelerate`.
     pub slug: String,
@@ -46,42 +44,11 @@ pub struct FocusArea {
     pub pillars: Vec<Pillar>,
 }
 
-/// A focus area row, before its pillars are attached.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = schema::focus_areas)]
-pub struct FocusAreaRow {
-    pub slug: String,
-    pub name: String,
-    pub tagline: String,
-    pub position: i32,
-}
-
-impl FocusArea {
-    /// Groups pillars under their focus areas, keeping the focus areas' and pillars' order.
-    pub fn assemble(areas: Vec<FocusAreaRow>, pillars: Vec<Pillar>) -> Vec<FocusArea> {
-        areas
-            .into_iter()
-            .map(|area| FocusArea {
-                pillars: pillars
-                    .iter()
-                    .filter(|p| p.focus_area == area.slug)
-                    .cloned()
-                    .collect(),
-                slug: area.slug,
-                name: area.name,
-                tagline: area.tagline,
-            })
-            .collect()
-    }
-}
-
 /// A country or territory (ISO 3166-1) with its UN M49 region and UN-OHRLLS groupings.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
-#[diesel(table_name = schema::countries)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Country {
     /// ISO 3166-1 alpha-3 code, the identifier used everywhere in this API.
     #[schema(example = "GHA")]
-    #[diesel(column_name = alpha3)]
     pub code: String,
     #[schema(example = "GH")]
     pub alpha2: String,
@@ -101,9 +68,23 @@ pub struct Country {
     pub sids: bool,
 }
 
+/// Filters for the country list; all optional, combined with AND.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CountryFilter {
+    /// UN M49 region name, e.g. `Africa` (exact, case-sensitive).
+    pub region: Option<String>,
+    /// Only least developed countries (`true`) or only others (`false`).
+    pub ldc: Option<bool>,
+    /// Only landlocked developing countries, or only others.
+    pub lldc: Option<bool>,
+    /// Only small island developing States, or only others.
+    pub sids: Option<bool>,
+}
+
 /// A pledging track: an event or campaign pledges are announced under.
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
-#[diesel(table_name = schema::tracks)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Track {
     #[schema(example = "ldc5")]
     pub slug: String,
@@ -116,46 +97,243 @@ pub struct Track {
     pub updated_at: NaiveDateTime,
 }
 
+/// A new pledging track (`POST /tracks`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTrack {
+    /// Lowercase letters, digits and hyphens, 2 to 64 characters; `all` is reserved.
+    #[schema(example = "wtdc-2025")]
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub location: Option<String>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Changes to a track (`PATCH /tracks/{slug}`); `null` clears an optional field.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "super::validation::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::validation::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub starts_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "super::validation::double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub ends_on: Option<Option<NaiveDate>>,
+}
+
+/// A track's editable fields, checked and trimmed: what the repository stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackFields {
+    pub name: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// A new track that passed every check: its slug and its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidTrack {
+    pub slug: String,
+    pub fields: TrackFields,
+}
+
+/// Checks a new track; every problem is reported at once.
+pub fn validate_new_track(input: &NewTrack) -> Result<ValidTrack, Invalid> {
+    let mut checks = FieldChecks::new();
+    let slug = input.slug.trim();
+    checks.take(check_slug(slug));
+    let fields = check_fields(
+        &mut checks,
+        &input.name,
+        &input.description,
+        input.location.as_deref(),
+        input.starts_on,
+        input.ends_on,
+    );
+    checks.finish()?;
+    Ok(ValidTrack {
+        slug: slug.to_owned(),
+        fields,
+    })
+}
+
+/// Applies `changes` to `current` and checks the result (never the slug: pledges, links and big
+/// screens refer to it).
+pub fn apply_track_changes(
+    current: &Track,
+    changes: &TrackChanges,
+) -> Result<TrackFields, Invalid> {
+    let name = changes.name.as_deref().unwrap_or(&current.name);
+    let description = changes
+        .description
+        .as_deref()
+        .unwrap_or(&current.description);
+    let location = match &changes.location {
+        Some(location) => location.as_deref(),
+        None => current.location.as_deref(),
+    };
+    let starts_on = changes.starts_on.unwrap_or(current.starts_on);
+    let ends_on = changes.ends_on.unwrap_or(current.ends_on);
+    let mut checks = FieldChecks::new();
+    let fields = check_fields(&mut checks, name, description, location, starts_on, ends_on);
+    checks.finish()?;
+    Ok(fields)
+}
+
+/// Lowercase letters, digits and inner hyphens, 2 to 64 characters; `all` names every pledge.
+fn check_slug(slug: &str) -> Result<(), FieldError> {
+    let well_formed = (2..=64).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if !well_formed {
+        return Err(FieldError::new(
+            "slug",
+            "invalid_slug",
+            "use 2 to 64 lowercase letters, digits and inner hyphens",
+        ));
+    }
+    if slug == GLOBAL_SCOPE {
+        return Err(FieldError::new(
+            "slug",
+            "reserved",
+            "`all` names every pledge and cannot be a track",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the editable fields, recording every problem, and returns them trimmed.
+fn check_fields(
+    checks: &mut FieldChecks,
+    name: &str,
+    description: &str,
+    location: Option<&str>,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+) -> TrackFields {
+    checks.take(check_text("name", name, 2, 200));
+    if !description.is_empty() {
+        checks.take(check_text("description", description, 1, 5_000));
+    }
+    if let Some(location) = location {
+        checks.take(check_text("location", location, 1, 200));
+    }
+    if let (Some(start), Some(end)) = (starts_on, ends_on) {
+        if end < start {
+            checks.push(FieldError::new(
+                "ends_on",
+                "before_start",
+                "the end date cannot be before the start date",
+            ));
+        }
+    }
+    TrackFields {
+        name: name.trim().to_owned(),
+        description: description.trim().to_owned(),
+        location: location.map(|l| l.trim().to_owned()),
+        starts_on,
+        ends_on,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn pillars_are_grouped_under_their_focus_area_in_order() {
-        let areas = vec![
-            FocusAreaRow {
-                slug: "access".into(),
-                name: "Access".into(),
-                tagline: "t".into(),
-                position: 1,
-            },
-            FocusAreaRow {
-                slug: "adoption".into(),
-                name: "Adoption".into(),
-                tagline: "t".into(),
-                position: 2,
-            },
-        ];
-        let pillar = |slug: &str, area: &str, position| Pillar {
+    fn new_track(slug: &str) -> NewTrack {
+        NewTrack {
             slug: slug.into(),
-            focus_area: area.into(),
-            name: slug.into(),
-            position,
+            name: " WTDC-25 ".into(),
+            description: String::new(),
+            location: Some(" Baku ".into()),
+            starts_on: NaiveDate::from_ymd_opt(2025, 11, 17),
+            ends_on: NaiveDate::from_ymd_opt(2025, 11, 28),
+        }
+    }
+
+    fn codes(err: Invalid) -> Vec<String> {
+        err.0.into_iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn a_new_track_is_trimmed() {
+        let valid = validate_new_track(&new_track(" wtdc-2025 ")).unwrap();
+        assert_eq!(valid.slug, "wtdc-2025");
+        assert_eq!(valid.fields.name, "WTDC-25");
+        assert_eq!(valid.fields.location.as_deref(), Some("Baku"));
+    }
+
+    #[test]
+    fn slugs_are_checked_and_all_is_reserved() {
+        for (slug, code) in [
+            ("all", "reserved"),
+            ("Bad Slug", "invalid_slug"),
+            ("-x", "invalid_slug"),
+            ("x-", "invalid_slug"),
+            ("x", "invalid_slug"),
+        ] {
+            let err = validate_new_track(&new_track(slug)).unwrap_err();
+            assert_eq!(codes(err), [code], "{slug}");
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let mut input = new_track("-x");
+        input.name = "x".into();
+        input.ends_on = NaiveDate::from_ymd_opt(2020, 1, 1);
+        let err = validate_new_track(&input).unwrap_err();
+        assert_eq!(codes(err), ["invalid_slug", "required", "before_start"]);
+    }
+
+    #[test]
+    fn changes_keep_what_they_do_not_name_and_null_clears() {
+        let at = NaiveDate::from_ymd_opt(2025, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap();
+        let current = Track {
+            slug: "wtdc-2025".into(),
+            name: "WTDC-25".into(),
+            description: "World Telecommunication Development Conference".into(),
+            location: Some("Baku".into()),
+            starts_on: NaiveDate::from_ymd_opt(2025, 11, 17),
+            ends_on: NaiveDate::from_ymd_opt(2025, 11, 28),
+            created_at: at,
+            updated_at: at,
         };
-        let pillars = vec![
-            pillar("a1", "access", 1),
-            pillar("b1", "adoption", 1),
-            pillar("a2", "access", 2),
-        ];
-        let grouped = FocusArea::assemble(areas, pillars);
-        assert_eq!(
-            grouped[0]
-                .pillars
-                .iter()
-                .map(|p| p.slug.as_str())
-                .collect::<Vec<_>>(),
-            ["a1", "a2"]
-        );
-        assert_eq!(grouped[1].pillars.len(), 1);
+        let fields = apply_track_changes(
+            &current,
+            &TrackChanges {
+                name: Some("WTDC-25 Baku".into()),
+                location: Some(None),
+                ..TrackChanges::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(fields.name, "WTDC-25 Baku");
+        assert_eq!(fields.location, None);
+        assert_eq!(fields.description, current.description);
+        assert_eq!(fields.starts_on, current.starts_on);
+        let err = apply_track_changes(
+            &current,
+            &TrackChanges {
+                ends_on: Some(NaiveDate::from_ymd_opt(2020, 1, 1)),
+                ..TrackChanges::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(codes(err), ["before_start"]);
     }
 }

@@ -1,5 +1,5 @@
-//! Email that is never lost: messages are rows in an outbox written in the caller's
-//! transaction (`outbox::enqueue`), and a worker inside the service delivers them
+//! Email that is never lost: messages are rows in an outbox (`db::outbox`) written in the
+//! caller's transaction (`outbox::enqueue`), and a worker inside the service delivers them
 //! (`worker`), through SMTP or, by default, as `.eml` files (`transport`).
 
 pub mod links;
@@ -10,5 +10,5 @@ pub mod transport;
 pub mod worker;
 
 pub use links::Links;
-pub use outbox::{enqueue, OutboxMessage};
+pub use outbox::enqueue;
 pub use templates::Email;

@@ -8,7 +8,7 @@ use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
-use super::OutboxMessage;
+use crate::domain::outbox::OutboxMessage;
 
 /// How long one SMTP conversation may take; well under the claim lease.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);

@@ -6,7 +6,11 @@ use std::{sync::Arc, time::Duration};
 use tokio::{sync::watch, task::JoinHandle};
 
 use super::{outbox, retry::RetryPolicy, transport::Transport};
-use crate::{config::Settings, db::Database};
+use crate::{
+    config::Settings,
+    db::{outbox as repo, Database},
+    domain::outbox::OutboxMessage,
+};
 
 /// How many messages one claim takes.
 const BATCH: i64 = 20;
@@ -71,7 +75,7 @@ async fn run(
         let worker = config.worker_id.clone();
         let lease = config.lease;
         let batch = match db
-            .run(move |conn| outbox::claim_due(conn, &worker, lease, BATCH))
+            .run(move |conn| repo::claim_due(conn, &worker, lease, BATCH))
             .await
         {
             Ok(batch) => batch,
@@ -99,7 +103,7 @@ async fn run(
     }
     let worker = config.worker_id.clone();
     match db
-        .run(move |conn| outbox::release_claims(conn, &worker))
+        .run(move |conn| repo::release_claims(conn, &worker))
         .await
     {
         Ok(released) => tracing::info!(released, "mail worker stopped"),
@@ -113,7 +117,7 @@ async fn deliver(
     db: &Database,
     transport: &Transport,
     config: &WorkerConfig,
-    message: outbox::OutboxMessage,
+    message: OutboxMessage,
 ) {
     let result = transport.send(&message, &config.from, &config.domain).await;
     let worker = config.worker_id.clone();
@@ -121,7 +125,7 @@ async fn deliver(
     let settled = match result {
         Ok(()) => {
             tracing::info!(message_id = %id, kind = %message.kind, attempt = message.attempts, "mail sent");
-            db.run(move |conn| outbox::mark_sent(conn, &id, &worker))
+            db.run(move |conn| repo::mark_sent(conn, &id, &worker))
                 .await
         }
         Err(error) => {
@@ -129,7 +133,7 @@ async fn deliver(
             let policy = config.policy;
             let jitter: f64 = rand::random();
             db.run(move |conn| {
-                outbox::mark_failed(conn, &message, &worker, &error, &policy, jitter)
+                outbox::record_failure(conn, &message, &worker, &error, &policy, jitter)
             })
             .await
         }

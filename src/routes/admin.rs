@@ -9,10 +9,11 @@ use crate::{
     domain::account::PlatformRole,
     domain::actor::Actor,
     domain::ids::*,
-    email::{outbox, OutboxMessage},
+    domain::outbox::{OutboxMessage, OutboxStatus},
     error::{AppError, AppResult},
     routes::problem::Problem,
     services::accounts::{self, NewStaff, UserChanges},
+    services::outbox,
     state::AppState,
 };
 
@@ -64,7 +65,7 @@ pub async fn update_user(
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// `pending`, `sending`, `sent` or `dead` (default `dead`).
-    pub status: Option<String>,
+    pub status: Option<OutboxStatus>,
     /// At most this many, newest first (1 to 500, default 100).
     pub limit: Option<i64>,
 }
@@ -78,15 +79,7 @@ pub async fn list_outbox(
     query: web::Query<OutboxQuery>,
 ) -> AppResult<HttpResponse> {
     admin.require_role(&[PlatformRole::Admin])?;
-    let status = query
-        .status
-        .clone()
-        .unwrap_or_else(|| outbox::DEAD.to_owned());
-    if ![outbox::PENDING, outbox::SENDING, outbox::SENT, outbox::DEAD].contains(&status.as_str()) {
-        return Err(AppError::InvalidQuery(
-            "status must be pending, sending, sent or dead".to_owned(),
-        ));
-    }
+    let status = query.status.unwrap_or(OutboxStatus::Dead);
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(AppError::InvalidQuery(
@@ -95,7 +88,7 @@ pub async fn list_outbox(
     }
     let items = state
         .db
-        .run(move |conn| outbox::list_by_status(conn, &status, limit))
+        .run(move |conn| outbox::list(conn, status, limit))
         .await?;
     Ok(HttpResponse::Ok().json(OutboxList { items }))
 }

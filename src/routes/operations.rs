@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::{email::outbox, metrics, state::AppState};
+use crate::{metrics, services::outbox, state::AppState};
 
 /// Prometheus text exposition: HTTP requests by route and status, latency histogram, database
 /// pool usage, outgoing mail by status.

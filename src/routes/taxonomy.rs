@@ -6,10 +6,10 @@ use actix_web::{web, HttpResponse};
 use super::list_envelope;
 use crate::{
     domain::actor::Actor,
-    domain::taxonomy::{Country, FocusArea, Sdg, Track},
+    domain::taxonomy::{Country, CountryFilter, FocusArea, NewTrack, Sdg, Track, TrackChanges},
     error::AppResult,
     routes::problem::Problem,
-    services::taxonomy::{self as service, CountryFilter, NewTrack, TrackChanges},
+    services::taxonomy as service,
     state::AppState,
 };
 

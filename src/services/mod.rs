@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod demo;
 pub mod organisations;
+pub mod outbox;
 pub mod pledges;
 pub mod reports;
 pub mod stats;

@@ -10,7 +10,7 @@ use std::{
 
 use serde_json::Value;
 
-use pledgeboard::db::Database;
+use pledgeboard::{db::Database, domain::outbox::OutboxStatus};
 
 use crate::{
     email::{message, queue},
@@ -187,7 +187,7 @@ async fn messages_in_flight_when_the_service_is_killed_are_sent_after_restart() 
     let db = Database::open(&url, 2).unwrap();
     let ids = queue(&db, 10, "someone@example.org").await;
     eventually(Duration::from_secs(20), || async {
-        message(&db, &ids[0]).await.status == "sending"
+        message(&db, &ids[0]).await.status == OutboxStatus::Sending
     })
     .await;
     signal(&child, "-KILL");
@@ -200,7 +200,7 @@ async fn messages_in_flight_when_the_service_is_killed_are_sent_after_restart() 
     smtp.wait_for(10, Duration::from_secs(60)).await;
     for id in &ids {
         eventually(Duration::from_secs(20), || async {
-            message(&db, id).await.status == "sent"
+            message(&db, id).await.status == OutboxStatus::Sent
         })
         .await;
     }

@@ -3,13 +3,14 @@
 use std::time::Duration;
 
 use pledgeboard::{
-    db::{write_tx, Database},
+    db::{outbox, write_tx, Database},
+    domain::outbox::{OutboxMessage, OutboxStatus},
     email::{
-        enqueue, outbox,
+        enqueue,
         templates::{PasswordReset, VerifyEmail},
-        OutboxMessage,
     },
-    error::AppResult,
+    error::{AppError, AppResult},
+    services::outbox as service,
 };
 
 use crate::{
@@ -46,17 +47,10 @@ pub async fn queue(db: &Database, n: usize, to: &str) -> Vec<String> {
 }
 
 pub async fn message(db: &Database, id: &str) -> OutboxMessage {
-    let id = id.to_owned();
-    db.run(move |conn| {
-        use diesel::prelude::*;
-        use pledgeboard::db::schema::outbox::dsl;
-        Ok(dsl::outbox
-            .find(id)
-            .select(OutboxMessage::as_select())
-            .first(conn)?)
-    })
-    .await
-    .unwrap()
+    let id = id.into();
+    db.run(move |conn| outbox::find(conn, &id)?.ok_or(AppError::NotFound("message")))
+        .await
+        .unwrap()
 }
 
 async fn fast_mail_app(smtp_url: Option<String>, max_attempts: i32) -> TestApp {
@@ -115,7 +109,7 @@ async fn a_queued_message_arrives_with_both_parts_headers_and_escaped_html() {
     assert!(body.contains("token=abc123"));
 
     eventually(Duration::from_secs(10), || async {
-        message(&app.db, &id).await.status == "sent"
+        message(&app.db, &id).await.status == OutboxStatus::Sent
     })
     .await;
     let stored = message(&app.db, &id).await;
@@ -142,7 +136,7 @@ async fn messages_wait_while_smtp_is_down_and_all_arrive_once_when_it_is_back() 
     for id in &ids {
         let m = message(&app.db, id).await;
         assert!(
-            m.status == "pending" || m.status == "sending",
+            m.status == OutboxStatus::Pending || m.status == OutboxStatus::Sending,
             "{}",
             m.status
         );
@@ -156,7 +150,7 @@ async fn messages_wait_while_smtp_is_down_and_all_arrive_once_when_it_is_back() 
         eventually(Duration::from_secs(10), || {
             let id = id.clone();
             let db = app.db.clone();
-            async move { message(&db, &id).await.status == "sent" }
+            async move { message(&db, &id).await.status == OutboxStatus::Sent }
         })
         .await;
     }
@@ -217,7 +211,7 @@ async fn an_undeliverable_message_ends_dead_and_can_be_put_back() {
     let id = ids[0].clone();
 
     eventually(Duration::from_secs(20), || async {
-        message(&app.db, &id).await.status == "dead"
+        message(&app.db, &id).await.status == OutboxStatus::Dead
     })
     .await;
     let dead = message(&app.db, &id).await;
@@ -238,7 +232,7 @@ async fn an_undeliverable_message_ends_dead_and_can_be_put_back() {
 
     let listed = app
         .db
-        .run(|conn| outbox::list_dead(conn, 50))
+        .run(|conn| service::list(conn, OutboxStatus::Dead, 50))
         .await
         .unwrap();
     assert_eq!(
@@ -249,39 +243,36 @@ async fn an_undeliverable_message_ends_dead_and_can_be_put_back() {
     let retry_id = id.clone();
     let retried = app
         .db
-        .run(move |conn| outbox::retry(conn, &retry_id.as_str().into()))
+        .run(move |conn| service::retry(conn, &retry_id.as_str().into()))
         .await
         .unwrap();
-    assert_eq!(retried.status, "pending");
+    assert_eq!(retried.status, OutboxStatus::Pending);
     assert_eq!(retried.attempts, 0);
     // Still refused: it goes round again and ends dead again, never lost.
     eventually(Duration::from_secs(20), || async {
         let m = message(&app.db, &id).await;
-        m.status == "dead" && m.attempts == 3
+        m.status == OutboxStatus::Dead && m.attempts == 3
     })
     .await;
     // Only dead messages can be put back.
     let sent = queue(&app.db, 1, "someone@example.org").await.remove(0);
     eventually(Duration::from_secs(20), || async {
-        message(&app.db, &sent).await.status == "sent"
+        message(&app.db, &sent).await.status == OutboxStatus::Sent
     })
     .await;
     let refused = app
         .db
-        .run(move |conn| outbox::retry(conn, &sent.as_str().into()))
+        .run(move |conn| service::retry(conn, &sent.as_str().into()))
         .await;
     assert!(
-        matches!(refused, Err(pledgeboard::error::AppError::Conflict(..))),
+        matches!(refused, Err(AppError::Conflict(..))),
         "{refused:?}"
     );
     let missing = app
         .db
-        .run(|conn| outbox::retry(conn, &"no-such-id".into()))
+        .run(|conn| service::retry(conn, &"no-such-id".into()))
         .await;
-    assert!(
-        matches!(missing, Err(pledgeboard::error::AppError::NotFound(_))),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, Err(AppError::NotFound(_))), "{missing:?}");
 }
 
 #[tokio::test]
@@ -310,7 +301,7 @@ async fn without_smtp_messages_are_written_as_eml_files() {
     assert!(raw.contains("Subject: Reset your pledgeboard password"));
     assert!(raw.contains("text/plain") && raw.contains("text/html"));
     eventually(Duration::from_secs(10), || async {
-        message(&app.db, &id).await.status == "sent"
+        message(&app.db, &id).await.status == OutboxStatus::Sent
     })
     .await;
 }
@@ -332,7 +323,7 @@ async fn released_claims_are_due_again_with_their_attempt_refunded() {
                 "claimed messages are not due for anyone else"
             );
             let released = outbox::release_claims(conn, "stopping-worker")?;
-            let pending = outbox::list_by_status(conn, outbox::PENDING, 10)?;
+            let pending = outbox::list_by_status(conn, OutboxStatus::Pending, 10)?;
             Ok((claimed, released, pending))
         })
         .await
@@ -340,12 +331,12 @@ async fn released_claims_are_due_again_with_their_attempt_refunded() {
     assert_eq!(claimed.len(), 3);
     assert!(claimed
         .iter()
-        .all(|m| m.attempts == 1 && m.status == "sending"));
+        .all(|m| m.attempts == 1 && m.status == OutboxStatus::Sending));
     assert_eq!(released, 3);
     assert_eq!(pending.len(), 3);
     assert!(pending
         .iter()
-        .all(|m| m.attempts == 0 && ids.contains(&m.id)));
+        .all(|m| m.attempts == 0 && ids.iter().any(|id| id == m.id.as_str())));
 }
 
 #[tokio::test]
