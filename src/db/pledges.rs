@@ -13,9 +13,8 @@ use super::{
     mapping::{parse_stored, parse_stored_list},
     new_id, now,
     schema::{
-        countries, focus_areas, moderator_tracks, organisations, pillars, pledge_countries,
-        pledge_events, pledge_focus_areas, pledge_sdgs, pledge_tracks, pledges, progress_reports,
-        tracks, users,
+        moderator_tracks, organisations, pledge_countries, pledge_events, pledge_focus_areas,
+        pledge_sdgs, pledge_tracks, pledges, progress_reports, users,
     },
     DbConnection,
 };
@@ -25,7 +24,7 @@ use crate::{
         actor::Actor,
         counters::{Contribution, PledgeFacts},
         ids::{OrganisationId, PledgeId, UserId},
-        pledge::{is_visible, CatalogueFilter, Contact, ValidPledge, Value, Vocabulary},
+        pledge::{is_visible, CatalogueFilter, Contact, ValidPledge, Value},
         workflow::Status,
     },
     error::{AppError, AppResult},
@@ -530,41 +529,6 @@ pub fn insert_published(
         ))
         .execute(conn)?;
     Ok(id)
-}
-
-/// The reference data pledges are validated against.
-pub fn load_vocabulary(conn: &mut DbConnection) -> AppResult<Vocabulary> {
-    let countries: Vec<(String, Option<String>, bool, bool, bool)> = countries::table
-        .select((
-            countries::alpha3,
-            countries::region,
-            countries::ldc,
-            countries::lldc,
-            countries::sids,
-        ))
-        .load(conn)?;
-    Ok(Vocabulary {
-        tracks: tracks::table
-            .select(tracks::slug)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect(),
-        focus_areas: focus_areas::table
-            .select(focus_areas::slug)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect(),
-        pillars: pillars::table
-            .select((pillars::slug, pillars::focus_area))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect(),
-        regions: countries.iter().filter_map(|c| c.1.clone()).collect(),
-        countries: countries
-            .into_iter()
-            .map(|(code, _, ldc, lldc, sids)| (code, (ldc, lldc, sids)))
-            .collect(),
-    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ pub struct SeedReport {
 
 pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
     let mut report = SeedReport::default();
-    let vocabulary = crate::db::pledges::load_vocabulary(conn)?;
+    let vocabulary = crate::db::taxonomy::vocabulary(conn)?;
     let creator = demo_user(conn)?;
     let org_count = organisations_for(target);
     let mut dice = Dice(7);

@@ -131,7 +131,7 @@ pub fn create(
             return Ok(Created::Replayed(first));
         }
     }
-    let vocabulary = crate::db::pledges::load_vocabulary(conn)?;
+    let vocabulary = crate::db::taxonomy::vocabulary(conn)?;
     let valid = validate(input, &vocabulary)?;
     write_tx(conn, |conn| {
         if let Some(key) = key {
@@ -226,7 +226,7 @@ pub fn update(
     expected_version: Option<i32>,
     changes: PledgeChanges,
 ) -> AppResult<PledgeView> {
-    let vocabulary = crate::db::pledges::load_vocabulary(conn)?;
+    let vocabulary = crate::db::taxonomy::vocabulary(conn)?;
     write_tx(conn, |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         decide(conn, &record, actor, Action::Edit, None, expected_version)?;
