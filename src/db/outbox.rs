@@ -167,6 +167,26 @@ pub fn claim_due(
 }
 
 /// Records a delivery, if `worker` still holds the claim.
+/// Extends this worker's claim on one message by `lease` from now, just before sending it;
+/// false when the claim is no longer this worker's (its lease ran out while earlier messages
+/// of the batch were being sent, and another worker took the message over).
+pub fn renew_claim(
+    conn: &mut DbConnection,
+    id: &MessageId,
+    worker: &str,
+    lease: Duration,
+) -> AppResult<bool> {
+    let updated = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::claimed_by.eq(worker))
+            .filter(outbox::status.eq(OutboxStatus::Sending.as_str())),
+    )
+    .set(outbox::claimed_until.eq(later(now(), lease)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 pub fn mark_sent(conn: &mut DbConnection, id: &MessageId, worker: &str) -> AppResult<()> {
     diesel::update(
         outbox::table

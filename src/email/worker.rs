@@ -89,7 +89,12 @@ async fn run(
             if *stopped.borrow() {
                 break; // the rest is released below
             }
-            deliver(&db, &transport, &config, message).await;
+            if deliver(&db, &transport, &config, message).await == Outcome::Unrecorded {
+                // Without the database nothing more is sent: a message sent now could not be
+                // recorded, and would be sent again once the claim expires. The rest of the
+                // batch expires with its lease and is claimed again later.
+                break;
+            }
         }
         if *stopped.borrow() {
             break;
@@ -113,12 +118,43 @@ async fn run(
     }
 }
 
+/// What became of one message of a batch.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Sent or failed, and recorded as such.
+    Settled,
+    /// Another worker holds it now; it was not sent here.
+    TakenOver,
+    /// The database could not be asked or told: stop the batch.
+    Unrecorded,
+}
+
+/// Sends one message of a batch. The claim is renewed first, for one lease from now, so a
+/// slow relay cannot let a message's lease run out while earlier ones are sent; a message
+/// another worker took over meanwhile is left to it.
 async fn deliver(
     db: &Database,
     transport: &Transport,
     config: &WorkerConfig,
     message: OutboxMessage,
-) {
+) -> Outcome {
+    let worker = config.worker_id.clone();
+    let id = message.id.clone();
+    let lease = config.lease;
+    match db
+        .run(move |conn| repo::renew_claim(conn, &id, &worker, lease))
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(message_id = %message.id, "message taken over by another worker");
+            return Outcome::TakenOver;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot renew a mail claim; the batch stops here");
+            return Outcome::Unrecorded;
+        }
+    }
     let result = transport.send(&message, &config.from, &config.domain).await;
     let worker = config.worker_id.clone();
     let id = message.id.clone();
@@ -138,8 +174,13 @@ async fn deliver(
             .await
         }
     };
-    if let Err(e) = settled {
-        // The claim's lease will expire and the message be tried again: at least once, never lost.
-        tracing::error!(error = %e, "could not record a delivery outcome");
+    match settled {
+        Ok(()) => Outcome::Settled,
+        Err(e) => {
+            // The claim's lease will expire and the message be tried again: at least once,
+            // never lost.
+            tracing::error!(error = %e, "could not record a delivery outcome");
+            Outcome::Unrecorded
+        }
     }
 }

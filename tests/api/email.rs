@@ -203,6 +203,122 @@ async fn two_instances_on_one_database_deliver_200_messages_exactly_once() {
     assert_eq!(message_ids, expected);
 }
 
+/// A slow relay makes a batch outlast its lease: the messages still waiting in it are taken
+/// over by the other instance, and none is sent by both.
+#[tokio::test]
+async fn a_batch_that_outlasts_its_lease_sends_nothing_twice() {
+    let smtp = TestSmtp::start_slow(Duration::from_millis(400));
+    let smtp_url = smtp.url();
+    let first = spawn_app_with({
+        let smtp_url = smtp_url.clone();
+        move |s| {
+            s.smtp_url = Some(smtp_url);
+            s.mail_poll_ms = 50;
+            s.mail_lease_secs = 1;
+        }
+    })
+    .await;
+    let url = first.settings.database_url.clone();
+    let ids = queue(&first.db, 12, "slow@example.org").await;
+    let _second = spawn_app_with(move |s| {
+        s.database_url = url;
+        s.smtp_url = Some(smtp_url);
+        s.mail_poll_ms = 50;
+        s.mail_lease_secs = 1;
+    })
+    .await;
+    smtp.wait_for(12, Duration::from_secs(60)).await;
+    for id in &ids {
+        eventually(Duration::from_secs(20), || async {
+            message(&first.db, id).await.status == OutboxStatus::Sent
+        })
+        .await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut message_ids: Vec<_> = smtp
+        .received()
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    let total = message_ids.len();
+    message_ids.sort();
+    message_ids.dedup();
+    assert_eq!((total, message_ids.len()), (12, 12), "none sent twice");
+}
+
+/// When deliveries cannot be recorded (the database refuses), the worker stops sending instead
+/// of sending a batch it cannot account for; it resumes once the database does.
+#[tokio::test]
+async fn the_worker_stops_sending_when_it_cannot_record_deliveries() {
+    let smtp = TestSmtp::start();
+    let smtp_url = smtp.url();
+    // A short lease: the claims of the stopped batch expire soon after the database recovers.
+    let app = spawn_app_with(move |s| {
+        s.smtp_url = Some(smtp_url);
+        s.mail_poll_ms = 50;
+        s.mail_backoff_ms = 50;
+        s.mail_lease_secs = 2;
+    })
+    .await;
+    let (create, drop) = match app.backend() {
+        pledgeboard::db::Backend::Sqlite => (
+            vec![
+                "CREATE TRIGGER refuse_sent BEFORE UPDATE ON outbox WHEN NEW.status = 'sent'
+                  BEGIN SELECT RAISE(FAIL, 'disk I/O error'); END",
+            ],
+            vec!["DROP TRIGGER refuse_sent"],
+        ),
+        pledgeboard::db::Backend::Postgres => (
+            vec![
+                "CREATE FUNCTION refuse_sent() RETURNS trigger AS $$ BEGIN
+                 IF NEW.status = 'sent' THEN RAISE EXCEPTION 'terminating connection'; END IF;
+                 RETURN NEW; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER refuse_sent BEFORE UPDATE ON outbox
+                 FOR EACH ROW EXECUTE FUNCTION refuse_sent()",
+            ],
+            vec![
+                "DROP TRIGGER refuse_sent ON outbox",
+                "DROP FUNCTION refuse_sent()",
+            ],
+        ),
+    };
+    let run = |statements: Vec<&'static str>| {
+        app.db.run(move |conn| {
+            use diesel::RunQueryDsl;
+            for statement in statements {
+                diesel::sql_query(statement).execute(conn)?;
+            }
+            Ok(())
+        })
+    };
+    run(create).await.unwrap();
+    let ids = queue(&app.db, 5, "record@example.org").await;
+    smtp.wait_for(1, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        smtp.received().len(),
+        1,
+        "the batch stopped after the first"
+    );
+    run(drop).await.unwrap();
+    for id in &ids {
+        eventually(Duration::from_secs(30), || async {
+            message(&app.db, id).await.status == OutboxStatus::Sent
+        })
+        .await;
+    }
+    // At least once: the one whose outcome was lost may arrive twice, with one Message-ID.
+    let received = smtp.received();
+    let mut message_ids: Vec<_> = received
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    message_ids.sort();
+    message_ids.dedup();
+    assert_eq!(message_ids.len(), 5);
+    assert!(received.len() <= 6, "{} sends", received.len());
+}
+
 #[tokio::test]
 async fn an_undeliverable_message_ends_dead_and_can_be_put_back() {
     let smtp = TestSmtp::start_refusing(free_port(), &["nobody@"]);

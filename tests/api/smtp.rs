@@ -41,6 +41,8 @@ struct Recorder {
     refuse: Arc<Vec<String>>,
     to: Vec<String>,
     data: Vec<u8>,
+    /// How long the server takes to accept each message (a slow relay).
+    delay: Duration,
 }
 
 impl Handler for Recorder {
@@ -64,6 +66,7 @@ impl Handler for Recorder {
     }
 
     fn data_end(&mut self) -> Response {
+        std::thread::sleep(self.delay);
         let raw = String::from_utf8_lossy(&self.data).replace("\r\n", "\n");
         self.inbox.lock().unwrap().push(Received {
             to: std::mem::take(&mut self.to),
@@ -89,6 +92,15 @@ impl TestSmtp {
 
     /// A server that answers 550 to recipients containing any of `refuse`.
     pub fn start_refusing(port: u16, refuse: &[&str]) -> Self {
+        Self::start_with(port, refuse, Duration::ZERO)
+    }
+
+    /// A relay that takes `delay` to accept each message.
+    pub fn start_slow(delay: Duration) -> Self {
+        Self::start_with(free_port(), &[], delay)
+    }
+
+    fn start_with(port: u16, refuse: &[&str], delay: Duration) -> Self {
         let listener = bind_retrying(port);
         let inbox = Arc::new(Mutex::new(Vec::new()));
         let recorder = Recorder {
@@ -96,6 +108,7 @@ impl TestSmtp {
             refuse: Arc::new(refuse.iter().map(|s| s.to_string()).collect()),
             to: Vec::new(),
             data: Vec::new(),
+            delay,
         };
         let mut server = Server::new(recorder);
         server
