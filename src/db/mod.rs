@@ -3,7 +3,10 @@
 //! off the async workers.
 
 pub mod mapping;
+pub mod organisations;
 pub mod schema;
+pub mod tokens;
+pub mod users;
 
 use std::{path::Path, time::Duration};
 

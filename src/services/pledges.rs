@@ -1176,41 +1176,6 @@ pub fn queue(
     })
 }
 
-/// Limits a moderator to some tracks (none: all tracks).
-pub fn set_moderation_scope(
-    conn: &mut DbConnection,
-    user_id: &UserId,
-    track_slugs: &[String],
-) -> AppResult<()> {
-    let known: HashSet<String> = tracks::table
-        .select(tracks::slug)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
-    let mut checks = crate::domain::account::FieldChecks::new();
-    for (i, t) in track_slugs.iter().enumerate() {
-        if !known.contains(t) {
-            checks.push(crate::error::FieldError::new(
-                format!("moderation_tracks[{i}]"),
-                "unknown_value",
-                format!("unknown track {t:?}"),
-            ));
-        }
-    }
-    checks.finish()?;
-    diesel::delete(moderator_tracks::table.filter(moderator_tracks::user_id.eq(user_id)))
-        .execute(conn)?;
-    for track in track_slugs.iter().collect::<HashSet<_>>() {
-        diesel::insert_into(moderator_tracks::table)
-            .values((
-                moderator_tracks::user_id.eq(user_id),
-                moderator_tracks::track.eq(track),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
 /// What every pledge that counts contributes now (published and pending ones), for a recount.
 pub fn counted_facts(conn: &mut DbConnection) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
     let counted = [
