@@ -73,7 +73,7 @@ async fn create_staff(
     let db = startup::open_database(&settings)
         .await
         .map_err(|e| e.to_string())?;
-    let request = pledgeboard::services::accounts::NewStaff {
+    let request = pledgeboard::domain::account::NewStaff {
         email,
         display_name: name,
         role,

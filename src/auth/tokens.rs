@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use diesel::prelude::*;
 use jsonwebtoken::{
     decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
 };
@@ -13,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    db::{schema::signing_keys, DbConnection},
+    db::{tokens as db_tokens, DbConnection},
     domain::ids::UserId,
     error::{AppError, AppResult},
 };
@@ -105,7 +104,10 @@ impl TokenKeys {
         };
         let mut header = Header::new(ALGORITHM);
         header.kid = Some(self.active_kid.clone());
-        let (key, _) = &self.keys[&self.active_kid];
+        let (key, _) = self
+            .keys
+            .get(&self.active_kid)
+            .ok_or_else(|| AppError::internal("the active signing key is missing"))?;
         encode(&header, &claims, key)
             .map_err(|e| AppError::internal(format!("signing a token: {e}")))
     }
@@ -132,34 +134,16 @@ impl TokenKeys {
 
 /// The generated signing secret, created by whichever instance gets there first.
 fn shared_secret(conn: &mut DbConnection) -> AppResult<String> {
-    fn existing(conn: &mut DbConnection) -> QueryResult<Option<String>> {
-        signing_keys::table
-            .filter(signing_keys::slot.eq(PRIMARY_SLOT))
-            .select(signing_keys::secret)
-            .first::<String>(conn)
-            .optional()
-    }
-    if let Some(secret) = existing(conn)? {
+    if let Some(secret) = db_tokens::signing_secret(conn, PRIMARY_SLOT)? {
         return Ok(secret);
     }
     let secret = random_secret();
-    let inserted = diesel::insert_into(signing_keys::table)
-        .values((
-            signing_keys::kid.eq(&hash_secret(&secret)[..16]),
-            signing_keys::slot.eq(PRIMARY_SLOT),
-            signing_keys::secret.eq(&secret),
-            signing_keys::created_at.eq(crate::db::now()),
-        ))
-        .execute(conn);
-    match inserted {
-        Ok(_) => Ok(secret),
-        // Another instance inserted its key between our read and our write: use that one.
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => existing(conn)?.ok_or_else(|| AppError::internal("signing key vanished")),
-        Err(e) => Err(e.into()),
+    if db_tokens::insert_signing_key(conn, &hash_secret(&secret)[..16], PRIMARY_SLOT, &secret)? {
+        return Ok(secret);
     }
+    // Another instance inserted its key between our read and our write: use that one.
+    db_tokens::signing_secret(conn, PRIMARY_SLOT)?
+        .ok_or_else(|| AppError::internal("signing key vanished"))
 }
 
 #[cfg(test)]

@@ -5,11 +5,14 @@
 pub mod idempotency;
 pub mod mapping;
 pub mod notify;
+pub mod organisations;
 pub mod outbox;
 pub mod pledges;
 pub mod reports;
 pub mod schema;
 pub mod taxonomy;
+pub mod tokens;
+pub mod users;
 
 use std::{path::Path, time::Duration};
 

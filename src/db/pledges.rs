@@ -13,8 +13,8 @@ use super::{
     mapping::{parse_stored, parse_stored_list},
     new_id, now,
     schema::{
-        moderator_tracks, organisations, pledge_countries, pledge_events, pledge_focus_areas,
-        pledge_sdgs, pledge_tracks, pledges, progress_reports, users,
+        organisations, pledge_countries, pledge_events, pledge_focus_areas, pledge_sdgs,
+        pledge_tracks, pledges, progress_reports, users,
     },
     DbConnection,
 };
@@ -482,13 +482,6 @@ pub fn bump_version(conn: &mut DbConnection, row: &PledgeRow) -> AppResult<i32> 
         return Err(AppError::PreconditionFailed);
     }
     Ok(row.version + 1)
-}
-
-pub fn moderation_scope(conn: &mut DbConnection, user_id: &UserId) -> AppResult<Vec<String>> {
-    Ok(moderator_tracks::table
-        .filter(moderator_tracks::user_id.eq(user_id))
-        .select(moderator_tracks::track)
-        .load(conn)?)
 }
 
 /// Stores an already published pledge (demo data and imports): it skips the workflow, so its

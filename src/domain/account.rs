@@ -1,11 +1,19 @@
 //! Accounts and organisations: the validated vocabulary (email addresses, passwords, roles,
-//! organisation kinds). Pure code.
+//! organisation kinds, token purposes), the account and organisation models, and the request
+//! bodies of their use cases with the field rules that parse them. Pure code.
 
-use std::str::FromStr;
+use std::{collections::HashSet, str::FromStr};
 
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+use utoipa::ToSchema;
 use validator::ValidateEmail;
 
-use super::errors::{FieldError, Invalid};
+use super::{
+    actor::Actor,
+    errors::{FieldError, Invalid},
+    ids::{InvitationId, OrganisationId, UserId},
+};
 
 /// Shortest password accepted (OWASP ASVS 2.1.1 asks for at least 12 characters).
 pub const PASSWORD_MIN_CHARS: usize = 12;
@@ -47,6 +55,14 @@ vocabulary!(
         Moderator => "moderator",
         Organiser => "organiser",
         Admin => "admin",
+    }
+);
+
+vocabulary!(
+    /// What a single-use emailed token is good for.
+    TokenPurpose {
+        VerifyEmail => "verify_email",
+        PasswordReset => "password_reset",
     }
 );
 
@@ -225,6 +241,431 @@ impl FieldChecks {
             Err(Invalid(self.0))
         }
     }
+
+    /// The value assembled from the checks' results when every check passed, or every error
+    /// found. A check that fails always leaves its error here, so a missing value comes with
+    /// the errors that explain it.
+    pub fn finish_with<T>(self, value: Option<T>) -> Result<T, Invalid> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(Invalid(self.0)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+/// A user account. The password is known only as its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub role: PlatformRole,
+    pub organisation_id: Option<OrganisationId>,
+    pub organisation_role: Option<OrganisationRole>,
+    pub email_verified: bool,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl User {
+    /// The caller this account acts as.
+    pub fn actor(self) -> Actor {
+        Actor {
+            id: self.id,
+            email: self.email,
+            display_name: self.display_name,
+            role: self.role,
+            organisation_id: self.organisation_id,
+            organisation_role: self.organisation_role,
+            email_verified: self.email_verified,
+        }
+    }
+}
+
+/// An organisation that pledges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+    /// ISO 3166-1 alpha-3 code.
+    pub country: String,
+    pub website: Option<String>,
+    /// Set by a moderator once the organisation is confirmed to be who it says it is.
+    pub verified: bool,
+    pub verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Organisation {
+    /// Who may see an organisation: anyone once verified, before that its own people and the
+    /// staff.
+    pub fn visible_to(&self, viewer: Option<&Actor>) -> bool {
+        self.verified || viewer.is_some_and(|v| v.is_insider_of(&self.id))
+    }
+
+    /// Whether an edit changes who the organisation says it is (name, kind or country), which
+    /// withdraws a verification.
+    pub fn identity_changed_by(&self, edit: &OrganisationEdit) -> bool {
+        edit.name.as_ref().is_some_and(|n| *n != self.name)
+            || edit.kind.is_some_and(|k| k != self.kind)
+            || edit.country.as_ref().is_some_and(|c| *c != self.country)
+    }
+}
+
+/// An invitation to join an organisation, sent by email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub organisation_id: OrganisationId,
+    pub email: String,
+    pub role: OrganisationRole,
+    pub expires_at: NaiveDateTime,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organisation fields
+
+/// Checks the organisation fields shared by registration and editing; `prefix` is the path of
+/// the fields in the request (`organisation` in a registration, nothing in an edit). Returns
+/// the parsed kind and the normalised country code of the fields that were given and valid.
+pub fn check_organisation_fields(
+    checks: &mut FieldChecks,
+    prefix: &str,
+    name: Option<&str>,
+    kind: Option<&str>,
+    country: Option<&str>,
+    website: Option<&str>,
+) -> (Option<OrganisationKind>, Option<String>) {
+    let field = |f: &str| {
+        if prefix.is_empty() {
+            f.to_owned()
+        } else {
+            format!("{prefix}.{f}")
+        }
+    };
+    if let Some(name) = name {
+        checks.take(check_text(&field("name"), name, 2, 200));
+    }
+    let kind = kind.and_then(|k| checks.take(parse_field::<OrganisationKind>(&field("kind"), k)));
+    let country = country.and_then(|c| checks.take(check_country(&field("country"), c)));
+    if let Some(website) = website {
+        checks.take(check_website(&field("website"), website));
+    }
+    (kind, country)
+}
+
+/// A country code as written: three letters, uppercased. Whether the country exists is for
+/// the caller to look up.
+pub fn check_country(field: &str, value: &str) -> Result<String, FieldError> {
+    let code = value.trim().to_uppercase();
+    if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(FieldError::new(
+            field,
+            "invalid_country",
+            "use an ISO 3166-1 alpha-3 code such as GHA",
+        ))
+    }
+}
+
+/// The error for a well-formed country code that names no known country.
+pub fn unknown_country(field: &str, code: &str) -> Invalid {
+    Invalid::field(field, "unknown_value", format!("unknown country {code}"))
+}
+
+/// Checks the tracks a moderator is limited to against the tracks that exist.
+pub fn check_moderation_tracks(
+    requested: &[String],
+    known: &HashSet<String>,
+) -> Result<(), Invalid> {
+    let mut checks = FieldChecks::new();
+    for (i, track) in requested.iter().enumerate() {
+        if !known.contains(track) {
+            checks.push(FieldError::new(
+                format!("moderation_tracks[{i}]"),
+                "unknown_value",
+                format!("unknown track {track:?}"),
+            ));
+        }
+    }
+    checks.finish()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies and what they parse into
+
+// `POST /auth/register`: an organisation with its first user, its owner.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    #[schema(example = "amina@ict.gov.gh")]
+    pub email: String,
+    /// 12 to 256 characters, not among the 10,000 most common passwords.
+    pub password: String,
+    #[schema(example = "Amina")]
+    pub display_name: String,
+    pub organisation: NewOrganisation,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    #[schema(example = "Ministry of Communications")]
+    pub name: String,
+    /// `government`, `private_sector`, `civil_society`, `academia`,
+    /// `international_organisation`, `un_entity` or `other`.
+    #[schema(example = "government")]
+    pub kind: String,
+    /// ISO 3166-1 alpha-3 code.
+    #[schema(example = "GHA")]
+    pub country: String,
+    pub website: Option<String>,
+}
+
+/// A registration that passed every field rule (the country is still to be looked up).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub email: EmailAddress,
+    pub display_name: String,
+    pub organisation: OrganisationDetails,
+}
+
+/// A new organisation's fields, checked and trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationDetails {
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub country: String,
+    pub website: Option<String>,
+}
+
+impl RegisterRequest {
+    /// Every field rule at once; `is_common` tells a too common password.
+    pub fn parse(&self, is_common: impl Fn(&str) -> bool) -> Result<Registration, Invalid> {
+        let mut checks = FieldChecks::new();
+        let email = checks.take(EmailAddress::parse("email", &self.email));
+        checks.take(check_password("password", &self.password, is_common));
+        checks.take(check_text("display_name", &self.display_name, 1, 100));
+        let org = &self.organisation;
+        let (kind, country) = check_organisation_fields(
+            &mut checks,
+            "organisation",
+            Some(&org.name),
+            Some(&org.kind),
+            Some(&org.country),
+            org.website.as_deref(),
+        );
+        let registration = email
+            .zip(kind)
+            .zip(country)
+            .map(|((email, kind), country)| Registration {
+                email,
+                display_name: self.display_name.trim().to_owned(),
+                organisation: OrganisationDetails {
+                    name: org.name.trim().to_owned(),
+                    kind,
+                    country,
+                    website: org.website.as_ref().map(|w| w.trim().to_owned()),
+                },
+            });
+        checks.finish_with(registration)
+    }
+}
+
+// `POST /auth/login`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+// `POST /auth/refresh` and `POST /auth/logout`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+// `POST /auth/password-reset`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+// `POST /auth/password-reset/confirm`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    pub token: String,
+    pub password: String,
+}
+
+impl PasswordResetConfirm {
+    pub fn check(&self, is_common: impl Fn(&str) -> bool) -> Result<(), Invalid> {
+        Ok(check_password("password", &self.password, is_common)?)
+    }
+}
+
+// `POST /admin/users`: a coalition staff account.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    pub email: String,
+    pub display_name: String,
+    /// `admin`, `moderator` or `organiser`.
+    pub role: String,
+    pub password: String,
+}
+
+/// A staff account's fields, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub email: EmailAddress,
+    pub display_name: String,
+    pub role: PlatformRole,
+}
+
+impl NewStaff {
+    pub fn parse(&self, is_common: impl Fn(&str) -> bool) -> Result<StaffAccount, Invalid> {
+        let mut checks = FieldChecks::new();
+        let email = checks.take(EmailAddress::parse("email", &self.email));
+        checks.take(check_text("display_name", &self.display_name, 1, 100));
+        let role = checks.take(parse_field::<PlatformRole>("role", &self.role));
+        if role == Some(PlatformRole::Pledger) {
+            checks.push(FieldError::new(
+                "role",
+                "not_staff",
+                "staff roles are admin, moderator and organiser",
+            ));
+        }
+        checks.take(check_password("password", &self.password, is_common));
+        let staff = email.zip(role).map(|(email, role)| StaffAccount {
+            email,
+            display_name: self.display_name.trim().to_owned(),
+            role,
+        });
+        checks.finish_with(staff)
+    }
+}
+
+// `PATCH /admin/users/{id}`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChanges {
+    /// `pledger`, `moderator`, `organiser` or `admin`.
+    pub role: Option<String>,
+    /// A disabled user's tokens stop working at once.
+    pub disabled: Option<bool>,
+    /// For moderators: the tracks they moderate (empty: all tracks).
+    pub moderation_tracks: Option<Vec<String>>,
+}
+
+impl UserChanges {
+    /// The new platform role, if one is asked for.
+    pub fn role(&self) -> Result<Option<PlatformRole>, Invalid> {
+        self.role
+            .as_deref()
+            .map(|r| parse_field::<PlatformRole>("role", r))
+            .transpose()
+            .map_err(Invalid::from)
+    }
+}
+
+// `PATCH /organisations/{id}`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationChanges {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub country: Option<String>,
+    /// `null` removes the website.
+    #[serde(default, deserialize_with = "crate::domain::validation::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+}
+
+/// An organisation edit, checked and trimmed: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganisationEdit {
+    pub name: Option<String>,
+    pub kind: Option<OrganisationKind>,
+    pub country: Option<String>,
+    /// `Some(None)` removes the website.
+    pub website: Option<Option<String>>,
+}
+
+impl OrganisationChanges {
+    pub fn parse(&self) -> Result<OrganisationEdit, Invalid> {
+        let mut checks = FieldChecks::new();
+        let (kind, country) = check_organisation_fields(
+            &mut checks,
+            "",
+            self.name.as_deref(),
+            self.kind.as_deref(),
+            self.country.as_deref(),
+            self.website.as_ref().and_then(|w| w.as_deref()),
+        );
+        checks.finish()?;
+        Ok(OrganisationEdit {
+            name: self.name.as_ref().map(|n| n.trim().to_owned()),
+            kind,
+            country,
+            website: self
+                .website
+                .as_ref()
+                .map(|w| w.as_ref().map(|w| w.trim().to_owned())),
+        })
+    }
+}
+
+// `POST /organisations/{id}/invitations`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    pub email: String,
+    /// `member` (default) or `owner`.
+    pub role: Option<String>,
+}
+
+impl NewInvitation {
+    /// The invited address and the role offered.
+    pub fn parse(&self) -> Result<(EmailAddress, OrganisationRole), Invalid> {
+        let mut checks = FieldChecks::new();
+        let email = checks.take(EmailAddress::parse("email", &self.email));
+        let role = match self.role.as_deref() {
+            None => Some(OrganisationRole::Member),
+            Some(r) => checks.take(parse_field::<OrganisationRole>("role", r)),
+        };
+        checks.finish_with(email.zip(role))
+    }
+}
+
+// `POST /invitations/accept` (and the form of the page the emailed link opens).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    pub token: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+impl AcceptInvitation {
+    pub fn check(&self, is_common: impl Fn(&str) -> bool) -> Result<(), Invalid> {
+        let mut checks = FieldChecks::new();
+        checks.take(check_text("display_name", &self.display_name, 1, 100));
+        checks.take(check_password("password", &self.password, is_common));
+        checks.finish()
+    }
 }
 
 #[cfg(test)]
@@ -331,5 +772,145 @@ mod tests {
             Err(Invalid(errors)) => assert_eq!(errors.len(), 2),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn register_request(email: &str, kind: &str, country: &str) -> RegisterRequest {
+        RegisterRequest {
+            email: email.into(),
+            password: "correct horse battery".into(),
+            display_name: "  Amina ".into(),
+            organisation: NewOrganisation {
+                name: " Ministry of Communications ".into(),
+                kind: kind.into(),
+                country: country.into(),
+                website: Some(" https://moc.gov.gh ".into()),
+            },
+        }
+    }
+
+    #[test]
+    fn registrations_parse_into_checked_trimmed_values() {
+        let never_common = |_: &str| false;
+        let parsed = register_request(" Amina@ICT.gov.gh", "government", "gha")
+            .parse(never_common)
+            .unwrap();
+        assert_eq!(parsed.email.as_str(), "amina@ict.gov.gh");
+        assert_eq!(parsed.display_name, "Amina");
+        assert_eq!(
+            parsed.organisation,
+            OrganisationDetails {
+                name: "Ministry of Communications".into(),
+                kind: OrganisationKind::Government,
+                country: "GHA".into(),
+                website: Some("https://moc.gov.gh".into()),
+            }
+        );
+        let Invalid(errors) = register_request("nope", "company", "G1")
+            .parse(never_common)
+            .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["email", "organisation.kind", "organisation.country"]
+        );
+    }
+
+    #[test]
+    fn staff_roles_exclude_pledgers_and_edits_keep_what_is_absent() {
+        let staff = |role: &str| NewStaff {
+            email: "mod@example.org".into(),
+            display_name: "Mod".into(),
+            role: role.into(),
+            password: "correct horse battery".into(),
+        };
+        assert_eq!(
+            staff("moderator").parse(|_| false).unwrap().role,
+            PlatformRole::Moderator
+        );
+        let Invalid(errors) = staff("pledger").parse(|_| false).unwrap_err();
+        assert_eq!(errors[0].code, "not_staff");
+        let edit = OrganisationChanges {
+            website: Some(None),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(
+            edit,
+            OrganisationEdit {
+                website: Some(None),
+                ..Default::default()
+            }
+        );
+        let (email, role) = NewInvitation {
+            email: "b@example.org".into(),
+            role: None,
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(
+            (email.as_str(), role),
+            ("b@example.org", OrganisationRole::Member)
+        );
+    }
+
+    #[test]
+    fn identity_changes_and_visibility() {
+        let at = NaiveDateTime::default();
+        let org = Organisation {
+            id: OrganisationId::from("o"),
+            name: "Ministry".into(),
+            kind: OrganisationKind::Government,
+            country: "GHA".into(),
+            website: None,
+            verified: false,
+            verified_at: None,
+            created_at: at,
+            updated_at: at,
+        };
+        let same = OrganisationEdit {
+            name: Some("Ministry".into()),
+            website: Some(Some("https://moc.gov.gh".into())),
+            ..Default::default()
+        };
+        assert!(!org.identity_changed_by(&same));
+        let renamed = OrganisationEdit {
+            kind: Some(OrganisationKind::Other),
+            ..Default::default()
+        };
+        assert!(org.identity_changed_by(&renamed));
+        let member = User {
+            id: UserId::from("u"),
+            email: "u@example.org".into(),
+            password_hash: String::new(),
+            display_name: "U".into(),
+            role: PlatformRole::Pledger,
+            organisation_id: Some(org.id.clone()),
+            organisation_role: Some(OrganisationRole::Member),
+            email_verified: true,
+            disabled: false,
+            created_at: at,
+            updated_at: at,
+        };
+        let outsider = User {
+            organisation_id: None,
+            ..member.clone()
+        };
+        assert!(org.visible_to(Some(&member.actor())));
+        assert!(!org.visible_to(Some(&outsider.actor())) && !org.visible_to(None));
+    }
+
+    #[test]
+    fn token_purposes_and_moderation_tracks() {
+        assert_eq!(
+            "password_reset".parse::<TokenPurpose>().unwrap(),
+            TokenPurpose::PasswordReset
+        );
+        assert_eq!(TokenPurpose::VerifyEmail.as_str(), "verify_email");
+        let known: HashSet<String> = ["wsis".to_owned()].into();
+        assert!(check_moderation_tracks(&["wsis".into()], &known).is_ok());
+        let Invalid(errors) =
+            check_moderation_tracks(&["wsis".into(), "nope".into()], &known).unwrap_err();
+        assert_eq!(errors[0].field, "moderation_tracks[1]");
     }
 }

@@ -6,13 +6,13 @@ use utoipa::IntoParams;
 
 use super::{auth::UserView, list_envelope};
 use crate::{
-    domain::account::PlatformRole,
+    domain::account::{NewStaff, PlatformRole, UserChanges},
     domain::actor::Actor,
     domain::ids::*,
     domain::outbox::{OutboxMessage, OutboxStatus},
     error::{AppError, AppResult},
     routes::problem::Problem,
-    services::accounts::{self, NewStaff, UserChanges},
+    services::accounts,
     services::outbox,
     state::AppState,
 };

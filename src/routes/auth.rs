@@ -5,19 +5,17 @@ use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::client::client_ip;
+use super::{client::client_ip, organisations::OrganisationView};
 use crate::{
+    domain::account::{
+        LoginRequest, OrganisationRole, PasswordResetConfirm, PasswordResetRequest, PlatformRole,
+        RefreshRequest, RegisterRequest, User,
+    },
     domain::actor::Actor,
     domain::ids::{OrganisationId, UserId},
     error::AppResult,
     routes::problem::Problem,
-    services::{
-        accounts::{
-            self, LoginRequest, PasswordResetConfirm, PasswordResetRequest, RefreshRequest,
-            RegisterRequest, TokenPair, UserRow,
-        },
-        organisations::OrganisationRow,
-    },
+    services::accounts::{self, TokenPair},
     state::AppState,
 };
 
@@ -27,18 +25,16 @@ pub struct UserView {
     pub id: UserId,
     pub email: String,
     pub display_name: String,
-    /// `pledger`, `moderator`, `organiser` or `admin`.
-    pub role: String,
+    pub role: PlatformRole,
     pub organisation_id: Option<OrganisationId>,
-    /// `owner` or `member`.
-    pub organisation_role: Option<String>,
+    pub organisation_role: Option<OrganisationRole>,
     pub email_verified: bool,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
 }
 
-impl From<UserRow> for UserView {
-    fn from(u: UserRow) -> Self {
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
         Self {
             id: u.id,
             email: u.email,
@@ -56,7 +52,7 @@ impl From<UserRow> for UserView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Account {
     pub user: UserView,
-    pub organisation: Option<OrganisationRow>,
+    pub organisation: Option<OrganisationView>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -97,7 +93,7 @@ pub async fn register(
         .await?;
     Ok(HttpResponse::Created().json(Account {
         user: registered.user.into(),
-        organisation: Some(registered.organisation),
+        organisation: Some(registered.organisation.into()),
     }))
 }
 
@@ -226,6 +222,6 @@ pub async fn me(state: web::Data<AppState>, user: Actor) -> AppResult<HttpRespon
         .insert_header(("Cache-Control", "no-store"))
         .json(Account {
             user: user.into(),
-            organisation,
+            organisation: organisation.map(OrganisationView::from),
         }))
 }

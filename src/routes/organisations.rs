@@ -1,23 +1,81 @@
 //! `/api/v1/organisations/*` and `/api/v1/invitations/accept`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::{auth::Account, paged};
 use crate::{
+    domain::account::{
+        AcceptInvitation, Invitation, NewInvitation, Organisation, OrganisationChanges,
+        OrganisationKind, OrganisationRole,
+    },
     domain::actor::Actor,
     domain::ids::*,
     error::AppResult,
-    pagination::PageParams,
+    pagination::{Page, PageParams},
     routes::extract::MaybeActor,
     routes::problem::Problem,
-    services::organisations::{
-        self as service, AcceptInvitation, InvitationView, NewInvitation, OrganisationChanges,
-        OrganisationRow,
-    },
+    services::organisations as service,
     state::AppState,
 };
 
-super::list_envelope!(OrganisationPage, OrganisationRow);
+/// An organisation as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganisationView {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+    /// ISO 3166-1 alpha-3 code.
+    pub country: String,
+    pub website: Option<String>,
+    /// Set by a moderator once the organisation is confirmed to be who it says it is.
+    pub verified: bool,
+    pub verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<Organisation> for OrganisationView {
+    fn from(o: Organisation) -> Self {
+        Self {
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+            country: o.country,
+            website: o.website,
+            verified: o.verified,
+            verified_at: o.verified_at,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// An invitation as the API shows it (never its token).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InvitationView {
+    pub id: InvitationId,
+    pub organisation_id: OrganisationId,
+    pub email: String,
+    pub role: OrganisationRole,
+    pub expires_at: NaiveDateTime,
+}
+
+impl From<Invitation> for InvitationView {
+    fn from(i: Invitation) -> Self {
+        Self {
+            id: i.id,
+            organisation_id: i.organisation_id,
+            email: i.email,
+            role: i.role,
+            expires_at: i.expires_at,
+        }
+    }
+}
+
+super::list_envelope!(OrganisationPage, OrganisationView);
 
 /// Verified organisations by name (staff see all), with keyset pagination.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(PageParams),
@@ -32,12 +90,20 @@ pub async fn list(
         .db
         .run(move |conn| service::list(conn, viewer.0.as_ref(), &page))
         .await?;
+    let result = Page {
+        items: result
+            .items
+            .into_iter()
+            .map(OrganisationView::from)
+            .collect(),
+        next_cursor: result.next_cursor,
+    };
     Ok(paged(&req, result))
 }
 
 /// One organisation. Unverified ones are visible only to their own people and staff.
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
-    responses((status = 200, body = OrganisationRow), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = OrganisationView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
@@ -47,7 +113,7 @@ pub async fn get(
         .db
         .run(move |conn| service::get(conn, &id, viewer.0.as_ref()))
         .await?;
-    Ok(HttpResponse::Ok().json(org))
+    Ok(HttpResponse::Ok().json(OrganisationView::from(org)))
 }
 
 /// Edits an organisation (its owner, or an admin). Changing the name, kind or country of a
@@ -55,7 +121,7 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "organisations", request_body = OrganisationChanges,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = OrganisationRow),
+        (status = 200, body = OrganisationView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -70,12 +136,12 @@ pub async fn update(
         .db
         .run(move |conn| service::update(conn, &id, &user, &body))
         .await?;
-    Ok(HttpResponse::Ok().json(org))
+    Ok(HttpResponse::Ok().json(OrganisationView::from(org)))
 }
 
 /// Marks an organisation verified (moderators and admins; never their own).
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/verify", tag = "organisations", security(("bearer" = [])),
-    responses((status = 200, body = OrganisationRow), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = OrganisationView), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify(
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
@@ -85,7 +151,7 @@ pub async fn verify(
         .db
         .run(move |conn| service::verify(conn, &id, &user))
         .await?;
-    Ok(HttpResponse::Ok().json(org))
+    Ok(HttpResponse::Ok().json(OrganisationView::from(org)))
 }
 
 /// Invites a colleague by email (the owner, or an admin).
@@ -103,7 +169,7 @@ pub async fn invite(
         .db
         .run(move |conn| service::invite(conn, &id, &user, &body, &links))
         .await?;
-    Ok(HttpResponse::Created().json(invitation))
+    Ok(HttpResponse::Created().json(InvitationView::from(invitation)))
 }
 
 /// Accepts an invitation: creates the invited user in the organisation.
@@ -123,6 +189,6 @@ pub async fn accept_invitation(
         .await?;
     Ok(HttpResponse::Created().json(Account {
         user: user.into(),
-        organisation: Some(org),
+        organisation: Some(org.into()),
     }))
 }

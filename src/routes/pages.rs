@@ -9,11 +9,9 @@ use serde::Deserialize;
 
 use super::client::client_ip;
 use crate::{
+    domain::account::{AcceptInvitation, PasswordResetConfirm, PasswordResetRequest},
     error::{AppError, AppResult},
-    services::{
-        accounts::{self, PasswordResetConfirm, PasswordResetRequest},
-        organisations::{self, AcceptInvitation},
-    },
+    services::{accounts, organisations},
     state::AppState,
 };
 
@@ -191,7 +189,9 @@ pub async fn accept_invitation(
             .say(format!(
                 "You are now a member of {} as {}. Sign in with {}.",
                 org.name,
-                user.organisation_role.unwrap_or_default(),
+                user.organisation_role
+                    .map(|r| r.as_str())
+                    .unwrap_or_default(),
                 user.email
             ))
             .respond(),

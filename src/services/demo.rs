@@ -6,15 +6,12 @@ use diesel::prelude::*;
 
 use crate::{
     auth::password,
-    db::pledges::insert_published,
-    db::{
-        schema::{organisations, pledges, users},
-        write_tx, DbConnection,
-    },
+    db::{self, pledges::insert_published, schema::pledges, write_tx, DbConnection},
+    domain::account::{Organisation, OrganisationKind, PlatformRole, User},
     domain::ids::{OrganisationId, UserId},
     domain::pledge::{validate, PledgeInput},
-    error::AppResult,
-    services::{accounts, stats},
+    error::{AppError, AppResult},
+    services::stats,
 };
 
 /// Roughly two pledges per entity, as in Partner2Connect (1,000+ pledges from 480+ entities),
@@ -64,9 +61,9 @@ const COUNTRIES: &[(&str, &str)] = &[
     ("VUT", "Vanuatu"),
     ("LAO", "Lao PDR"),
 ];
-const KINDS: &[(&str, &[&str])] = &[
+const KINDS: &[(OrganisationKind, &[&str])] = &[
     (
-        "government",
+        OrganisationKind::Government,
         &[
             "Ministry of Digital Economy",
             "Ministry of Communications",
@@ -74,7 +71,7 @@ const KINDS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "private_sector",
+        OrganisationKind::PrivateSector,
         &[
             "Telecom",
             "Satellite Networks",
@@ -83,7 +80,7 @@ const KINDS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "civil_society",
+        OrganisationKind::CivilSociety,
         &[
             "Digital Inclusion Network",
             "Connect Foundation",
@@ -91,11 +88,11 @@ const KINDS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "academia",
+        OrganisationKind::Academia,
         &["University", "Institute of Technology", "Research Centre"],
     ),
     (
-        "international_organisation",
+        OrganisationKind::InternationalOrganisation,
         &["Development Bank", "Regional Commission"],
     ),
 ];
@@ -151,22 +148,19 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
     let creator = demo_user(conn)?;
     let org_count = organisations_for(target);
     let mut dice = Dice(7);
-    let existing: i64 = organisations::table
-        .filter(organisations::id.like("demo-org-%"))
-        .count()
-        .get_result(conn)?;
+    let existing = db::organisations::count_with_id_prefix(conn, "demo-org-")?;
     write_tx(conn, |conn| -> AppResult<()> {
         for n in usize::try_from(existing).unwrap_or(0)..org_count {
             let (code, country) = COUNTRIES[n % COUNTRIES.len()];
             let (kind, names) = KINDS[n % KINDS.len()];
             let name = format!("{} of {country} ({n})", names[n % names.len()]);
             let at = crate::db::now();
-            accounts::insert_organisation(
+            db::organisations::insert(
                 conn,
-                &crate::services::organisations::OrganisationRow {
+                &Organisation {
                     id: OrganisationId::from(format!("demo-org-{n:05}")),
                     name,
-                    kind: kind.to_owned(),
+                    kind,
                     country: code.to_owned(),
                     website: None,
                     verified: true,
@@ -213,7 +207,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
                     "beneficiary_groups": [dice.pick(GROUPS)],
                     "value": if kind == "financial" { serde_json::json!({"currency": "USD", "amount_minor": usd * 100, "usd": usd}) } else { serde_json::Value::Null },
                 }))
-                .expect("demo input is well-formed");
+                .map_err(|e| AppError::internal(format!("demo pledge input: {e}")))?;
                 let valid = validate(&input, &vocabulary)?;
                 let org = OrganisationId::from(format!("demo-org-{:05}", i % org_count));
                 let published =
@@ -233,21 +227,17 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
 /// The account demo pledges are recorded as created by; it cannot sign in.
 fn demo_user(conn: &mut DbConnection) -> AppResult<UserId> {
     const ID: &str = "demo-user";
-    let exists: i64 = users::table
-        .filter(users::id.eq(ID))
-        .count()
-        .get_result(conn)?;
-    if exists == 0 {
+    if !db::users::exists(conn, &UserId::from(ID))? {
         let at = crate::db::now();
-        accounts::insert_user(
+        db::users::insert(
             conn,
-            &accounts::UserRow {
+            &User {
                 id: UserId::from(ID),
                 email: "demo@demo.invalid".to_owned(),
                 // A hash of a random secret nobody holds.
                 password_hash: password::hash(&crate::auth::tokens::random_secret())?,
                 display_name: "Demo data".to_owned(),
-                role: "pledger".to_owned(),
+                role: PlatformRole::Pledger,
                 organisation_id: None,
                 organisation_role: None,
                 email_verified: true,

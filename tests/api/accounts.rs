@@ -458,20 +458,18 @@ async fn old_password_hashes_are_upgraded_at_login() {
     .unwrap()
     .to_string();
     let stored = weak.clone();
-    let read_hash =
-        || async {
-            app.db
-                .run(|conn| {
-                    Ok(pledgeboard::services::accounts::find_user_by_email(
-                        conn,
-                        "legacy@example.org",
-                    )?
-                    .unwrap()
-                    .password_hash)
-                })
-                .await
-                .unwrap()
-        };
+    let read_hash = || async {
+        app.db
+            .run(|conn| {
+                Ok(
+                    pledgeboard::db::users::find_by_email(conn, "legacy@example.org")?
+                        .unwrap()
+                        .password_hash,
+                )
+            })
+            .await
+            .unwrap()
+    };
     app.db
         .run(move |conn| {
             use diesel::prelude::*;
@@ -496,5 +494,45 @@ async fn old_password_hashes_are_upgraded_at_login() {
     assert_eq!(
         app.login("legacy@example.org", PASSWORD).await.status(),
         StatusCode::OK
+    );
+}
+
+/// A role this version does not know (written by a newer version, or by hand past the
+/// table's check) stops the account with an error naming the row; it never reads as a pledger.
+#[tokio::test]
+async fn an_unknown_stored_role_is_an_error_never_a_pledger() {
+    let app = spawn_app().await;
+    let session = app.pledger("odd@example.org", "Ministry").await;
+    let user_id = session.user_id.clone();
+    app.db
+        .run(move |conn| {
+            use diesel::{connection::SimpleConnection, prelude::*};
+            use pledgeboard::db::{schema::users, DbConnection};
+            match conn {
+                DbConnection::Sqlite(c) => {
+                    c.batch_execute("PRAGMA ignore_check_constraints = ON")?
+                }
+                DbConnection::Postgres(c) => {
+                    c.batch_execute("ALTER TABLE users DROP CONSTRAINT users_role_check")?
+                }
+            }
+            diesel::update(users::table.find(user_id))
+                .set(users::role.eq("superuser"))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let resp = app
+        .send(Method::GET, "/api/v1/me", Some(&session.access), None)
+        .await;
+    assert_problem(resp, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
+    let read = app
+        .db
+        .run(|conn| pledgeboard::db::users::find_by_email(conn, "odd@example.org"))
+        .await;
+    assert!(
+        matches!(&read, Err(e) if e.to_string() == "internal error"),
+        "{read:?}"
     );
 }

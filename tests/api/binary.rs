@@ -262,10 +262,10 @@ fn create_staff_takes_the_password_on_standard_input() {
 
     let db = Database::open(&url, 1).unwrap();
     let mut conn = db.get().unwrap();
-    let user = pledgeboard::services::accounts::find_user_by_email(&mut conn, "root@example.org")
+    let user = pledgeboard::db::users::find_by_email(&mut conn, "root@example.org")
         .unwrap()
         .unwrap();
-    assert_eq!(user.role, "admin");
+    assert_eq!(user.role.as_str(), "admin");
     assert!(user.email_verified);
     assert!(pledgeboard::auth::password::verify(
         PASSWORD,

@@ -97,7 +97,7 @@ struct World {
 }
 
 fn user(conn: &mut DbConnection, email: &str) -> Actor {
-    accounts::find_user_by_email(conn, email)
+    pledgeboard::db::users::find_by_email(conn, email)
         .unwrap()
         .unwrap()
         .actor()
@@ -119,11 +119,12 @@ fn world() -> (World, tempfile::TempDir) {
         .enumerate()
     {
         let email = format!("owner{i}@example.org");
-        let request: accounts::RegisterRequest = serde_json::from_value(serde_json::json!({
-            "email": email, "password": crate::helpers::PASSWORD, "display_name": "Owner",
-            "organisation": {"name": format!("Org {i}"), "kind": kind, "country": "GHA"},
-        }))
-        .unwrap();
+        let request: pledgeboard::domain::account::RegisterRequest =
+            serde_json::from_value(serde_json::json!({
+                "email": email, "password": crate::helpers::PASSWORD, "display_name": "Owner",
+                "organisation": {"name": format!("Org {i}"), "kind": kind, "country": "GHA"},
+            }))
+            .unwrap();
         accounts::register(&mut conn, request, &links).unwrap();
         use diesel::prelude::*;
         use pledgeboard::db::schema::{organisations, users};
@@ -137,7 +138,7 @@ fn world() -> (World, tempfile::TempDir) {
             .execute(&mut *conn)
             .unwrap();
     }
-    let staff = accounts::NewStaff {
+    let staff = pledgeboard::domain::account::NewStaff {
         email: "moderator@example.org".into(),
         display_name: "Moderator".into(),
         role: "moderator".into(),

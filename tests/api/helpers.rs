@@ -323,7 +323,7 @@ impl TestApp {
 
     /// A staff account of the given role, signed in.
     pub async fn staff(&self, role: &str, email: &str) -> Session {
-        let request = pledgeboard::services::accounts::NewStaff {
+        let request = pledgeboard::domain::account::NewStaff {
             email: email.to_owned(),
             display_name: format!("Staff {role}"),
             role: role.to_owned(),

@@ -305,12 +305,10 @@ async fn insert_published(app: &TestApp, user_id: &str, n: usize) -> Vec<String>
         .run(move |conn| {
             use diesel::prelude::*;
             use pledgeboard::{
-                db::schema::pledges,
-                domain::actor::Actor,
-                domain::pledge::PledgeInput,
-                services::{accounts, pledges as service},
+                db::schema::pledges, domain::actor::Actor, domain::pledge::PledgeInput,
+                services::pledges as service,
             };
-            let actor: Actor = accounts::find_user(conn, &user_id.as_str().into())?
+            let actor: Actor = pledgeboard::db::users::find(conn, &user_id.as_str().into())?
                 .unwrap()
                 .actor();
             let input: PledgeInput =

@@ -3,8 +3,6 @@
 
 pub mod export;
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -17,17 +15,17 @@ use crate::{
         now,
         pledges::{
             bump_version, catalogue, events, find_record, insert_new, moderation_queue,
-            moderation_scope, record_event, records, set_status, store, visible_record, Event,
-            OrganisationSummary, PledgeRecord, PledgeRow,
+            record_event, records, set_status, store, visible_record, Event, OrganisationSummary,
+            PledgeRecord, PledgeRow,
         },
-        schema::{moderator_tracks, pledges, tracks},
+        schema::pledges,
         write_tx, DbConnection,
     },
     domain::{
         account::PlatformRole,
         actor::Actor,
         counters::{Contribution, PledgeFacts},
-        ids::{PledgeId, UserId},
+        ids::PledgeId,
         pledge::{is_insider, validate, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
         workflow::{self, Action, PledgeContext, Standing, Status},
     },
@@ -191,7 +189,7 @@ fn decide(
     expected_version: Option<i32>,
 ) -> AppResult<workflow::Transition> {
     let scope = if actor.role == PlatformRole::Moderator {
-        moderation_scope(conn, &actor.id)?
+        crate::db::users::moderation_scope(conn, &actor.id)?
     } else {
         Vec::new()
     };
@@ -431,7 +429,7 @@ pub fn queue(
         return Err(AppError::Forbidden);
     }
     let scope = if actor.role == PlatformRole::Moderator {
-        moderation_scope(conn, &actor.id)?
+        crate::db::users::moderation_scope(conn, &actor.id)?
     } else {
         Vec::new()
     };
@@ -453,41 +451,6 @@ pub fn queue(
         items,
         next_cursor: found.next_cursor,
     })
-}
-
-/// Limits a moderator to some tracks (none: all tracks).
-pub fn set_moderation_scope(
-    conn: &mut DbConnection,
-    user_id: &UserId,
-    track_slugs: &[String],
-) -> AppResult<()> {
-    let known: HashSet<String> = tracks::table
-        .select(tracks::slug)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
-    let mut checks = crate::domain::account::FieldChecks::new();
-    for (i, t) in track_slugs.iter().enumerate() {
-        if !known.contains(t) {
-            checks.push(crate::error::FieldError::new(
-                format!("moderation_tracks[{i}]"),
-                "unknown_value",
-                format!("unknown track {t:?}"),
-            ));
-        }
-    }
-    checks.finish()?;
-    diesel::delete(moderator_tracks::table.filter(moderator_tracks::user_id.eq(user_id)))
-        .execute(conn)?;
-    for track in track_slugs.iter().collect::<HashSet<_>>() {
-        diesel::insert_into(moderator_tracks::table)
-            .values((
-                moderator_tracks::user_id.eq(user_id),
-                moderator_tracks::track.eq(track),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
 }
 
 /// What every pledge that counts contributes now (published and pending ones), for a recount.
