@@ -8,7 +8,6 @@ pub mod email;
 pub mod error;
 pub mod live;
 pub mod metrics;
-pub mod openapi;
 pub mod pagination;
 pub mod routes;
 pub mod services;

@@ -3,7 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use pledgeboard::{
     config::{Cli, Command},
-    openapi, startup, telemetry,
+    routes::openapi,
+    startup, telemetry,
 };
 
 #[actix_web::main]
@@ -22,10 +23,9 @@ async fn main() -> ExitCode {
             .await
             .map(|_| ())
             .map_err(|e| e.to_string()),
-        Command::Openapi => {
-            print!("{}", openapi::yaml());
-            Ok(())
-        }
+        Command::Openapi => openapi::yaml()
+            .map(|yaml| print!("{yaml}"))
+            .map_err(|e| e.to_string()),
         Command::Recount => recount(cli.settings).await,
         Command::Backup { file } => backup(cli.settings, file).await,
         Command::SeedDemo { pledges } => seed_demo(cli.settings, pledges).await,

@@ -19,13 +19,16 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 /// Installs the recorder on first use; later calls (more servers in one test process) share it.
 pub fn init() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
-        // Refused only for an empty bucket list; then latency is a summary instead.
         let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full(HTTP_DURATION.to_owned()),
                 &HTTP_DURATION_BUCKETS,
             )
-            .unwrap_or_else(|_| PrometheusBuilder::new());
+            // Refused only for an empty bucket list: then durations are summaries.
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "latency buckets refused");
+                PrometheusBuilder::new()
+            });
         let recorder = builder.build_recorder();
         let handle = recorder.handle();
         // Fails only if another recorder was installed first; then ours just stays unused.

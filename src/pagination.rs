@@ -63,8 +63,10 @@ impl PageParams {
     }
 }
 
+/// The cursor for a key: its parts as a JSON array of strings, base64url without padding.
 pub fn encode(parts: &[String]) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(parts).expect("strings serialise"))
+    let json = serde_json::Value::from(parts.to_vec()).to_string();
+    URL_SAFE_NO_PAD.encode(json)
 }
 
 fn decode(cursor: &str, parts: usize) -> AppResult<Vec<String>> {

@@ -6,13 +6,10 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use actix_web::{
     body::MessageBody,
     dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse},
-    error::{JsonPayloadError, PathError, QueryPayloadError},
     middleware::{from_fn, Compress},
-    web, App, HttpRequest, HttpServer,
+    web, App, HttpServer,
 };
 use tracing_actix_web::TracingLogger;
-use utoipa::OpenApi;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     config::Settings,
@@ -24,11 +21,8 @@ use crate::{
     },
     error::AppError,
     live::LiveCounters,
-    metrics, openapi,
-    routes::{
-        access_log::RedactingRootSpan, admin, auth, body, headers, health, middleware, operations,
-        organisations, pages, pledges, stats, taxonomy,
-    },
+    metrics,
+    routes::{self, access_log::RedactingRootSpan, body, headers, middleware},
     state::AppState,
 };
 
@@ -215,7 +209,8 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     Ok(server.run())
 }
 
-/// The application: shared state, extractor settings, routes and middleware.
+/// The application: shared state, extractor settings, routes (see [`routes::configure`]) and
+/// middleware.
 pub fn app(
     state: web::Data<AppState>,
 ) -> App<
@@ -229,162 +224,22 @@ pub fn app(
 > {
     let body_limit = state.settings.body_limit;
     let origins = state.settings.cors_origins.clone();
-    App::new()
-        .app_data(state)
-        .app_data(json_config(body_limit))
-        .app_data(web::PayloadConfig::new(body_limit))
-        .app_data(web::QueryConfig::default().error_handler(query_error))
-        .app_data(web::PathConfig::default().error_handler(path_error))
-        .configure(routes)
-        .default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(AppError::RouteNotFound)
-        }))
-        // Innermost first: the panic guard sits right around the handlers.
-        .wrap(from_fn(middleware::catch_panics))
-        .wrap(from_fn(body::check_body))
-        // Inside the problem middleware, so that a refused cross-origin request is a problem too.
-        .wrap(cors(&origins))
-        .wrap(from_fn(middleware::problem_details))
-        .wrap(from_fn(headers::security_headers))
-        // Compress skips answers that already carry a Content-Encoding: streams set `identity`.
-        .wrap(Compress::default())
-        .wrap(from_fn(middleware::record_metrics))
-        .wrap(TracingLogger::<RedactingRootSpan>::new())
-}
-
-/// Every route of the service. Resources (not method macros) so that a known path called with
-/// the wrong method answers 405 rather than 404.
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/livez").route(web::get().to(health::livez)))
-        .service(web::resource("/readyz").route(web::get().to(health::readyz)))
-        .service(web::resource("/metrics").route(web::get().to(operations::metrics)))
-        .service(web::resource("/openapi.yaml").route(web::get().to(operations::openapi_yaml)))
-        .service(web::resource("/docs").route(web::get().to(operations::docs_redirect)))
-        .service(web::resource("/live/{track}").route(web::get().to(stats::page)))
-        .service(
-            web::resource("/verify-email")
-                .route(web::get().to(pages::verify_email_page))
-                .route(web::post().to(pages::verify_email)),
-        )
-        .service(
-            web::resource("/reset-password")
-                .route(web::get().to(pages::reset_password_page))
-                .route(web::post().to(pages::reset_password)),
-        )
-        .service(
-            web::resource("/reset-password/request").route(web::post().to(pages::request_reset)),
-        )
-        .service(
-            web::resource("/accept-invitation")
-                .route(web::get().to(pages::accept_invitation_page))
-                .route(web::post().to(pages::accept_invitation)),
-        )
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
-        .service(
-            web::scope("/api/v1")
-                .service(web::resource("/sdgs").route(web::get().to(taxonomy::list_sdgs)))
-                .service(
-                    web::resource("/focus-areas").route(web::get().to(taxonomy::list_focus_areas)),
-                )
-                .service(web::resource("/countries").route(web::get().to(taxonomy::list_countries)))
-                .service(
-                    web::resource("/tracks")
-                        .route(web::get().to(taxonomy::list_tracks))
-                        .route(web::post().to(taxonomy::create_track)),
-                )
-                .service(
-                    web::resource("/tracks/{slug}").route(web::patch().to(taxonomy::update_track)),
-                )
-                .service(web::resource("/auth/register").route(web::post().to(auth::register)))
-                .service(
-                    web::resource("/auth/verify-email").route(web::post().to(auth::verify_email)),
-                )
-                .service(web::resource("/auth/login").route(web::post().to(auth::login)))
-                .service(web::resource("/auth/refresh").route(web::post().to(auth::refresh)))
-                .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
-                .service(
-                    web::resource("/auth/password-reset")
-                        .route(web::post().to(auth::request_password_reset)),
-                )
-                .service(
-                    web::resource("/auth/password-reset/confirm")
-                        .route(web::post().to(auth::confirm_password_reset)),
-                )
-                .service(web::resource("/me").route(web::get().to(auth::me)))
-                .service(web::resource("/organisations").route(web::get().to(organisations::list)))
-                .service(
-                    web::resource("/organisations/{id}")
-                        .route(web::get().to(organisations::get))
-                        .route(web::patch().to(organisations::update)),
-                )
-                .service(
-                    web::resource("/organisations/{id}/verify")
-                        .route(web::post().to(organisations::verify)),
-                )
-                .service(
-                    web::resource("/organisations/{id}/invitations")
-                        .route(web::post().to(organisations::invite)),
-                )
-                .service(
-                    web::resource("/invitations/accept")
-                        .route(web::post().to(organisations::accept_invitation)),
-                )
-                .service(web::resource("/admin/users").route(web::post().to(admin::create_staff)))
-                .service(
-                    web::resource("/admin/users/{id}").route(web::patch().to(admin::update_user)),
-                )
-                .service(web::resource("/admin/outbox").route(web::get().to(admin::list_outbox)))
-                .service(
-                    web::resource("/admin/outbox/{id}/retry")
-                        .route(web::post().to(admin::retry_outbox)),
-                )
-                .service(
-                    web::resource("/pledges")
-                        .route(web::get().to(pledges::list))
-                        .route(web::post().to(pledges::create)),
-                )
-                // Before `/pledges/{id}`, which would take these names for ids.
-                .service(
-                    web::resource("/pledges/export.csv").route(web::get().to(pledges::export_csv)),
-                )
-                .service(
-                    web::resource("/pledges/export.ndjson")
-                        .route(web::get().to(pledges::export_ndjson)),
-                )
-                .service(
-                    web::resource("/pledges/{id}")
-                        .route(web::get().to(pledges::get))
-                        .route(web::patch().to(pledges::update)),
-                )
-                .service(
-                    web::resource("/pledges/{id}/submit").route(web::post().to(pledges::submit)),
-                )
-                .service(
-                    web::resource("/pledges/{id}/withdraw")
-                        .route(web::post().to(pledges::withdraw)),
-                )
-                .service(
-                    web::resource("/pledges/{id}/approve").route(web::post().to(pledges::approve)),
-                )
-                .service(
-                    web::resource("/pledges/{id}/request-changes")
-                        .route(web::post().to(pledges::request_changes)),
-                )
-                .service(
-                    web::resource("/pledges/{id}/reject").route(web::post().to(pledges::reject)),
-                )
-                .service(
-                    web::resource("/pledges/{id}/history").route(web::get().to(pledges::history)),
-                )
-                .service(
-                    web::resource("/pledges/{id}/reports")
-                        .route(web::get().to(pledges::list_reports))
-                        .route(web::post().to(pledges::submit_report)),
-                )
-                .service(web::resource("/moderation/queue").route(web::get().to(pledges::queue)))
-                .service(web::resource("/stats").route(web::get().to(stats::snapshot)))
-                .service(web::resource("/stats/stream").route(web::get().to(stats::stream))),
-        );
+    routes::mount(
+        App::new()
+            .app_data(state)
+            .configure(routes::extractors(body_limit)),
+    )
+    // Innermost first: the panic guard sits right around the handlers.
+    .wrap(from_fn(middleware::catch_panics))
+    .wrap(from_fn(body::check_body))
+    // Inside the problem middleware, so that a refused cross-origin request is a problem too.
+    .wrap(cors(&origins))
+    .wrap(from_fn(middleware::problem_details))
+    .wrap(from_fn(headers::security_headers))
+    // Compress skips answers that already carry a Content-Encoding: streams set `identity`.
+    .wrap(Compress::default())
+    .wrap(from_fn(middleware::record_metrics))
+    .wrap(TracingLogger::<RedactingRootSpan>::new())
 }
 
 /// Browsers may call the API from the configured origins only; everything a client needs to
@@ -412,32 +267,6 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
         cors = cors.allowed_origin(origin);
     }
     cors
-}
-
-fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(move |err, _req: &HttpRequest| {
-            match err {
-                JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => {
-                    AppError::PayloadTooLarge { limit }
-                }
-                JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
-                JsonPayloadError::Deserialize(e) => AppError::MalformedJson(e.to_string()),
-                JsonPayloadError::Payload(ref e) if body::is_late(e) => AppError::RequestTimeout,
-                other => AppError::MalformedJson(other.to_string()),
-            }
-            .into()
-        })
-}
-
-fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    AppError::InvalidQuery(err.to_string()).into()
-}
-
-fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    AppError::InvalidPath(err.to_string()).into()
 }
 
 #[cfg(test)]

@@ -14,16 +14,16 @@ const MEMORY_KIB: u32 = 19_456;
 const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
 
-fn hasher() -> Argon2<'static> {
-    let params =
-        Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn hasher() -> AppResult<Argon2<'static>> {
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .map_err(|e| AppError::internal(format!("argon2 parameters refused: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// A PHC-format argon2id hash of `password` with a fresh random salt.
 pub fn hash(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
-    hasher()
+    hasher()?
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
@@ -43,10 +43,16 @@ pub fn verify(password: &str, stored: &str) -> bool {
 /// Spends the same time as checking a real account, for logins and resets of unknown
 /// addresses: the answer's timing must not tell whether an account exists.
 pub fn verify_dummy(password: &str) {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let stored =
-        DUMMY.get_or_init(|| hash("an unguessable placeholder password").expect("hashing works"));
-    let _ = verify(password, stored);
+    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
+    match DUMMY.get_or_init(|| hash("an unguessable placeholder password").ok()) {
+        Some(stored) => {
+            let _ = verify(password, stored);
+        }
+        // Hashing takes as long as verifying.
+        None => {
+            let _ = hash(password);
+        }
+    }
 }
 
 /// Whether `stored` was made with other parameters than today's, so it should be replaced by a

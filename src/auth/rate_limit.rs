@@ -22,10 +22,11 @@ pub struct Limit {
 
 impl Limit {
     fn quota(self) -> Quota {
-        let requests = NonZeroU32::new(self.requests.max(1)).expect("at least one");
+        let requests = NonZeroU32::new(self.requests).unwrap_or(NonZeroU32::MIN);
         let replenish = self.period / requests.get();
+        // The period is at least a millisecond, so `with_period` always gives a quota.
         Quota::with_period(replenish.max(Duration::from_millis(1)))
-            .expect("non-zero period")
+            .unwrap_or_else(|| Quota::per_second(requests))
             .allow_burst(requests)
     }
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/admin/*`: staff accounts and the email pipeline's dead letters. Admins only.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -20,12 +20,13 @@ use crate::{
 list_envelope!(OutboxList, OutboxMessage);
 
 /// Creates a staff account (admin, moderator or organiser), email counted as verified.
-#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewStaff, security(("bearer" = [])),
+#[utoipa::path(tag = "admin", request_body = NewStaff, security(("bearer" = [])),
     responses(
         (status = 201, body = UserView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/api/v1/admin/users")]
 pub async fn create_staff(
     state: web::Data<AppState>,
     admin: Actor,
@@ -40,12 +41,13 @@ pub async fn create_staff(
 }
 
 /// Changes a user's platform role or disables the account (its tokens stop working at once).
-#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = UserChanges, security(("bearer" = [])),
+#[utoipa::path(tag = "admin", params(("id" = UserId, Path, description = "The user account")), request_body = UserChanges, security(("bearer" = [])),
     responses(
         (status = 200, body = UserView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
+#[patch("/api/v1/admin/users/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
     admin: Actor,
@@ -71,8 +73,9 @@ pub struct OutboxQuery {
 }
 
 /// Outgoing messages by status, newest first: by default the dead ones.
-#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin", params(OutboxQuery), security(("bearer" = [])),
+#[utoipa::path(tag = "admin", params(OutboxQuery), security(("bearer" = [])),
     responses((status = 200, body = OutboxList), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/admin/outbox")]
 pub async fn list_outbox(
     state: web::Data<AppState>,
     admin: Actor,
@@ -94,12 +97,13 @@ pub async fn list_outbox(
 }
 
 /// Puts a dead message back in the queue with a fresh set of attempts.
-#[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(tag = "admin", params(("id" = MessageId, Path, description = "The outgoing message")), security(("bearer" = [])),
     responses(
         (status = 200, body = OutboxMessage),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The message is not dead"),
     ))]
+#[post("/api/v1/admin/outbox/{id}/retry")]
 pub async fn retry_outbox(
     state: web::Data<AppState>,
     admin: Actor,

@@ -1,6 +1,6 @@
 //! `/api/v1/auth/*` and `/api/v1/me`: registration, verification, sessions, password reset.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -72,12 +72,13 @@ fn refresh_ttl(state: &AppState) -> Duration {
 
 /// Registers an organisation with its first user, its owner. Answers the same way whether or
 /// not the address already has an account (its owner is emailed a notice instead).
-#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, body = Account, description = "Registered; a verification link is emailed"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/api/v1/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -98,8 +99,9 @@ pub async fn register(
 }
 
 /// Confirms an email address with the token from the emailed link.
-#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenBody,
+#[utoipa::path(tag = "auth", request_body = TokenBody,
     responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/auth/verify-email")]
 pub async fn verify_email(
     state: web::Data<AppState>,
     body: web::Json<TokenBody>,
@@ -112,12 +114,13 @@ pub async fn verify_email(
 }
 
 /// Opens a session: a short-lived access token and a single-use refresh token.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, body = TokenPair),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong address or password (the same answer for both)"),
         (status = 429, body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/api/v1/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -138,8 +141,9 @@ pub async fn login(
 }
 
 /// Exchanges a refresh token for a new pair. A token used twice revokes its whole session.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
@@ -157,8 +161,9 @@ pub async fn refresh(
 }
 
 /// Ends the session the refresh token belongs to.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(tag = "auth", request_body = RefreshRequest,
     responses((status = 204)))]
+#[post("/api/v1/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
@@ -171,8 +176,9 @@ pub async fn logout(
 }
 
 /// Emails a reset link when the address has an account. The answer is the same either way.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = PasswordResetRequest,
+#[utoipa::path(tag = "auth", request_body = PasswordResetRequest,
     responses((status = 202, body = Accepted), (status = 429, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/auth/password-reset")]
 pub async fn request_password_reset(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -192,12 +198,13 @@ pub async fn request_password_reset(
 }
 
 /// Sets a new password with the emailed token; every session is signed out.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
+#[utoipa::path(tag = "auth", request_body = PasswordResetConfirm,
     responses(
         (status = 204),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/api/v1/auth/password-reset/confirm")]
 pub async fn confirm_password_reset(
     state: web::Data<AppState>,
     body: web::Json<PasswordResetConfirm>,
@@ -211,8 +218,9 @@ pub async fn confirm_password_reset(
 }
 
 /// The signed-in user and their organisation.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Account), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/me")]
 pub async fn me(state: web::Data<AppState>, user: Actor) -> AppResult<HttpResponse> {
     let (user, organisation) = state
         .db

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 
 use super::Status;
 use crate::{
@@ -16,7 +16,8 @@ use crate::{
 const READY_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The process is up and serving HTTP. Touches nothing else.
-#[utoipa::path(get, path = "/livez", tag = "operations", responses((status = 200, body = Status)))]
+#[utoipa::path(tag = "operations", responses((status = 200, body = Status)))]
+#[get("/livez")]
 pub async fn livez() -> HttpResponse {
     HttpResponse::Ok().json(Status {
         status: "ok",
@@ -25,13 +26,13 @@ pub async fn livez() -> HttpResponse {
 }
 
 /// The service can do useful work: the database answers and takes a write.
-#[utoipa::path(get, path = "/readyz", 
-    tag = "operations",
+#[utoipa::path(tag = "operations",
     responses(
         (status = 200, body = Status),
         (status = 503, description = "The database cannot be reached or cannot write", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let pool = state.db.pool().clone();
     let instance = state.instance.clone();

@@ -1,5 +1,5 @@
 //! HTTP handlers, thin by rule: extract and authorise, call one service function, shape the
-//! answer. Routing lives in [`crate::startup`]; the contract is in [`crate::openapi`].
+//! answer. The route table is [`configure`]; the contract it makes up is [`openapi`].
 
 pub mod access_log;
 pub mod admin;
@@ -10,6 +10,7 @@ pub mod extract;
 pub mod headers;
 pub mod health;
 pub mod middleware;
+pub mod openapi;
 pub mod operations;
 pub mod organisations;
 pub mod pages;
@@ -18,8 +19,221 @@ pub mod problem;
 pub mod stats;
 pub mod taxonomy;
 
+use actix_web::{
+    dev::{ServiceFactory, ServiceRequest},
+    error::{JsonPayloadError, PathError, QueryPayloadError},
+    http::{header, Method},
+    web, App, HttpRequest, HttpResponse,
+};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{openapi::path::HttpMethod, OpenApi, ToSchema};
+use utoipa_actix_web::{service_config::ServiceConfig, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::AppError;
+
+/// Registers documented handlers: groups separated by `;`, the handlers of one path (one per
+/// method) in one group. Each handler brings its path and method (its actix route attribute)
+/// and its description (`#[utoipa::path]`) to the API document. After each group comes a
+/// catch-all for its path that answers 405 with `Allow` to any other method, as an actix
+/// resource would; it must follow every handler of the path, hence the grouping.
+macro_rules! handlers {
+    ($cfg:expr; $($($handler:path),+);+ $(;)?) => {
+        $(
+            let mut allowed = Allowed::default();
+            $(
+                allowed.add::<$handler>();
+                $cfg.service($handler);
+            )+
+            allowed.register($cfg);
+        )+
+    };
+}
+
+/// Every route of the service, each registered once. A request goes to the first route whose
+/// path and method match: keep fixed paths before the patterns that would take them.
+pub fn configure(cfg: &mut ServiceConfig) {
+    handlers!(cfg;
+        health::livez;
+        health::readyz;
+        operations::metrics;
+        operations::openapi_yaml;
+        taxonomy::list_sdgs;
+        taxonomy::list_focus_areas;
+        taxonomy::list_countries;
+        taxonomy::list_tracks, taxonomy::create_track;
+        taxonomy::update_track;
+        auth::register;
+        auth::verify_email;
+        auth::login;
+        auth::refresh;
+        auth::logout;
+        auth::request_password_reset;
+        auth::confirm_password_reset;
+        auth::me;
+        organisations::list;
+        organisations::get, organisations::update;
+        organisations::verify;
+        organisations::invite;
+        organisations::accept_invitation;
+        admin::create_staff;
+        admin::update_user;
+        admin::list_outbox;
+        admin::retry_outbox;
+        pledges::list, pledges::create;
+        // Before `/pledges/{id}`, which would take these names for ids.
+        pledges::export_csv;
+        pledges::export_ndjson;
+        pledges::get, pledges::update;
+        pledges::submit;
+        pledges::withdraw;
+        pledges::approve;
+        pledges::request_changes;
+        pledges::reject;
+        pledges::history;
+        pledges::list_reports, pledges::submit_report;
+        pledges::queue;
+        stats::snapshot;
+        stats::stream;
+    );
+    // Pages for people (links in emails, the big screen, the documentation's address): HTML,
+    // not part of the API description.
+    cfg.map(|cfg| {
+        cfg.service(web::resource("/docs").route(web::get().to(operations::docs_redirect)))
+            .service(web::resource("/live/{track}").route(web::get().to(stats::page)))
+            .service(
+                web::resource("/verify-email")
+                    .route(web::get().to(pages::verify_email_page))
+                    .route(web::post().to(pages::verify_email)),
+            )
+            .service(
+                web::resource("/reset-password")
+                    .route(web::get().to(pages::reset_password_page))
+                    .route(web::post().to(pages::reset_password)),
+            )
+            .service(
+                web::resource("/reset-password/request")
+                    .route(web::post().to(pages::request_reset)),
+            )
+            .service(
+                web::resource("/accept-invitation")
+                    .route(web::get().to(pages::accept_invitation_page))
+                    .route(web::post().to(pages::accept_invitation)),
+            )
+    });
+}
+
+/// `app` with every route of [`configure`], and the API description they make up.
+pub fn documented<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    let (app, mut document) = app
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts();
+    openapi::describe_responses(&mut document);
+    (app, document)
+}
+
+/// The whole HTTP surface on `app`: the routes, the API description at `/openapi.json` with its
+/// interactive documentation under `/docs/` (assets built in), and a 404 problem for any
+/// other path.
+pub fn mount<T>(app: App<T>) -> App<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    let (app, document) = documented(app);
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(AppError::RouteNotFound)
+        }))
+}
+
+/// How the extractors refuse a request: JSON bodies up to `body_limit` bytes (raw bodies too),
+/// and every refusal (body, query string, path) an [`AppError`], so a problem document.
+pub fn extractors(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(json_config(body_limit))
+            .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error));
+    }
+}
+
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |err, _req: &HttpRequest| {
+            match err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => {
+                    AppError::PayloadTooLarge { limit }
+                }
+                JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
+                JsonPayloadError::Deserialize(e) => AppError::MalformedJson(e.to_string()),
+                JsonPayloadError::Payload(ref e) if body::is_late(e) => AppError::RequestTimeout,
+                JsonPayloadError::Payload(ref e) if body::is_not_an_object(e) => {
+                    AppError::MalformedJson(body::NOT_AN_OBJECT.to_owned())
+                }
+                other => AppError::MalformedJson(other.to_string()),
+            }
+            .into()
+        })
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::InvalidQuery(err.to_string()).into()
+}
+
+fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::InvalidPath(err.to_string()).into()
+}
+
+/// The methods each path of a group of handlers takes, in registration order.
+#[derive(Default)]
+struct Allowed(Vec<(String, Vec<Method>)>);
+
+impl Allowed {
+    fn add<H: utoipa::Path>(&mut self) {
+        let path = H::path();
+        let methods = H::methods().into_iter().map(http_method);
+        match self.0.iter_mut().find(|(known, _)| *known == path) {
+            Some((_, known)) => known.extend(methods),
+            None => self.0.push((path, methods.collect())),
+        }
+    }
+
+    /// The catch-all of each path: 405 with `Allow` (the problem middleware adds the body).
+    fn register(self, cfg: &mut ServiceConfig) {
+        for (path, methods) in self.0 {
+            cfg.map(|cfg| {
+                cfg.service(web::resource(path).to(move || {
+                    let allow = header::Allow(methods.clone());
+                    async move {
+                        HttpResponse::MethodNotAllowed()
+                            .insert_header(allow)
+                            .finish()
+                    }
+                }))
+            });
+        }
+    }
+}
+
+fn http_method(method: HttpMethod) -> Method {
+    match method {
+        HttpMethod::Get => Method::GET,
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Put => Method::PUT,
+        HttpMethod::Delete => Method::DELETE,
+        HttpMethod::Options => Method::OPTIONS,
+        HttpMethod::Head => Method::HEAD,
+        HttpMethod::Patch => Method::PATCH,
+        HttpMethod::Trace => Method::TRACE,
+    }
+}
 
 /// Declares the `{"items": [...]}` envelope every list answer uses, once per item type.
 macro_rules! list_envelope {

@@ -1,33 +1,44 @@
 //! `GET /metrics`, `GET /openapi.yaml` and `GET /docs`: operating and integrating the service.
 
-use actix_web::{web, HttpResponse};
+use std::sync::LazyLock;
 
-use crate::{metrics, services::outbox, state::AppState};
+use actix_web::{get, web, HttpResponse};
+
+use super::openapi;
+use crate::{
+    error::{AppError, AppResult},
+    services::outbox,
+    state::AppState,
+};
 
 /// Prometheus text exposition: HTTP requests by route and status, latency histogram, database
 /// pool usage, outgoing mail by status.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+#[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    metrics::record_pool_state(state.db.pool());
+    crate::metrics::record_pool_state(state.db.pool());
     // Outbox figures come from the database, so they agree across instances; if it cannot
     // answer, the rest of the page is still worth serving.
     match state.db.run(outbox::counts).await {
-        Ok(counts) => metrics::record_outbox(&counts),
+        Ok(counts) => crate::metrics::record_outbox(&counts),
         Err(e) => tracing::warn!(error = %e, "outbox counts unavailable for /metrics"),
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics::render())
+        .body(crate::metrics::render())
 }
 
 /// This API's OpenAPI 3.1 description (the same document as `openapi.yaml` in the repository).
-#[utoipa::path(get, path = "/openapi.yaml", tag = "operations", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
-pub async fn openapi_yaml() -> HttpResponse {
+#[utoipa::path(tag = "operations", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
+#[get("/openapi.yaml")]
+pub async fn openapi_yaml() -> AppResult<HttpResponse> {
     // Rendered once: the document is fixed for the life of the binary.
-    static YAML: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HttpResponse::Ok()
+    static YAML: LazyLock<Result<String, String>> =
+        LazyLock::new(|| openapi::yaml().map_err(|e| e.to_string()));
+    let yaml = YAML.as_ref().map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
         .content_type("application/yaml; charset=utf-8")
-        .body(YAML.get_or_init(crate::openapi::yaml).clone())
+        .body(yaml.clone()))
 }
 
 /// The interactive documentation lives at `/docs/`; its assets are built into the binary.

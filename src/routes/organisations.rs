@@ -1,6 +1,6 @@
 //! `/api/v1/organisations/*` and `/api/v1/invitations/accept`.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -78,8 +78,9 @@ impl From<Invitation> for InvitationView {
 super::list_envelope!(OrganisationPage, OrganisationView);
 
 /// Verified organisations by name (staff see all), with keyset pagination.
-#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(PageParams),
+#[utoipa::path(operation_id = "list_organisations", tag = "organisations", params(PageParams),
     responses((status = 200, body = OrganisationPage, description = "A page; `Link: rel=\"next\"` when more follows")))]
+#[get("/api/v1/organisations")]
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -102,8 +103,9 @@ pub async fn list(
 }
 
 /// One organisation. Unverified ones are visible only to their own people and staff.
-#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
+#[utoipa::path(operation_id = "get_organisation", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")),
     responses((status = 200, body = OrganisationView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/organisations/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
@@ -118,7 +120,7 @@ pub async fn get(
 
 /// Edits an organisation (its owner, or an admin). Changing the name, kind or country of a
 /// verified organisation withdraws its verification until a moderator confirms it again.
-#[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "organisations", request_body = OrganisationChanges,
+#[utoipa::path(operation_id = "update_organisation", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), request_body = OrganisationChanges,
     security(("bearer" = [])),
     responses(
         (status = 200, body = OrganisationView),
@@ -126,6 +128,7 @@ pub async fn get(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
+#[patch("/api/v1/organisations/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
@@ -140,8 +143,9 @@ pub async fn update(
 }
 
 /// Marks an organisation verified (moderators and admins; never their own).
-#[utoipa::path(post, path = "/api/v1/organisations/{id}/verify", tag = "organisations", security(("bearer" = [])),
+#[utoipa::path(tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), security(("bearer" = [])),
     responses((status = 200, body = OrganisationView), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/organisations/{id}/verify")]
 pub async fn verify(
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
@@ -155,9 +159,10 @@ pub async fn verify(
 }
 
 /// Invites a colleague by email (the owner, or an admin).
-#[utoipa::path(post, path = "/api/v1/organisations/{id}/invitations", tag = "organisations", request_body = NewInvitation,
+#[utoipa::path(tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), request_body = NewInvitation,
     security(("bearer" = [])),
     responses((status = 201, body = InvitationView), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/organisations/{id}/invitations")]
 pub async fn invite(
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
@@ -173,12 +178,13 @@ pub async fn invite(
 }
 
 /// Accepts an invitation: creates the invited user in the organisation.
-#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "organisations", request_body = AcceptInvitation,
+#[utoipa::path(tag = "organisations", request_body = AcceptInvitation,
     responses(
         (status = 201, body = Account),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The address already has an account"),
     ))]
+#[post("/api/v1/invitations/accept")]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     body: web::Json<AcceptInvitation>,

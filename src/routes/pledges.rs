@@ -1,6 +1,6 @@
 //! `/api/v1/pledges/*` and `/api/v1/moderation/queue`.
 
-use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use actix_web::{get, http::header, patch, post, web, HttpRequest, HttpResponse};
 use serde::{de::DeserializeOwned, Deserialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -155,13 +155,14 @@ fn optional_body<T: DeserializeOwned + Default>(body: &web::Bytes) -> AppResult<
 
 /// Registers a pledge as a draft of the caller's organisation. With `Idempotency-Key`, a retry
 /// of the same request answers the first answer again instead of making a second pledge.
-#[utoipa::path(post, path = "/api/v1/pledges", tag = "pledges", request_body = PledgeInput, security(("bearer" = [])),
+#[utoipa::path(tag = "pledges", request_body = PledgeInput, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key and body replay the first answer (24 h)")),
     responses(
         (status = 201, body = PledgeView, headers(("ETag" = String), ("Location" = String))),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The same key is still being processed"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, or the key was used with another body"),
     ))]
+#[post("/api/v1/pledges")]
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -215,8 +216,9 @@ pub async fn create(
 
 /// The catalogue: published pledges (plus, for an organisation, its own; for staff, all),
 /// newest first, with keyset pagination.
-#[utoipa::path(get, path = "/api/v1/pledges", tag = "pledges", params(PledgeFilter),
+#[utoipa::path(operation_id = "list_pledges", tag = "pledges", params(PledgeFilter),
     responses((status = 200, body = PledgePage, description = "A page; `Link: rel=\"next\"` when more follows")))]
+#[get("/api/v1/pledges")]
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -234,8 +236,9 @@ pub async fn list(
 }
 
 /// One pledge, with its version as `ETag`. 404 for anyone who may not see it.
-#[utoipa::path(get, path = "/api/v1/pledges/{id}", tag = "pledges",
+#[utoipa::path(operation_id = "get_pledge", tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")),
     responses((status = 200, body = PledgeView, headers(("ETag" = String))), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/pledges/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<PledgeId>,
@@ -249,14 +252,15 @@ pub async fn get(
 }
 
 /// Edits a draft or a pledge sent back for changes. Needs `If-Match` with the version read.
-#[utoipa::path(patch, path = "/api/v1/pledges/{id}", tag = "pledges", request_body = PledgeChanges, security(("bearer" = [])),
-    params(("If-Match" = String, Header, description = "The version (ETag) the edit is based on")),
+#[utoipa::path(operation_id = "update_pledge", tag = "pledges", request_body = PledgeChanges, security(("bearer" = [])),
+    params(("id" = PledgeId, Path, description = "The pledge"), ("If-Match" = String, Header, description = "The version (ETag) the edit is based on")),
     responses(
         (status = 200, body = PledgeView, headers(("ETag" = String))),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "The pledge changed since it was read"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 428, body = Problem, content_type = "application/problem+json", description = "If-Match is missing"),
     ))]
+#[patch("/api/v1/pledges/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -312,8 +316,8 @@ async fn step(
 macro_rules! step_route {
     ($(#[$doc:meta])* $name:ident, $path:literal, $action:expr, $if_match:literal) => {
         $(#[$doc])*
-        #[utoipa::path(post, path = $path, tag = "pledges", request_body(content = Option<StepBody>), security(("bearer" = [])),
-            params(("If-Match" = Option<String>, Header, description = $if_match)),
+        #[utoipa::path(tag = "pledges", request_body(content = Option<StepBody>), security(("bearer" = [])),
+            params(("id" = PledgeId, Path, description = "The pledge"), ("If-Match" = Option<String>, Header, description = $if_match)),
             responses(
                 (status = 200, body = PledgeView, headers(("ETag" = String))),
                 (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -322,6 +326,7 @@ macro_rules! step_route {
                 (status = 412, body = Problem, content_type = "application/problem+json"),
                 (status = 428, body = Problem, content_type = "application/problem+json"),
             ))]
+        #[post($path)]
         pub async fn $name(
             state: web::Data<AppState>,
             req: HttpRequest,
@@ -357,8 +362,9 @@ step_route!(
 
 /// The audit trail: what happened and when (public for published pledges); who and why for the
 /// organisation and staff.
-#[utoipa::path(get, path = "/api/v1/pledges/{id}/history", tag = "pledges",
+#[utoipa::path(tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")),
     responses((status = 200, body = History), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/pledges/{id}/history")]
 pub async fn history(
     state: web::Data<AppState>,
     id: web::Path<PledgeId>,
@@ -372,8 +378,9 @@ pub async fn history(
 }
 
 /// Submitted pledges awaiting a decision, oldest first, with how long each has waited.
-#[utoipa::path(get, path = "/api/v1/moderation/queue", tag = "moderation", params(QueueFilter), security(("bearer" = [])),
+#[utoipa::path(tag = "moderation", params(QueueFilter), security(("bearer" = [])),
     responses((status = 200, body = QueuePage), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/moderation/queue")]
 pub async fn queue(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -455,8 +462,9 @@ fn tokio_stream_from<T>(
 
 /// The catalogue as CSV (same filters and visibility as `GET /pledges`; lists joined with `;`;
 /// cells that a spreadsheet would run as formulas are prefixed with `'`).
-#[utoipa::path(get, path = "/api/v1/pledges/export.csv", tag = "pledges", params(PledgeFilter),
+#[utoipa::path(tag = "pledges", params(PledgeFilter),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/pledges/export.csv")]
 pub async fn export_csv(
     state: web::Data<AppState>,
     viewer: MaybeActor,
@@ -466,8 +474,9 @@ pub async fn export_csv(
 }
 
 /// The catalogue as newline-delimited JSON, one pledge (as in `GET /pledges/{id}`) a line.
-#[utoipa::path(get, path = "/api/v1/pledges/export.ndjson", tag = "pledges", params(PledgeFilter),
+#[utoipa::path(tag = "pledges", params(PledgeFilter),
     responses((status = 200, content_type = "application/x-ndjson", body = String), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/pledges/export.ndjson")]
 pub async fn export_ndjson(
     state: web::Data<AppState>,
     viewer: MaybeActor,
@@ -479,8 +488,9 @@ pub async fn export_ndjson(
 super::list_envelope!(ReportList, ProgressReport);
 
 /// A pledge's yearly progress reports (visible to whoever may see the pledge).
-#[utoipa::path(get, path = "/api/v1/pledges/{id}/reports", tag = "pledges",
+#[utoipa::path(tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")),
     responses((status = 200, body = ReportList), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/pledges/{id}/reports")]
 pub async fn list_reports(
     state: web::Data<AppState>,
     id: web::Path<PledgeId>,
@@ -495,13 +505,14 @@ pub async fn list_reports(
 
 /// Files the progress report of a year on a published pledge (its organisation); sending the
 /// same year again replaces it. USD disbursed feeds the live counters.
-#[utoipa::path(post, path = "/api/v1/pledges/{id}/reports", tag = "pledges", request_body = ReportInput, security(("bearer" = [])),
+#[utoipa::path(tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")), request_body = ReportInput, security(("bearer" = [])),
     responses(
         (status = 201, body = ProgressReport, description = "A new year's report"),
         (status = 200, body = ProgressReport, description = "The year's report, replaced"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The pledge is not published"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/api/v1/pledges/{id}/reports")]
 pub async fn submit_report(
     state: web::Data<AppState>,
     id: web::Path<PledgeId>,

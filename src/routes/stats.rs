@@ -2,9 +2,8 @@
 
 use std::{sync::Arc, time::Duration};
 
-use actix_web::{http::header, web, HttpResponse, Responder};
+use actix_web::{get, http::header, web, HttpResponse, Responder};
 use actix_web_lab::sse;
-use futures_util::stream;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -33,8 +32,9 @@ fn body(rendered: &Rendered, staff: bool) -> String {
 }
 
 /// Live figures for a scope. Staff also see the pending figures. Served from memory.
-#[utoipa::path(get, path = "/api/v1/stats", tag = "live counters", params(StatsQuery),
+#[utoipa::path(tag = "live counters", params(StatsQuery),
     responses((status = 200, body = Snapshot), (status = 404, body = Problem, content_type = "application/problem+json", description = "Unknown track")))]
+#[get("/api/v1/stats")]
 pub async fn snapshot(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
@@ -53,8 +53,9 @@ pub async fn snapshot(
 /// Server-Sent Events: `event: stats` with the snapshot on connect, then on every change
 /// (coalesced, at most four a second), each with its version as `id`; keep-alive comments in
 /// between. A reconnecting client gets the latest snapshot at once.
-#[utoipa::path(get, path = "/api/v1/stats/stream", tag = "live counters", params(StatsQuery),
+#[utoipa::path(tag = "live counters", params(StatsQuery),
     responses((status = 200, content_type = "text/event-stream", body = String, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`")))]
+#[get("/api/v1/stats/stream")]
 pub async fn stream(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
@@ -64,7 +65,7 @@ pub async fn stream(
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());
     let receiver = state.live.subscribe(&scope);
     let closing = state.live.closing();
-    let events = stream::unfold(
+    let events = futures_util::stream::unfold(
         (receiver, closing, true),
         move |(mut receiver, mut closing, first)| async move {
             if *closing.borrow() {

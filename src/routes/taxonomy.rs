@@ -1,7 +1,7 @@
 //! `GET /api/v1/sdgs`, `/focus-areas`, `/countries`, `/tracks`: reference data; `POST /tracks`
 //! and `PATCH /tracks/{slug}` for organisers.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::list_envelope;
 use crate::{
@@ -27,14 +27,16 @@ fn cacheable<T: serde::Serialize>(body: T) -> HttpResponse {
 }
 
 /// The 17 Sustainable Development Goals.
-#[utoipa::path(get, path = "/api/v1/sdgs", tag = "taxonomy", responses((status = 200, body = SdgList)))]
+#[utoipa::path(tag = "taxonomy", responses((status = 200, body = SdgList)))]
+#[get("/api/v1/sdgs")]
 pub async fn list_sdgs(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let items = state.db.run(service::list_sdgs).await?;
     Ok(cacheable(SdgList { items }))
 }
 
 /// Partner2Connect's four focus areas, each with its pillars.
-#[utoipa::path(get, path = "/api/v1/focus-areas", tag = "taxonomy", responses((status = 200, body = FocusAreaList)))]
+#[utoipa::path(tag = "taxonomy", responses((status = 200, body = FocusAreaList)))]
+#[get("/api/v1/focus-areas")]
 pub async fn list_focus_areas(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let items = state.db.run(service::list_focus_areas).await?;
     Ok(cacheable(FocusAreaList { items }))
@@ -46,14 +48,14 @@ pub async fn list_focus_areas(state: web::Data<AppState>) -> AppResult<HttpRespo
 /// after the graduations of Bhutan in 2023 and São Tomé and Príncipe in 2024); `lldc` the UN
 /// list of 32 landlocked developing countries; `sids` the UN-OHRLLS list of small island
 /// developing States (UN members and associate members of the regional commissions) as of 2024.
-#[utoipa::path(get, path = "/api/v1/countries", 
-    tag = "taxonomy",
+#[utoipa::path(tag = "taxonomy",
     params(CountryFilter),
     responses(
         (status = 200, body = CountryList),
         (status = 400, description = "A filter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/api/v1/countries")]
 pub async fn list_countries(
     state: web::Data<AppState>,
     filter: web::Query<CountryFilter>,
@@ -67,7 +69,8 @@ pub async fn list_countries(
 }
 
 /// Pledging tracks: the events and campaigns pledges are announced under.
-#[utoipa::path(get, path = "/api/v1/tracks", tag = "taxonomy", responses((status = 200, body = TrackList)))]
+#[utoipa::path(tag = "taxonomy", responses((status = 200, body = TrackList)))]
+#[get("/api/v1/tracks")]
 pub async fn list_tracks(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let items = state.db.run(service::list_tracks).await?;
     Ok(HttpResponse::Ok().json(TrackList { items }))
@@ -75,13 +78,14 @@ pub async fn list_tracks(state: web::Data<AppState>) -> AppResult<HttpResponse> 
 
 /// Adds a pledging track (organisers and admins). It has live counters and a big-screen page
 /// at once.
-#[utoipa::path(post, path = "/api/v1/tracks", tag = "taxonomy", request_body = NewTrack, security(("bearer" = [])),
+#[utoipa::path(tag = "taxonomy", request_body = NewTrack, security(("bearer" = [])),
     responses(
         (status = 201, body = Track),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The slug is taken"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
+#[post("/api/v1/tracks")]
 pub async fn create_track(
     state: web::Data<AppState>,
     user: Actor,
@@ -99,13 +103,14 @@ pub async fn create_track(
 }
 
 /// Edits a track's name, description, place or dates (organisers and admins).
-#[utoipa::path(patch, path = "/api/v1/tracks/{slug}", tag = "taxonomy", request_body = TrackChanges, security(("bearer" = [])),
+#[utoipa::path(tag = "taxonomy", request_body = TrackChanges, security(("bearer" = [])),
     responses(
         (status = 200, body = Track),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
+#[patch("/api/v1/tracks/{slug}")]
 pub async fn update_track(
     state: web::Data<AppState>,
     user: Actor,

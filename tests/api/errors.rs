@@ -1,4 +1,4 @@
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
 use crate::helpers::{assert_problem, spawn_app};
 
@@ -33,6 +33,81 @@ async fn wrong_methods_answer_a_405_problem() {
         .await
         .unwrap();
     assert_problem(resp, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+}
+
+/// The route table and the API description are one: each documented operation is routed, and
+/// any other method on a documented path answers 405 with `Allow` naming exactly the
+/// documented ones.
+#[tokio::test]
+async fn every_documented_operation_is_routed_and_other_methods_answer_405() {
+    let app = spawn_app().await;
+    let document = pledgeboard::routes::openapi::document();
+    let all = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    ];
+    for (template, item) in &document.paths.paths {
+        // A syntactically valid id: absent from the database, which is fine here.
+        let path = template
+            .replace("{id}", "0190a0b4-7a3c-7000-8000-000000000000")
+            .replace("{slug}", "no-such-track");
+        let documented: Vec<Method> = [
+            (Method::GET, item.get.is_some()),
+            (Method::POST, item.post.is_some()),
+            (Method::PUT, item.put.is_some()),
+            (Method::PATCH, item.patch.is_some()),
+            (Method::DELETE, item.delete.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(method, present)| present.then_some(method))
+        .collect();
+        assert!(!documented.is_empty(), "{template} documents no operation");
+        for method in &all {
+            let resp = app
+                .client
+                .request(method.clone(), app.url(&path))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            if documented.contains(method) {
+                assert_ne!(
+                    status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {template}"
+                );
+                if status == StatusCode::NOT_FOUND {
+                    let body: serde_json::Value = resp.json().await.unwrap();
+                    assert_ne!(body["code"], "route_not_found", "{method} {template}");
+                }
+            } else {
+                let allow = resp
+                    .headers()
+                    .get("allow")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                assert_eq!(
+                    status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {template}"
+                );
+                let mut allowed: Vec<String> = allow
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|m| m.trim().to_owned())
+                    .filter(|m| !m.is_empty())
+                    .collect();
+                allowed.sort();
+                let mut expected: Vec<String> =
+                    documented.iter().map(|m| m.as_str().to_owned()).collect();
+                expected.sort();
+                assert_eq!(allowed, expected, "Allow on {method} {template}");
+                assert_problem(resp, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+            }
+        }
+    }
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
 //! Integration tests: the real service over HTTP. One test binary, so the crate links once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
 mod admin;
