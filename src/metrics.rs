@@ -4,16 +4,23 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::{db::DbPool, email::outbox};
+use crate::{
+    db::{counters, DbPool},
+    domain::counters::Scope,
+    email::outbox,
+};
 
 pub const HTTP_REQUESTS: &str = "http_requests_total";
 pub const HTTP_DURATION: &str = "http_request_duration_seconds";
+pub const COUNTER_CHECKS: &str = "pledgeboard_counter_checks_total";
+pub const COUNTER_DRIFT_REPAIRS: &str = "pledgeboard_counter_drift_repairs_total";
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// Installs the recorder on first use; later calls (more servers in one test process) share it.
 pub fn init() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
+        // Refused only for an empty bucket list; latencies would then be summaries.
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full(HTTP_DURATION.to_owned()),
@@ -21,7 +28,7 @@ pub fn init() -> &'static PrometheusHandle {
                     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
                 ],
             )
-            .expect("bucket list is not empty")
+            .unwrap_or_else(|_| PrometheusBuilder::new())
             .build_recorder();
         let handle = recorder.handle();
         // Fails only if another recorder was installed first; then ours just stays unused.
@@ -43,6 +50,18 @@ pub fn init() -> &'static PrometheusHandle {
         metrics::describe_gauge!(
             "outbox_messages",
             "Outgoing email messages, by status (pending, sending, sent, dead)"
+        );
+        metrics::describe_counter!(
+            COUNTER_CHECKS,
+            "Scheduled checks of the live counters against a recount, by outcome (ok, failed)"
+        );
+        metrics::describe_counter!(
+            COUNTER_DRIFT_REPAIRS,
+            "Counter scopes found drifted from the pledges and repaired, by scope kind (global, track)"
+        );
+        metrics::describe_counter!(
+            counters::INCONSISTENT_CHANGES,
+            "Counter changes that found the stored counters already drifted"
         );
         handle
     })
@@ -74,6 +93,23 @@ pub fn record_outbox(counts: &[(String, i64)]) {
             .find(|(s, _)| s == status)
             .map_or(0, |(_, n)| *n);
         metrics::gauge!("outbox_messages", "status" => status).set(n as f64);
+    }
+}
+
+/// Counts one scheduled counter check: `None` if it failed, else the scopes it repaired.
+pub fn record_counter_check(repaired: Option<&[Scope]>) {
+    let outcome = if repaired.is_some() { "ok" } else { "failed" };
+    metrics::counter!(COUNTER_CHECKS, "outcome" => outcome).increment(1);
+    let Some(repaired) = repaired else { return };
+    let tracks = repaired
+        .iter()
+        .filter(|s| matches!(s, Scope::Track(_)))
+        .count();
+    let global = repaired.len() - tracks;
+    // Both series always exist once a check ran, so that they can be alerted on from zero.
+    for (kind, n) in [("global", global), ("track", tracks)] {
+        metrics::counter!(COUNTER_DRIFT_REPAIRS, "scope_kind" => kind)
+            .increment(u64::try_from(n).unwrap_or(u64::MAX));
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{
     domain::ids::{OrganisationId, UserId},
     domain::pledge::{validate, PledgeInput},
     error::AppResult,
-    services::{accounts, pledges as pledge_service, stats},
+    services::{accounts, pledges as pledge_service},
 };
 
 /// Roughly two pledges per entity, as in Partner2Connect (1,000+ pledges from 480+ entities),
@@ -225,7 +225,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
         n = batch_end;
     }
     report.pledges_total = n.max(have);
-    stats::recount(conn)?;
+    crate::db::counters::recount(conn)?;
     Ok(report)
 }
 

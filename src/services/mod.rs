@@ -8,5 +8,4 @@ pub mod idempotency;
 pub mod organisations;
 pub mod pledges;
 pub mod reports;
-pub mod stats;
 pub mod taxonomy;

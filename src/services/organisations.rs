@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::{
     auth::{password, tokens},
     db::{
+        counters::{counted_change, Affected},
         now,
         schema::{invitations, organisations},
         write_tx, DbConnection,
@@ -141,7 +142,8 @@ pub fn update(
     let identity_changed = name.as_ref().is_some_and(|n| *n != org.name)
         || kind.is_some_and(|k| k.as_str() != org.kind)
         || country.as_ref().is_some_and(|c| *c != org.country);
-    write_tx(conn, |conn| {
+    // The kind feeds the figures of every counted pledge of the organisation.
+    counted_change(conn, Affected::Organisation(&org.id), |conn| {
         let target = organisations::table.find(&org.id);
         if let Some(name) = &name {
             diesel::update(target)

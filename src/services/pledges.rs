@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     db::{
+        counters::{counted_change, Affected},
         new_id, now,
         schema::{
             countries, focus_areas, moderator_tracks, organisations, pillars, pledge_countries,
@@ -33,7 +34,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
-    services::{idempotency, stats},
+    services::idempotency,
 };
 
 /// A pledge row as stored.
@@ -684,7 +685,7 @@ pub fn update(
     changes: PledgeChanges,
 ) -> AppResult<PledgeView> {
     let vocabulary = load_vocabulary(conn)?;
-    write_tx(conn, |conn| {
+    counted_change(conn, Affected::pledge(id), |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         decide(conn, &record, actor, Action::Edit, None)?;
         check_version(&record.row, expected_version, true)?;
@@ -705,7 +706,6 @@ pub fn update(
             },
         )?;
         let updated = find_record(conn, id)?.ok_or(AppError::NotFound("pledge"))?;
-        stats::record_change(conn, record.contribution(), updated.contribution())?;
         Ok(view(updated, Some(actor)))
     })
 }
@@ -722,7 +722,7 @@ pub fn transition(
     links: &Links,
 ) -> AppResult<PledgeView> {
     let reason = workflow::clean_reason(reason);
-    write_tx(conn, |conn| {
+    counted_change(conn, Affected::pledge(id), |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         let step = decide(conn, &record, actor, action, reason)?;
         check_version(&record.row, expected_version, action.is_decision())?;
@@ -758,7 +758,6 @@ pub fn transition(
             },
         )?;
         let updated = find_record(conn, id)?.ok_or(AppError::NotFound("pledge"))?;
-        stats::record_change(conn, record.contribution(), updated.contribution())?;
         announce(conn, &updated, action, reason, links)?;
         Ok(view(updated, Some(actor)))
     })
@@ -1209,39 +1208,6 @@ pub fn set_moderation_scope(
             .execute(conn)?;
     }
     Ok(())
-}
-
-/// What every pledge that counts contributes now (published and pending ones), for a recount.
-pub fn counted_facts(conn: &mut DbConnection) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
-    let counted = [
-        Status::Submitted,
-        Status::ChangesRequested,
-        Status::Published,
-    ]
-    .map(|s| s.as_str());
-    let mut out = Vec::new();
-    let mut after: Option<PledgeId> = None;
-    // In batches, so memory stays bounded however many pledges there are.
-    loop {
-        let mut query = pledges::table
-            .filter(pledges::status.eq_any(counted))
-            .select(PledgeRow::as_select())
-            .into_boxed();
-        if let Some(last) = &after {
-            query = query.filter(pledges::id.gt(last.clone()));
-        }
-        let rows = query.order(pledges::id.asc()).limit(500).load(conn)?;
-        let Some(last) = rows.last().map(|r| r.id.clone()) else {
-            break;
-        };
-        out.extend(
-            records(conn, rows)?
-                .iter()
-                .filter_map(PledgeRecord::contribution),
-        );
-        after = Some(last);
-    }
-    Ok(out)
 }
 
 /// How `POST /pledges` answered.

@@ -7,7 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    db::{new_id, now, schema::progress_reports, write_tx, DbConnection},
+    db::{
+        counters::{counted_change, Affected},
+        new_id, now,
+        schema::progress_reports,
+        write_tx, DbConnection,
+    },
     domain::actor::Actor,
     domain::ids::PledgeId,
     domain::{
@@ -16,10 +21,7 @@ use crate::{
         workflow::Status,
     },
     error::{AppError, AppResult, FieldError},
-    services::{
-        pledges::{find_record, record_event, visible_record, Event},
-        stats,
-    },
+    services::pledges::{record_event, visible_record, Event},
 };
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -107,7 +109,7 @@ pub fn submit(
     input: &ReportInput,
 ) -> AppResult<(ProgressReport, bool)> {
     check(input)?;
-    write_tx(conn, |conn| {
+    counted_change(conn, Affected::pledge(pledge_id), |conn| {
         let before = visible_record(conn, pledge_id, Some(actor))?;
         if !actor.belongs_to(&before.row.organisation_id) {
             return Err(AppError::Forbidden);
@@ -159,8 +161,6 @@ pub fn submit(
                 id
             }
         };
-        let after = find_record(conn, pledge_id)?.ok_or(AppError::NotFound("pledge"))?;
-        stats::record_change(conn, before.contribution(), after.contribution())?;
         let note = format!("progress report {}", input.year);
         let event = Event {
             action: "progress_report",
