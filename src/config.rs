@@ -274,6 +274,17 @@ pub struct Settings {
     )]
     pub reminder_interval_secs: u64,
 
+    /// How often to recount the live counters from the pledges and repair any drift (logged and
+    /// counted in `/metrics`), in seconds; the first check runs one interval after start. 0 turns
+    /// the check off.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_COUNTER_CHECK_INTERVAL_SECS",
+        default_value_t = 86_400,
+        global = true
+    )]
+    pub counter_check_interval_secs: u64,
+
     /// Web origins allowed to call the API from a browser (CORS), comma-separated, e.g.
     /// `https://pledges.example.org,https://dashboard.example.org`. None: same origin only.
     #[arg(

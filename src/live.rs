@@ -2,22 +2,28 @@
 //! touching the database, and pushed to stream subscribers through one `watch` channel per
 //! scope. Changes arrive as pokes from this instance's writes and, on PostgreSQL, as `NOTIFY`s
 //! from every instance (a dedicated `LISTEN` connection); a slow poll covers anything missed.
+//!
+//! A scheduled self-check ([`spawn_counter_check`]) now and then recounts every scope from the
+//! pledges, off the request path, and repairs and reports any drift it finds.
 
 use std::{
     collections::{HashMap, HashSet},
-    sync::{Arc, RwLock, Weak},
+    sync::{Arc, PoisonError, RwLock, Weak},
     time::Duration,
 };
 
 use chrono::Utc;
 use diesel::{pg::PgConnection, Connection, RunQueryDsl};
-use tokio::sync::{watch, Notify};
+use tokio::{
+    sync::{watch, Notify},
+    task::JoinHandle,
+};
 
 use crate::{
-    db::{schema::tracks, Backend, Database},
+    db::{counters, schema::tracks, Backend, Database},
     domain::counters::{Scope, ScopeCounters, GLOBAL_SCOPE},
     error::{AppError, AppResult},
-    services::stats,
+    metrics,
 };
 
 /// One scope's current snapshot, rendered once for every reader.
@@ -35,8 +41,10 @@ impl Rendered {
         let now = Utc::now();
         let name = scope.as_str();
         let render = |staff| {
-            serde_json::to_string(&counters.snapshot(name, staff, now))
-                .expect("snapshots serialise")
+            serde_json::to_string(&counters.snapshot(name, staff, now)).unwrap_or_else(|e| {
+                tracing::error!(error = %e, scope = name, "a snapshot does not serialise");
+                "{}".to_owned()
+            })
         };
         Self {
             version: counters.version(),
@@ -107,7 +115,12 @@ impl LiveCounters {
         Ok(match track {
             None | Some("") | Some(GLOBAL_SCOPE) => Scope::All,
             Some(slug) => {
-                if !self.tracks.read().expect("lock").contains(slug) {
+                if !self
+                    .tracks
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .contains(slug)
+                {
                     return Err(AppError::NotFound("track"));
                 }
                 Scope::Track(slug.to_owned())
@@ -116,10 +129,18 @@ impl LiveCounters {
     }
 
     fn sender(&self, scope: &Scope, key: &str) -> watch::Sender<Arc<Rendered>> {
-        if let Some(sender) = self.channels.read().expect("lock").get(key) {
+        if let Some(sender) = self
+            .channels
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+        {
             return sender.clone();
         }
-        let mut channels = self.channels.write().expect("lock");
+        let mut channels = self
+            .channels
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         channels
             .entry(key.to_owned())
             .or_insert_with(|| {
@@ -134,12 +155,12 @@ impl LiveCounters {
 
     /// The current snapshot of a scope.
     pub fn current(&self, scope: &Scope) -> Arc<Rendered> {
-        self.sender(scope, &stats::key(scope)).borrow().clone()
+        self.sender(scope, &counters::key(scope)).borrow().clone()
     }
 
     /// Follows a scope: the receiver always holds its latest snapshot.
     pub fn subscribe(&self, scope: &Scope) -> watch::Receiver<Arc<Rendered>> {
-        self.sender(scope, &stats::key(scope)).subscribe()
+        self.sender(scope, &counters::key(scope)).subscribe()
     }
 
     /// Re-reads the scopes whose stored version moved, and the list of tracks.
@@ -148,7 +169,7 @@ impl LiveCounters {
         let (versions, slugs) = self
             .db
             .run(|conn| {
-                let versions = stats::versions(conn)?;
+                let versions = counters::versions(conn)?;
                 let slugs: Vec<String> = {
                     use diesel::prelude::*;
                     tracks::table.select(tracks::slug).load(conn)?
@@ -156,7 +177,7 @@ impl LiveCounters {
                 Ok((versions, slugs))
             })
             .await?;
-        *self.tracks.write().expect("lock") = slugs.into_iter().collect();
+        *self.tracks.write().unwrap_or_else(PoisonError::into_inner) = slugs.into_iter().collect();
         let changed: Vec<String> = versions
             .iter()
             .filter(|(k, v)| loaded.get(k) != Some(v))
@@ -165,20 +186,66 @@ impl LiveCounters {
         if changed.is_empty() {
             return Ok(());
         }
-        let fresh = self.db.run(move |conn| stats::load(conn, &changed)).await?;
-        for (key, counters) in fresh {
-            let Some(scope) = stats::scope_of_key(&key) else {
-                continue;
+        let fresh = self
+            .db
+            .run(move |conn| counters::load(conn, &changed))
+            .await?;
+        for (key, stored) in fresh {
+            let scope = match counters::scope_of_key(&key) {
+                Ok(scope) => scope,
+                Err(e) => {
+                    tracing::warn!(error = ?e, "a stored counter scope is not understood");
+                    continue;
+                }
             };
-            let rendered = Arc::new(Rendered::of(&scope, &counters));
+            let rendered = Arc::new(Rendered::of(&scope, &stored));
             loaded.insert(
                 key.clone(),
-                i64::try_from(counters.version()).unwrap_or(i64::MAX),
+                i64::try_from(stored.version()).unwrap_or(i64::MAX),
             );
             self.sender(&scope, &key).send_replace(rendered);
         }
         Ok(())
     }
+
+    /// Recounts every scope from the pledges (on the blocking pool, and without locking
+    /// anything unless there is drift), repairs the scopes that had drifted with a new version,
+    /// logs and counts each of them, and returns them.
+    pub async fn check_counters(&self) -> AppResult<Vec<Scope>> {
+        let checked = self.db.run(counters::check).await;
+        metrics::record_counter_check(checked.as_deref().ok());
+        let repaired = checked?;
+        for scope in &repaired {
+            tracing::warn!(
+                scope = %scope,
+                "live counters had drifted from the pledges; repaired from a recount"
+            );
+        }
+        if !repaired.is_empty() {
+            self.poke();
+        }
+        Ok(repaired)
+    }
+}
+
+/// Starts the scheduled self-check of the counters: every `interval_secs` (the first one
+/// interval after start), [`LiveCounters::check_counters`]. 0 turns it off. Abort the task to
+/// stop it.
+pub fn spawn_counter_check(live: &Arc<LiveCounters>, interval_secs: u64) -> Option<JoinHandle<()>> {
+    if interval_secs == 0 {
+        return None;
+    }
+    let live = Arc::downgrade(live);
+    let interval = Duration::from_secs(interval_secs);
+    Some(tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(interval).await;
+            let Some(strong) = live.upgrade() else { return };
+            if let Err(e) = strong.check_counters().await {
+                tracing::warn!(error = %e, "the counter check failed; it runs again later");
+            }
+        }
+    }))
 }
 
 /// Reloads on every poke (coalesced) and every few seconds, for as long as the counters live.
@@ -214,7 +281,9 @@ fn listen(live: Weak<LiveCounters>, url: &str) {
                 continue;
             }
         };
-        if let Err(e) = diesel::sql_query(format!("LISTEN {}", stats::CHANNEL)).execute(&mut conn) {
+        if let Err(e) =
+            diesel::sql_query(format!("LISTEN {}", counters::CHANNEL)).execute(&mut conn)
+        {
             tracing::warn!(error = %e, "stats listener cannot LISTEN; retrying");
             std::thread::sleep(backoff);
             continue;

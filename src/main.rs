@@ -100,7 +100,7 @@ async fn recount(settings: pledgeboard::config::Settings) -> Result<(), String> 
         .await
         .map_err(|e| e.to_string())?;
     let drifted = db
-        .run(pledgeboard::services::stats::recount)
+        .run(pledgeboard::db::counters::recount)
         .await
         .map_err(|e| e.to_string())?;
     if drifted.is_empty() {
@@ -109,7 +109,11 @@ async fn recount(settings: pledgeboard::config::Settings) -> Result<(), String> 
         println!(
             "corrected {} scope(s): {}",
             drifted.len(),
-            drifted.join(", ")
+            drifted
+                .iter()
+                .map(pledgeboard::db::counters::key)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     Ok(())

@@ -4,10 +4,15 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::{db::DbPool, domain::outbox::OutboxStatus};
+use crate::{
+    db::{counters, DbPool},
+    domain::{counters::Scope, outbox::OutboxStatus},
+};
 
 pub const HTTP_REQUESTS: &str = "http_requests_total";
 pub const HTTP_DURATION: &str = "http_request_duration_seconds";
+pub const COUNTER_CHECKS: &str = "pledgeboard_counter_checks_total";
+pub const COUNTER_DRIFT_REPAIRS: &str = "pledgeboard_counter_drift_repairs_total";
 
 /// Latency buckets of [`HTTP_DURATION`], in seconds.
 const HTTP_DURATION_BUCKETS: [f64; 13] = [
@@ -51,6 +56,18 @@ pub fn init() -> &'static PrometheusHandle {
             "outbox_messages",
             "Outgoing email messages, by status (pending, sending, sent, dead)"
         );
+        metrics::describe_counter!(
+            COUNTER_CHECKS,
+            "Scheduled checks of the live counters against a recount, by outcome (ok, failed)"
+        );
+        metrics::describe_counter!(
+            COUNTER_DRIFT_REPAIRS,
+            "Counter scopes found drifted from the pledges and repaired, by scope kind (global, track)"
+        );
+        metrics::describe_counter!(
+            counters::INCONSISTENT_CHANGES,
+            "Counter changes that found the stored counters already drifted"
+        );
         handle
     })
 }
@@ -81,6 +98,23 @@ pub fn record_outbox(counts: &[(OutboxStatus, i64)]) {
             .find(|(s, _)| *s == status)
             .map_or(0, |(_, n)| *n);
         metrics::gauge!("outbox_messages", "status" => status.as_str()).set(n as f64);
+    }
+}
+
+/// Counts one scheduled counter check: `None` if it failed, else the scopes it repaired.
+pub fn record_counter_check(repaired: Option<&[Scope]>) {
+    let outcome = if repaired.is_some() { "ok" } else { "failed" };
+    metrics::counter!(COUNTER_CHECKS, "outcome" => outcome).increment(1);
+    let Some(repaired) = repaired else { return };
+    let tracks = repaired
+        .iter()
+        .filter(|s| matches!(s, Scope::Track(_)))
+        .count();
+    let global = repaired.len() - tracks;
+    // Both series always exist once a check ran, so that they can be alerted on from zero.
+    for (kind, n) in [("global", global), ("track", tracks)] {
+        metrics::counter!(COUNTER_DRIFT_REPAIRS, "scope_kind" => kind)
+            .increment(u64::try_from(n).unwrap_or(u64::MAX));
     }
 }
 

@@ -20,7 +20,7 @@ use crate::{
         Links,
     },
     error::AppError,
-    live::LiveCounters,
+    live::{self, LiveCounters},
     metrics,
     routes::{self, access_log::RedactingRootSpan, body, headers, middleware},
     state::AppState,
@@ -48,6 +48,7 @@ pub struct Application {
     mail_worker: MailWorker,
     live: Arc<LiveCounters>,
     reminders: Option<tokio::task::JoinHandle<()>>,
+    counter_check: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -77,14 +78,17 @@ impl Application {
             Links::from_settings(&settings),
             settings.reminder_interval_secs,
         );
+        let check_interval = settings.counter_check_interval_secs;
         let state = AppState::new(db.clone(), settings).await?;
         let live = state.live.clone();
         let server = serve(listener, state).map_err(|source| StartupError::Bind {
             addr: format!("port {port}"),
             source,
         })?;
+        let counter_check = live::spawn_counter_check(&live, check_interval);
         Ok(Self {
             reminders,
+            counter_check,
             live,
             port,
             server,
@@ -115,8 +119,8 @@ impl Application {
             handle.stop(true).await;
         });
         let served = self.server.await;
-        if let Some(reminders) = self.reminders {
-            reminders.abort();
+        for task in [self.reminders, self.counter_check].into_iter().flatten() {
+            task.abort();
         }
         self.mail_worker.stop().await;
         served

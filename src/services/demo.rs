@@ -11,7 +11,6 @@ use crate::{
     domain::ids::{OrganisationId, UserId},
     domain::pledge::{validate, PledgeInput},
     error::{AppError, AppResult},
-    services::stats,
 };
 
 /// Roughly two pledges per entity, as in Partner2Connect (1,000+ pledges from 480+ entities),
@@ -220,7 +219,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
         n = batch_end;
     }
     report.pledges_total = n.max(have);
-    stats::recount(conn)?;
+    crate::db::counters::recount(conn)?;
     Ok(report)
 }
 

@@ -7,5 +7,4 @@ pub mod organisations;
 pub mod outbox;
 pub mod pledges;
 pub mod reports;
-pub mod stats;
 pub mod taxonomy;

@@ -5,7 +5,11 @@ use chrono::Duration;
 
 use crate::{
     auth::{password, tokens},
-    db::{self, now, write_tx, DbConnection},
+    db::{
+        self,
+        counters::{counted_change, Affected},
+        now, write_tx, DbConnection,
+    },
     domain::{
         account::{
             unknown_country, AcceptInvitation, Invitation, NewInvitation, Organisation,
@@ -61,7 +65,8 @@ pub fn update(
         }
     }
     let withdraw_verification = org.verified && org.identity_changed_by(&edit);
-    write_tx(conn, |conn| {
+    // The kind feeds the figures of every counted pledge of the organisation.
+    counted_change(conn, Affected::Organisation(&org.id), |conn| {
         db::organisations::update(conn, &org.id, &edit, withdraw_verification)?;
         db::organisations::find(conn, &org.id)?.ok_or(AppError::NotFound("organisation"))
     })

@@ -7,8 +7,9 @@ use utoipa::ToSchema;
 
 pub use crate::db::reports::ProgressReport;
 use crate::{
-    db::pledges::{find_record, record_event, visible_record, Event},
+    db::pledges::{record_event, visible_record, Event},
     db::{
+        counters::{counted_change, Affected},
         notify::member_emails,
         now,
         reports::{self, ReportContent},
@@ -23,7 +24,6 @@ use crate::{
     },
     email::{enqueue, templates::ReportDue},
     error::{AppError, AppResult, FieldError},
-    services::stats,
 };
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -100,7 +100,7 @@ pub fn submit(
     input: &ReportInput,
 ) -> AppResult<(ProgressReport, bool)> {
     let status = check(input)?;
-    write_tx(conn, |conn| {
+    counted_change(conn, Affected::pledge(pledge_id), |conn| {
         let before = visible_record(conn, pledge_id, Some(actor))?;
         if !actor.belongs_to(&before.row.organisation_id) {
             return Err(AppError::Forbidden);
@@ -119,8 +119,6 @@ pub fn submit(
             people_reached: input.people_reached,
         };
         let (report, new) = reports::upsert(conn, pledge_id, &actor.id, &content, now())?;
-        let after = find_record(conn, pledge_id)?.ok_or(AppError::NotFound("pledge"))?;
-        stats::record_change(conn, before.contribution(), after.contribution())?;
         let note = format!("progress report {}", input.year);
         let event = Event {
             action: "progress_report",

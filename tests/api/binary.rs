@@ -374,7 +374,7 @@ fn seed_demo_is_safe_to_rerun_and_leaves_exact_counters() {
 
     let db = Database::open(&url, 1).unwrap();
     let mut conn = db.get().unwrap();
-    let stored = pledgeboard::services::stats::load(&mut conn, &["all".to_owned()]).unwrap();
+    let stored = pledgeboard::db::counters::load(&mut conn, &["all".to_owned()]).unwrap();
     assert_eq!(stored[0].1.figures().pledges(), 40);
     assert_eq!(stored[0].1.figures().entities(), 20);
 }

@@ -1,51 +1,33 @@
-//! Property: whatever happens to pledges, the stored counters equal a count from scratch.
+//! Property: whatever happens to pledges and organisations through the API, the stored counters
+//! equal a count from scratch, in every scope, after every step.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use proptest::{
     prelude::*,
     test_runner::{Config, TestRunner},
 };
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
 
 use pledgeboard::{
-    db::{Database, DbConnection},
-    domain::actor::Actor,
-    domain::{
-        counters::{Counters, Scope},
-        pledge::PledgeInput,
-        workflow::Action,
-    },
+    db::{counters, DbConnection},
+    domain::counters::{Counters, Snapshot},
     error::AppResult,
-    services::{accounts, pledges, stats},
 };
 
-use crate::helpers::fresh_database_url;
+use crate::{
+    helpers::{spawn_app, spawn_app_with, Session, TestApp},
+    live::{pledge_body, publish, stage, stats_until},
+};
 
-/// Set once a generated story published something: the property is not vacuous.
-static SAW_PUBLISHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Set once a generated story reached what it is meant to exercise: the property is not vacuous.
+static SAW_PUBLISHED: AtomicBool = AtomicBool::new(false);
+static SAW_COUNTED_PLEDGE_EDITED: AtomicBool = AtomicBool::new(false);
+static SAW_COUNTED_ORGANISATION_EDITED: AtomicBool = AtomicBool::new(false);
+static SAW_REPORT: AtomicBool = AtomicBool::new(false);
 
-#[derive(Debug, Clone)]
-enum Op {
-    Create {
-        org: usize,
-        tracks: Vec<usize>,
-        countries: Vec<usize>,
-        usd: i64,
-        kind: usize,
-    },
-    Step {
-        pledge: usize,
-        action: usize,
-    },
-    Report {
-        pledge: usize,
-        year: i32,
-        usd: i64,
-    },
-    /// Submit then approve: the path most stories need to reach the published figures.
-    Publish {
-        pledge: usize,
-    },
-}
-
+const ORGS: usize = 3;
 const TRACKS: [&str; 4] = [
     "p2c",
     "ldc5",
@@ -54,236 +36,453 @@ const TRACKS: [&str; 4] = [
 ];
 const COUNTRIES: [&str; 5] = ["GHA", "NPL", "FJI", "KEN", "BRA"];
 const TYPES: [&str; 4] = ["financial", "policy", "programmatic", "advocacy"];
-const ACTIONS: [Action; 5] = [
-    Action::Submit,
-    Action::Approve,
-    Action::RequestChanges,
-    Action::Reject,
-    Action::Withdraw,
-];
+const KINDS: [&str; 4] = ["government", "private_sector", "civil_society", "un_entity"];
+const ACTIONS: [&str; 5] = ["submit", "approve", "request-changes", "reject", "withdraw"];
+
+/// What a pledge says about itself that the counters read.
+#[derive(Debug, Clone)]
+struct Shape {
+    tracks: Vec<usize>,
+    countries: Vec<usize>,
+    sdgs: Vec<i64>,
+    usd: i64,
+    kind: usize,
+}
+
+/// A `PATCH` of a pledge: each part may be left out.
+#[derive(Debug, Clone)]
+struct PledgeEdit {
+    tracks: Option<Vec<usize>>,
+    countries: Option<Vec<usize>>,
+    sdgs: Option<Vec<i64>>,
+    usd: Option<Option<i64>>,
+    kind: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Create {
+        org: usize,
+        shape: Shape,
+    },
+    Step {
+        pledge: usize,
+        action: usize,
+    },
+    /// Submit then approve: the path most stories need to reach the published figures.
+    Publish {
+        pledge: usize,
+    },
+    Report {
+        pledge: usize,
+        year: i32,
+        usd: i64,
+    },
+    /// Edits a pledge. With `revise`, a draft is first submitted and a submitted pledge sent
+    /// back for changes, so that the edit changes what a counted pledge contributes.
+    EditPledge {
+        pledge: usize,
+        revise: bool,
+        edit: PledgeEdit,
+    },
+    /// The owner edits the organisation; the name, kind or country withdraw its verification.
+    EditOrganisation {
+        org: usize,
+        name: Option<u8>,
+        kind: Option<usize>,
+        country: Option<usize>,
+    },
+    Verify {
+        org: usize,
+    },
+}
+
+fn shape() -> impl Strategy<Value = Shape> {
+    (
+        proptest::collection::vec(0..TRACKS.len(), 0..3),
+        proptest::collection::vec(0..COUNTRIES.len(), 1..3),
+        proptest::collection::vec(1..=17i64, 1..3),
+        0..1_000_000i64,
+        0..TYPES.len(),
+    )
+        .prop_map(|(tracks, countries, sdgs, usd, kind)| Shape {
+            tracks,
+            countries,
+            sdgs,
+            usd,
+            kind,
+        })
+}
+
+fn pledge_edit() -> impl Strategy<Value = PledgeEdit> {
+    (
+        proptest::option::of(proptest::collection::vec(0..TRACKS.len(), 0..3)),
+        proptest::option::of(proptest::collection::vec(0..COUNTRIES.len(), 1..3)),
+        proptest::option::of(proptest::collection::vec(1..=17i64, 1..3)),
+        proptest::option::of(proptest::option::of(0..1_000_000i64)),
+        proptest::option::of(0..TYPES.len()),
+    )
+        .prop_map(|(tracks, countries, sdgs, usd, kind)| PledgeEdit {
+            tracks,
+            countries,
+            sdgs,
+            usd,
+            kind,
+        })
+}
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (
-            0..3usize,
-            proptest::collection::vec(0..4usize, 0..3),
-            proptest::collection::vec(0..5usize, 1..3),
-            0..1_000_000i64,
-            0..4usize
+        3 => (0..ORGS, shape()).prop_map(|(org, shape)| Op::Create { org, shape }),
+        3 => (0..12usize, 0..ACTIONS.len()).prop_map(|(pledge, action)| Op::Step { pledge, action }),
+        3 => (0..12usize).prop_map(|pledge| Op::Publish { pledge }),
+        2 => (0..12usize, 2023..2026i32, 0..50_000i64)
+            .prop_map(|(pledge, year, usd)| Op::Report { pledge, year, usd }),
+        3 => (0..12usize, any::<bool>(), pledge_edit())
+            .prop_map(|(pledge, revise, edit)| Op::EditPledge { pledge, revise, edit }),
+        2 => (
+            0..ORGS,
+            proptest::option::of(any::<u8>()),
+            proptest::option::of(0..KINDS.len()),
+            proptest::option::of(0..COUNTRIES.len()),
         )
-            .prop_map(|(org, tracks, countries, usd, kind)| Op::Create {
-                org,
-                tracks,
-                countries,
-                usd,
-                kind
-            }),
-        (0..12usize, 0..5usize).prop_map(|(pledge, action)| Op::Step { pledge, action }),
-        (0..12usize, 0..5usize).prop_map(|(pledge, action)| Op::Step { pledge, action }),
-        (0..12usize).prop_map(|pledge| Op::Publish { pledge }),
-        (0..12usize, 2023..2026i32, 0..50_000i64).prop_map(|(pledge, year, usd)| Op::Report {
-            pledge,
-            year,
-            usd
-        }),
+            .prop_map(|(org, name, kind, country)| Op::EditOrganisation { org, name, kind, country }),
+        2 => (0..ORGS).prop_map(|org| Op::Verify { org }),
     ]
 }
 
+fn names<const N: usize>(all: &[&str; N], picked: &[usize]) -> Vec<String> {
+    picked.iter().map(|&i| all[i].to_owned()).collect()
+}
+
+fn value(usd: i64) -> Value {
+    json!({"currency": "USD", "amount_minor": usd * 100, "usd": usd})
+}
+
+/// Organisations of several kinds, verified, with signed-in owners; and a moderator.
 struct World {
-    db: Database,
-    owners: Vec<Actor>,
-    moderator: Actor,
-    pledges: Vec<(pledgeboard::domain::ids::PledgeId, usize)>,
+    app: TestApp,
+    owners: Vec<Session>,
+    moderator: Session,
+    /// Pledge id and the index of its organisation.
+    pledges: Vec<(String, usize)>,
 }
 
-fn user(conn: &mut DbConnection, email: &str) -> Actor {
-    pledgeboard::db::users::find_by_email(conn, email)
-        .unwrap()
-        .unwrap()
-        .actor()
-}
-
-/// Three organisations (two governments, one company), all verified, with verified owners, and
-/// a moderator.
-fn world() -> (World, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(&fresh_database_url(dir.path()), 2).unwrap();
-    db.migrate().unwrap();
-    let mut conn = db.get().unwrap();
-    let links = pledgeboard::email::Links {
-        public_url: "http://127.0.0.1".into(),
-    };
-    let mut owners = Vec::new();
-    for (i, kind) in ["government", "government", "private_sector"]
-        .iter()
-        .enumerate()
-    {
-        let email = format!("owner{i}@example.org");
-        let request: pledgeboard::domain::account::RegisterRequest =
-            serde_json::from_value(serde_json::json!({
-                "email": email, "password": crate::helpers::PASSWORD, "display_name": "Owner",
-                "organisation": {"name": format!("Org {i}"), "kind": kind, "country": "GHA"},
-            }))
-            .unwrap();
-        accounts::register(&mut conn, request, &links).unwrap();
-        use diesel::prelude::*;
-        use pledgeboard::db::schema::{organisations, users};
-        diesel::update(users::table.filter(users::email.eq(&email)))
-            .set(users::email_verified.eq(true))
-            .execute(&mut *conn)
-            .unwrap();
-        owners.push(user(&mut conn, &email));
-        diesel::update(organisations::table.find(owners[i].organisation_id.clone().unwrap()))
-            .set(organisations::verified.eq(true))
-            .execute(&mut *conn)
-            .unwrap();
-    }
-    let staff = pledgeboard::domain::account::NewStaff {
-        email: "moderator@example.org".into(),
-        display_name: "Moderator".into(),
-        role: "moderator".into(),
-        password: crate::helpers::PASSWORD.into(),
-    };
-    accounts::create_staff(&mut conn, &staff).unwrap();
-    let moderator = user(&mut conn, "moderator@example.org");
-    drop(conn);
-    (
-        World {
-            db,
+impl World {
+    async fn new() -> Self {
+        let app = spawn_app().await;
+        let moderator = app.staff("moderator", "moderator@example.org").await;
+        let mut owners = Vec::new();
+        for i in 0..ORGS {
+            let owner = app
+                .pledger(&format!("owner{i}@example.org"), &format!("Org {i}"))
+                .await;
+            owners.push(owner);
+        }
+        let world = World {
+            app,
             owners,
             moderator,
             pledges: Vec::new(),
-        },
-        dir,
-    )
-}
+        };
+        for i in 0..ORGS {
+            // Organisations of several kinds (the owners registered governments).
+            let kind = KINDS[i % KINDS.len()];
+            let resp = world
+                .app
+                .send(
+                    Method::PATCH,
+                    &format!("/api/v1/organisations/{}", world.organisation(i)),
+                    Some(&world.owners[i].access),
+                    Some(&json!({ "kind": kind })),
+                )
+                .await;
+            assert_eq!(resp.status(), StatusCode::OK);
+            world.verify(i).await;
+        }
+        world
+    }
 
-fn apply(world: &mut World, conn: &mut DbConnection, op: &Op) {
-    let links = pledgeboard::email::Links {
-        public_url: "http://127.0.0.1".into(),
-    };
-    match op {
-        Op::Create {
-            org,
-            tracks,
-            countries,
-            usd,
-            kind,
-        } => {
-            let input: PledgeInput = serde_json::from_value(serde_json::json!({
-                "title": "A pledge in a random story",
-                "summary": "Generated to exercise the counters",
-                "description": "Details.",
-                "type": TYPES[*kind],
-                "focus_areas": ["access"],
-                "sdgs": [1 + (*usd % 17)],
-                "tracks": tracks.iter().map(|t| TRACKS[*t]).collect::<Vec<_>>(),
-                "countries": countries.iter().map(|c| COUNTRIES[*c]).collect::<Vec<_>>(),
-                "value": {"currency": "USD", "amount_minor": usd * 100, "usd": usd},
-            }))
-            .unwrap();
-            let created = pledges::create(conn, &world.owners[*org], &input, None).unwrap();
-            world.pledges.push((created.pledge().unwrap().id, *org));
-        }
-        Op::Step { pledge, action } => {
-            if world.pledges.is_empty() {
-                return;
+    fn organisation(&self, org: usize) -> String {
+        self.owners[org].organisation_id.clone().unwrap()
+    }
+
+    async fn verify(&self, org: usize) {
+        let resp = self
+            .app
+            .send(
+                Method::POST,
+                &format!("/api/v1/organisations/{}/verify", self.organisation(org)),
+                Some(&self.moderator.access),
+                None,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+
+    /// The pledge's status and version, as its organisation sees it.
+    async fn pledge(&self, id: &str, org: usize) -> (String, i64) {
+        let resp = self
+            .app
+            .send(
+                Method::GET,
+                &format!("/api/v1/pledges/{id}"),
+                Some(&self.owners[org].access),
+                None,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body: Value = resp.json().await.unwrap();
+        (
+            body["status"].as_str().unwrap().to_owned(),
+            body["version"].as_i64().unwrap(),
+        )
+    }
+
+    fn pick(&self, pledge: usize) -> Option<(String, usize)> {
+        (!self.pledges.is_empty()).then(|| self.pledges[pledge % self.pledges.len()].clone())
+    }
+
+    /// Takes a step; refusals (a step the pledge's status does not allow) are part of the story.
+    async fn step(&self, id: &str, org: usize, action: &str) -> StatusCode {
+        let decision = matches!(action, "approve" | "request-changes" | "reject");
+        let token = if decision {
+            &self.moderator.access
+        } else {
+            &self.owners[org].access
+        };
+        let (_, version) = self.pledge(id, org).await;
+        self.app
+            .client
+            .post(self.app.url(&format!("/api/v1/pledges/{id}/{action}")))
+            .bearer_auth(token)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&json!({"reason": "a reason"}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    /// Whether the pledge counts now (pending or published).
+    async fn counted(&self, id: &str, org: usize) -> bool {
+        let (status, _) = self.pledge(id, org).await;
+        matches!(
+            status.as_str(),
+            "submitted" | "changes_requested" | "published"
+        )
+    }
+
+    async fn organisation_counts(&self, org: usize) -> bool {
+        for (id, o) in &self.pledges {
+            if *o == org && self.counted(id, org).await {
+                return true;
             }
-            let (id, org) = world.pledges[pledge % world.pledges.len()].clone();
-            let action = ACTIONS[*action];
-            let actor = if action.is_decision() {
-                &world.moderator
-            } else {
-                &world.owners[org]
-            };
-            let version = pledgeboard::db::pledges::find_record(conn, &id)
-                .unwrap()
-                .unwrap()
-                .row
-                .version;
-            // Refusals (an action not possible from the current status) are part of the story.
-            let _ = pledges::transition(
-                conn,
-                &id,
-                actor,
-                action,
-                Some(version),
-                Some("a reason"),
-                &links,
-            );
         }
-        Op::Publish { pledge } => {
-            for action in [0, 1] {
-                apply(
-                    world,
-                    conn,
-                    &Op::Step {
-                        pledge: *pledge,
-                        action,
-                    },
-                );
+        false
+    }
+
+    async fn apply(&mut self, op: &Op) {
+        match op {
+            Op::Create { org, shape } => {
+                let body = json!({
+                    "title": "A pledge in a random story",
+                    "summary": "Generated to exercise the counters",
+                    "description": "Details.",
+                    "type": TYPES[shape.kind],
+                    "focus_areas": ["access"],
+                    "sdgs": shape.sdgs,
+                    "tracks": names(&TRACKS, &shape.tracks),
+                    "countries": names(&COUNTRIES, &shape.countries),
+                    "value": value(shape.usd),
+                });
+                let resp = self
+                    .app
+                    .send(
+                        Method::POST,
+                        "/api/v1/pledges",
+                        Some(&self.owners[*org].access),
+                        Some(&body),
+                    )
+                    .await;
+                assert_eq!(resp.status(), StatusCode::CREATED);
+                let created: Value = resp.json().await.unwrap();
+                let id = created["id"].as_str().unwrap().to_owned();
+                self.pledges.push((id, *org));
             }
-        }
-        Op::Report { pledge, year, usd } => {
-            if world.pledges.is_empty() {
-                return;
+            Op::Step { pledge, action } => {
+                if let Some((id, org)) = self.pick(*pledge) {
+                    self.step(&id, org, ACTIONS[*action]).await;
+                }
             }
-            let (id, org) = world.pledges[pledge % world.pledges.len()].clone();
-            let input = pledgeboard::services::reports::ReportInput {
-                year: *year,
-                implementation_status: "in_progress".into(),
-                narrative: "Progress.".into(),
-                usd_disbursed: Some(*usd),
-                people_reached: None,
-            };
-            // Refused unless the pledge is published: that is part of the story too.
-            let _ = pledgeboard::services::reports::submit(conn, &id, &world.owners[org], &input);
+            Op::Publish { pledge } => {
+                if let Some((id, org)) = self.pick(*pledge) {
+                    self.step(&id, org, "submit").await;
+                    self.step(&id, org, "approve").await;
+                }
+            }
+            Op::Report { pledge, year, usd } => {
+                if let Some((id, org)) = self.pick(*pledge) {
+                    let resp = self
+                        .app
+                        .send(
+                            Method::POST,
+                            &format!("/api/v1/pledges/{id}/reports"),
+                            Some(&self.owners[org].access),
+                            Some(&json!({
+                                "year": year,
+                                "implementation_status": "in_progress",
+                                "narrative": "Progress.",
+                                "usd_disbursed": usd,
+                            })),
+                        )
+                        .await;
+                    if resp.status().is_success() {
+                        SAW_REPORT.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+            Op::EditPledge {
+                pledge,
+                revise,
+                edit,
+            } => {
+                let Some((id, org)) = self.pick(*pledge) else {
+                    return;
+                };
+                if *revise {
+                    if self.pledge(&id, org).await.0 == "draft" {
+                        self.step(&id, org, "submit").await;
+                    }
+                    if self.pledge(&id, org).await.0 == "submitted" {
+                        self.step(&id, org, "request-changes").await;
+                    }
+                }
+                let mut body = serde_json::Map::new();
+                if let Some(tracks) = &edit.tracks {
+                    body.insert("tracks".into(), json!(names(&TRACKS, tracks)));
+                }
+                if let Some(countries) = &edit.countries {
+                    body.insert("countries".into(), json!(names(&COUNTRIES, countries)));
+                }
+                if let Some(sdgs) = &edit.sdgs {
+                    body.insert("sdgs".into(), json!(sdgs));
+                }
+                if let Some(usd) = edit.usd {
+                    body.insert("value".into(), usd.map_or(Value::Null, value));
+                }
+                if let Some(kind) = edit.kind {
+                    body.insert("type".into(), json!(TYPES[kind]));
+                }
+                let (status, version) = self.pledge(&id, org).await;
+                let resp = self
+                    .app
+                    .client
+                    .patch(self.app.url(&format!("/api/v1/pledges/{id}")))
+                    .bearer_auth(&self.owners[org].access)
+                    .header("If-Match", format!("\"{version}\""))
+                    .json(&Value::Object(body))
+                    .send()
+                    .await
+                    .unwrap();
+                if resp.status() == StatusCode::OK && status == "changes_requested" {
+                    SAW_COUNTED_PLEDGE_EDITED.store(true, Ordering::Relaxed);
+                }
+            }
+            Op::EditOrganisation {
+                org,
+                name,
+                kind,
+                country,
+            } => {
+                let mut body = serde_json::Map::new();
+                if let Some(n) = name {
+                    body.insert("name".into(), json!(format!("Org {org} renamed {n}")));
+                }
+                if let Some(kind) = kind {
+                    body.insert("kind".into(), json!(KINDS[*kind]));
+                }
+                if let Some(country) = country {
+                    body.insert("country".into(), json!(COUNTRIES[*country]));
+                }
+                let resp = self
+                    .app
+                    .send(
+                        Method::PATCH,
+                        &format!("/api/v1/organisations/{}", self.organisation(*org)),
+                        Some(&self.owners[*org].access),
+                        Some(&Value::Object(body)),
+                    )
+                    .await;
+                assert_eq!(resp.status(), StatusCode::OK);
+                if kind.is_some() && self.organisation_counts(*org).await {
+                    SAW_COUNTED_ORGANISATION_EDITED.store(true, Ordering::Relaxed);
+                }
+            }
+            Op::Verify { org } => {
+                // Refused when already verified: part of the story too.
+                self.app
+                    .send(
+                        Method::POST,
+                        &format!("/api/v1/organisations/{}/verify", self.organisation(*org)),
+                        Some(&self.moderator.access),
+                        None,
+                    )
+                    .await;
+            }
         }
     }
 }
 
-/// The stored counters agree with a count from scratch, in every scope.
-fn check(conn: &mut DbConnection) -> AppResult<()> {
+/// A snapshot without its version and time stamp.
+fn shown(snapshot: Snapshot) -> Snapshot {
+    Snapshot {
+        version: 0,
+        updated_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        ..snapshot
+    }
+}
+
+/// Where the stored counters differ from a count from scratch, in every scope either side knows.
+fn drift(conn: &mut DbConnection) -> AppResult<Vec<String>> {
     let now = chrono::Utc::now();
-    let fresh = Counters::recount(pledges::counted_facts(conn)?, now);
+    let fresh = Counters::recount(counters::counted_facts(conn)?, now);
     if fresh.global().figures().pledges() > 0 {
-        SAW_PUBLISHED.store(true, std::sync::atomic::Ordering::Relaxed);
+        SAW_PUBLISHED.store(true, Ordering::Relaxed);
     }
-    let keys: Vec<String> = std::iter::once("all".to_owned())
-        .chain(TRACKS.iter().map(|t| format!("track:{t}")))
+    let stored_keys: Vec<String> = counters::versions(conn)?
+        .into_iter()
+        .map(|(k, _)| k)
         .collect();
-    let stored = stats::load(conn, &keys)?;
+    let stored = counters::load(conn, &stored_keys)?;
+    let mut keys: Vec<String> = fresh
+        .scopes()
+        .map(|(s, _)| counters::key(&s))
+        .chain(stored_keys)
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut drifted = Vec::new();
     for key in keys {
-        let scope = stats::scope_of_key(&key).unwrap();
-        let expected = fresh.scope(&scope).cloned();
+        let scope = counters::scope_of_key(&key)?;
+        let expected = shown(fresh.snapshot(&scope, true, now));
+        // A scope nothing ever touched may be absent on one side and empty on the other.
         let actual = stored
             .iter()
             .find(|(k, _)| *k == key)
-            .map(|(_, c)| c.clone());
-        let name = match &scope {
-            Scope::All => "all".to_owned(),
-            Scope::Track(t) => t.clone(),
-        };
-        let expected = expected.map(|c| c.snapshot(&name, true, now));
-        let actual = actual.map(|c| c.snapshot(&name, true, now));
-        let strip = |s: Option<pledgeboard::domain::counters::Snapshot>| {
-            s.map(|mut s| {
-                s.version = 0;
-                s.updated_at = now;
-                s
-            })
-        };
-        let (expected, actual) = (strip(expected), strip(actual));
-        // A scope nothing ever touched may be absent on one side and empty on the other.
-        let empty = |s: &Option<pledgeboard::domain::counters::Snapshot>| {
-            s.as_ref()
-                .is_none_or(|s| s.pledges == 0 && s.pending.as_ref().is_none_or(|p| p.pledges == 0))
-        };
-        if !(empty(&expected) && empty(&actual)) {
-            assert_eq!(actual, expected, "scope {key} drifted from a recount");
+            .map(|(_, c)| shown(c.snapshot(scope.as_str(), true, now)))
+            .unwrap_or_else(|| shown(Counters::new(now).snapshot(&scope, true, now)));
+        if actual != expected {
+            drifted.push(format!("{key}: stored {actual:?}, recounted {expected:?}"));
         }
     }
-    Ok(())
+    Ok(drifted)
+}
+
+/// Asserts that the stored counters equal a count from scratch.
+async fn assert_exact(app: &TestApp, after: &dyn std::fmt::Debug) {
+    let drifted = app.db.run(drift).await.unwrap();
+    assert!(drifted.is_empty(), "after {after:?}: {drifted:#?}");
 }
 
 #[test]
@@ -295,67 +494,354 @@ fn counters_always_equal_a_recount() {
     });
     runner
         .run(&proptest::collection::vec(op(), 1..30), |ops| {
-            let (mut world, _dir) = world();
-            let db = world.db.clone();
-            let mut conn = db.get().unwrap();
-            for op in &ops {
-                apply(&mut world, &mut conn, op);
-                check(&mut conn).unwrap();
-            }
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async {
+                let mut world = World::new().await;
+                for op in &ops {
+                    world.apply(op).await;
+                    assert_exact(&world.app, op).await;
+                }
+            });
             Ok(())
         })
         .unwrap();
-    assert!(
-        SAW_PUBLISHED.load(std::sync::atomic::Ordering::Relaxed),
-        "no story ever published a pledge"
-    );
+    for (flag, what) in [
+        (&SAW_PUBLISHED, "published a pledge"),
+        (&SAW_REPORT, "filed a progress report"),
+        (
+            &SAW_COUNTED_PLEDGE_EDITED,
+            "edited a pledge sent back for changes",
+        ),
+        (
+            &SAW_COUNTED_ORGANISATION_EDITED,
+            "changed the kind of an organisation with counted pledges",
+        ),
+    ] {
+        assert!(flag.load(Ordering::Relaxed), "no story ever {what}");
+    }
 }
 
-#[test]
-fn recount_repairs_tampered_counters() {
-    let (mut world, _dir) = world();
-    let db = world.db.clone();
-    let mut conn = db.get().unwrap();
-    for op in [
-        Op::Create {
-            org: 0,
-            tracks: vec![1],
-            countries: vec![1],
-            usd: 10,
-            kind: 0,
-        },
-        Op::Step {
-            pledge: 0,
-            action: 0,
-        },
-        Op::Step {
-            pledge: 0,
-            action: 1,
-        },
-    ] {
-        apply(&mut world, &mut conn, &op);
-    }
-    check(&mut conn).unwrap();
-    {
-        use diesel::prelude::*;
-        use pledgeboard::db::schema::counter_scopes;
-        let empty = serde_json::to_string(&pledgeboard::domain::counters::ScopeCounters::new(
-            chrono::Utc::now(),
-        ))
+/// Changes the stored figures of every scope behind the service's back, as a bug would: the
+/// versions stay as they were.
+async fn tamper_with_stored_figures(app: &TestApp) {
+    app.db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use pledgeboard::db::schema::counter_scopes;
+            let rows: Vec<(String, String)> = counter_scopes::table
+                .select((counter_scopes::scope, counter_scopes::state))
+                .load(conn)?;
+            for (scope, state) in rows {
+                let mut state: Value = serde_json::from_str(&state).unwrap();
+                state["figures"]["pledges"] = json!(99);
+                state["figures"]["usd_pledged"] = json!(1);
+                diesel::update(counter_scopes::table.find(scope))
+                    .set(counter_scopes::state.eq(state.to_string()))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
         .unwrap();
-        diesel::update(counter_scopes::table)
-            .set(counter_scopes::state.eq(empty))
-            .execute(&mut *conn)
-            .unwrap();
-    }
-    let drifted = stats::recount(&mut conn).unwrap();
+}
+
+#[tokio::test]
+async fn recount_repairs_tampered_counters() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "gov@example.org",
+        "Ministry of ICT",
+        "mod@example.org",
+    )
+    .await;
+    publish(
+        &app,
+        &s,
+        pledge_body("A pledge that counts", &["ldc5"], &["NPL"], 10),
+    )
+    .await;
+    assert_exact(&app, &"publishing").await;
+    tamper_with_stored_figures(&app).await;
+    assert!(!app.db.run(drift).await.unwrap().is_empty());
+    assert_eq!(app.db.run(counters::drifted).await.unwrap().len(), 2);
+
+    let repaired = app.db.run(counters::recount).await.unwrap();
+    let keys: Vec<String> = repaired.iter().map(counters::key).collect();
+    assert_eq!(keys, ["all", "track:ldc5"]);
+    assert_exact(&app, &"a recount").await;
     assert!(
-        drifted.contains(&"all".to_owned()) && drifted.contains(&"track:ldc5".to_owned()),
-        "{drifted:?}"
-    );
-    check(&mut conn).unwrap();
-    assert!(
-        stats::recount(&mut conn).unwrap().is_empty(),
+        app.db.run(counters::recount).await.unwrap().is_empty(),
         "a second recount finds nothing to fix"
     );
+    assert!(app.db.run(counters::check).await.unwrap().is_empty());
+}
+
+/// The value of a Prometheus series in `/metrics` (0 when absent).
+async fn metric(app: &TestApp, series: &str) -> f64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// The scheduled check finds drifted scopes, repairs them with a new version, and counts them.
+#[tokio::test]
+async fn the_scheduled_check_repairs_drift_and_counts_it() {
+    let app = spawn_app_with(|s| s.counter_check_interval_secs = 1).await;
+    let s = stage(
+        &app,
+        "gov@example.org",
+        "Ministry of ICT",
+        "mod@example.org",
+    )
+    .await;
+    publish(
+        &app,
+        &s,
+        pledge_body("A pledge that counts", &["p2c"], &["GHA"], 10),
+    )
+    .await;
+    let before = stats_until(&app, "?track=p2c", None, |b| b["pledges"] == 1).await;
+    let global = r#"pledgeboard_counter_drift_repairs_total{scope_kind="global"}"#;
+    let track = r#"pledgeboard_counter_drift_repairs_total{scope_kind="track"}"#;
+    let (global_before, track_before) = (metric(&app, global).await, metric(&app, track).await);
+    let checks = r#"pledgeboard_counter_checks_total{outcome="ok"}"#;
+    crate::helpers::eventually(std::time::Duration::from_secs(10), || async {
+        metric(&app, checks).await >= 1.0
+    })
+    .await;
+
+    tamper_with_stored_figures(&app).await;
+    crate::helpers::eventually(std::time::Duration::from_secs(20), || async {
+        metric(&app, global).await > global_before && metric(&app, track).await > track_before
+    })
+    .await;
+    assert_exact(&app, &"the scheduled check").await;
+    let after = stats_until(&app, "?track=p2c", None, |b| {
+        b["version"].as_u64() > before["version"].as_u64()
+    })
+    .await;
+    assert_eq!(after["pledges"], 1, "{after}");
+    assert_eq!(after["usd_pledged"], 10);
+}
+
+/// A government's pledge is counted as a government's; after the organisation becomes a
+/// company, withdrawing the pledge leaves no government and no kind behind in any figure.
+#[tokio::test]
+async fn changing_an_organisations_kind_moves_its_pledges_between_kinds() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "gov@example.org",
+        "Ministry of ICT",
+        "mod@example.org",
+    )
+    .await;
+    let org = s.owner.organisation_id.clone().unwrap();
+    let id = publish(
+        &app,
+        &s,
+        pledge_body("A pledge that is kept", &["ldc5"], &["NPL"], 100),
+    )
+    .await;
+    let all = stats_until(&app, "", None, |b| b["pledges"] == 1).await;
+    assert_eq!(all["governments"], 1);
+    assert_eq!(all["by_organisation_kind"], json!({"government": 1}));
+
+    let resp = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/organisations/{org}"),
+            Some(&s.owner.access),
+            Some(&json!({"kind": "private_sector"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    for scope in ["", "?track=ldc5"] {
+        let moved = stats_until(&app, scope, None, |b| {
+            b["by_organisation_kind"] == json!({"private_sector": 1})
+        })
+        .await;
+        assert_eq!(moved["governments"], 0, "{scope}: {moved}");
+        assert_eq!(moved["pledges"], 1, "{scope}: {moved}");
+    }
+    assert_exact(&app, &"the change of kind").await;
+
+    let resp = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/pledges/{id}/withdraw"),
+            Some(&s.owner.access),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    for scope in ["", "?track=ldc5"] {
+        let after = stats_until(&app, scope, None, |b| b["pledges"] == 0).await;
+        assert_eq!(after["governments"], 0, "{scope}: {after}");
+        assert_eq!(after["entities"], 0, "{scope}: {after}");
+        assert_eq!(after["by_organisation_kind"], json!({}), "{scope}: {after}");
+    }
+    assert_exact(&app, &"the withdrawal").await;
+}
+
+/// Changes that touch the same counter scopes at the same time (approvals, progress reports,
+/// withdrawals, organisations changing kind) all succeed, and the counters stay exact.
+#[tokio::test]
+async fn concurrent_changes_leave_exact_counters() {
+    use futures_util::future::join_all;
+
+    let app = spawn_app_with(|s| s.db_pool_size = 8).await;
+    let a = stage(
+        &app,
+        "gov@example.org",
+        "Ministry of ICT",
+        "mod@example.org",
+    )
+    .await;
+    let b = app.pledger("ngo@example.org", "Digital Rights Now").await;
+    let b_org = b.organisation_id.clone().unwrap();
+    let resp = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organisations/{b_org}/verify"),
+            Some(&a.moderator.access),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let owners = [&a.owner, &b];
+    let track_sets: [&[&str]; 4] = [&["p2c", "ldc5"], &["ldc5", "p2c"], &["ldc5"], &[]];
+    let mut pledges = Vec::new();
+    for i in 0..8 {
+        let owner = owners[i % 2];
+        let body = pledge_body(
+            "A pledge decided at the same time as others",
+            track_sets[i % 4],
+            &["NPL", "GHA"],
+            100 + i as i64,
+        );
+        let resp = app
+            .send(
+                Method::POST,
+                "/api/v1/pledges",
+                Some(&owner.access),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let id = resp.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let resp = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/pledges/{id}/submit"),
+                Some(&owner.access),
+                None,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        pledges.push((id, owner));
+    }
+
+    let edit_kind = |owner: &Session, kind: &'static str| {
+        let org = owner.organisation_id.clone().unwrap();
+        let app = &app;
+        let token = owner.access.clone();
+        async move {
+            app.send(
+                Method::PATCH,
+                &format!("/api/v1/organisations/{org}"),
+                Some(&token),
+                Some(&json!({ "kind": kind })),
+            )
+            .await
+            .status()
+        }
+    };
+    let approvals = pledges.iter().map(|(id, _)| {
+        let app = &app;
+        let token = a.moderator.access.clone();
+        async move {
+            app.client
+                .post(app.url(&format!("/api/v1/pledges/{id}/approve")))
+                .bearer_auth(token)
+                .header("If-Match", "\"2\"")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let (approved, kinds) = tokio::join!(
+        join_all(approvals),
+        join_all([edit_kind(&b, "civil_society"), edit_kind(&b, "academia")]),
+    );
+    // A change of kind withdraws the organisation's verification: approving its pledges may be
+    // refused from then on, whichever came first.
+    for (i, status) in approved.iter().enumerate() {
+        let refusable = i % 2 == 1 && *status == StatusCode::FORBIDDEN;
+        assert!(*status == StatusCode::OK || refusable, "{approved:?}");
+    }
+    assert!(kinds.iter().all(|s| *s == StatusCode::OK), "{kinds:?}");
+    assert_exact(&app, &"concurrent approvals and changes of kind").await;
+
+    let reports = pledges.iter().map(|(id, owner)| {
+        let app = &app;
+        let token = owner.access.clone();
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/v1/pledges/{id}/reports"),
+                Some(&token),
+                Some(&json!({
+                    "year": 2024,
+                    "implementation_status": "in_progress",
+                    "narrative": "Progress.",
+                    "usd_disbursed": 7,
+                })),
+            )
+            .await
+            .status()
+        }
+    });
+    let withdrawals = pledges.iter().step_by(3).map(|(id, owner)| {
+        let app = &app;
+        let token = owner.access.clone();
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/v1/pledges/{id}/withdraw"),
+                Some(&token),
+                Some(&json!({})),
+            )
+            .await
+            .status()
+        }
+    });
+    let (reported, withdrawn, kinds) = tokio::join!(
+        join_all(reports),
+        join_all(withdrawals),
+        join_all([
+            edit_kind(&a.owner, "private_sector"),
+            edit_kind(&b, "government")
+        ]),
+    );
+    // A report on a pledge that is not (or no longer) published is refused.
+    assert!(
+        reported
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "{reported:?}"
+    );
+    assert!(
+        withdrawn.iter().all(|s| *s == StatusCode::OK),
+        "{withdrawn:?}"
+    );
+    assert!(kinds.iter().all(|s| *s == StatusCode::OK), "{kinds:?}");
+    assert_exact(&app, &"concurrent reports, withdrawals and changes of kind").await;
 }

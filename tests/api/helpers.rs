@@ -85,8 +85,9 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     settings.workers = Some(2);
     settings.db_pool_size = 4;
     settings.mail_poll_ms = 50;
-    // Reminders run only where a test asks for them.
+    // Reminders and counter checks run only where a test asks for them.
     settings.reminder_interval_secs = 0;
+    settings.counter_check_interval_secs = 0;
     // Every test client is 127.0.0.1: the rate-limit tests set their own limits.
     settings.login_per_ip_per_minute = 100_000;
     settings.login_per_account_per_minute = 100_000;

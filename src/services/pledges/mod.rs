@@ -4,27 +4,25 @@
 pub mod export;
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
     db::idempotency::{self, IdempotencyKey},
     db::{
+        counters::{counted_change, Affected},
         notify::{active_moderators, member_emails},
         now,
         pledges::{
             bump_version, catalogue, events, find_record, insert_new, moderation_queue,
-            record_event, records, set_status, store, visible_record, Event, OrganisationSummary,
+            record_event, set_status, store, visible_record, Event, OrganisationSummary,
             PledgeRecord, PledgeRow,
         },
-        schema::pledges,
         write_tx, DbConnection,
     },
     domain::{
         account::PlatformRole,
         actor::Actor,
-        counters::{Contribution, PledgeFacts},
         ids::PledgeId,
         pledge::{is_insider, validate, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
         workflow::{self, Action, PledgeContext, Standing, Status},
@@ -36,7 +34,6 @@ use crate::{
     },
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
-    services::stats,
 };
 
 /// A pledge as the API shows it: its content as validated, with its place in the workflow.
@@ -225,7 +222,7 @@ pub fn update(
     changes: PledgeChanges,
 ) -> AppResult<PledgeView> {
     let vocabulary = crate::db::taxonomy::vocabulary(conn)?;
-    write_tx(conn, |conn| {
+    counted_change(conn, Affected::pledge(id), |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         decide(conn, &record, actor, Action::Edit, None, expected_version)?;
         let valid = validate(
@@ -248,7 +245,6 @@ pub fn update(
             },
         )?;
         let updated = find_record(conn, id)?.ok_or(AppError::NotFound("pledge"))?;
-        stats::record_change(conn, record.contribution(), updated.contribution())?;
         Ok(view(updated, Some(actor)))
     })
 }
@@ -265,7 +261,7 @@ pub fn transition(
     links: &Links,
 ) -> AppResult<PledgeView> {
     let reason = workflow::clean_reason(reason);
-    write_tx(conn, |conn| {
+    counted_change(conn, Affected::pledge(id), |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         let step = decide(conn, &record, actor, action, reason, expected_version)?;
         let version = bump_version(conn, &record.row)?;
@@ -283,7 +279,6 @@ pub fn transition(
             },
         )?;
         let updated = find_record(conn, id)?.ok_or(AppError::NotFound("pledge"))?;
-        stats::record_change(conn, record.contribution(), updated.contribution())?;
         announce(conn, &updated, action, reason, links)?;
         Ok(view(updated, Some(actor)))
     })
@@ -451,37 +446,4 @@ pub fn queue(
         items,
         next_cursor: found.next_cursor,
     })
-}
-
-/// What every pledge that counts contributes now (published and pending ones), for a recount.
-pub fn counted_facts(conn: &mut DbConnection) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
-    let counted = [
-        Status::Submitted,
-        Status::ChangesRequested,
-        Status::Published,
-    ]
-    .map(|s| s.as_str());
-    let mut out = Vec::new();
-    let mut after: Option<PledgeId> = None;
-    // In batches, so memory stays bounded however many pledges there are.
-    loop {
-        let mut query = pledges::table
-            .filter(pledges::status.eq_any(counted))
-            .select(PledgeRow::as_select())
-            .into_boxed();
-        if let Some(last) = &after {
-            query = query.filter(pledges::id.gt(last.clone()));
-        }
-        let rows = query.order(pledges::id.asc()).limit(500).load(conn)?;
-        let Some(last) = rows.last().map(|r| r.id.clone()) else {
-            break;
-        };
-        out.extend(
-            records(conn, rows)?
-                .iter()
-                .filter_map(PledgeRecord::contribution),
-        );
-        after = Some(last);
-    }
-    Ok(out)
 }

@@ -1,0 +1,593 @@
+//! Live counters in storage: one `counter_scopes` row per scope (the global one and one per
+//! track), holding its figures with the reference counts behind the distinct ones, so that
+//! snapshots are read without scanning pledges.
+//!
+//! Counters change through ONE door, [`counted_change`]: it runs a change in a write transaction
+//! and reads what the affected pledges contribute before and after it straight from storage,
+//! so no caller can hand in stale or partial facts. [`recount`] rebuilds every scope from the
+//! pledges; [`check`] looks for drift without locking anything and repairs only when it
+//! finds some.
+//!
+//! Locking: every counted change (and a recount) first locks the global scope's row, which every
+//! counted change touches, then the other rows it needs in `scope` order. Counted changes thus
+//! apply one after the other, each seeing the state the previous one committed, and two
+//! transactions can never wait for each other's counter rows.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::{
+    db::{
+        mapping::parse_stored,
+        schema::{
+            counter_scopes, organisations, pledge_countries, pledge_focus_areas, pledge_sdgs,
+            pledge_tracks, pledges, progress_reports,
+        },
+        write_tx, DbConnection,
+    },
+    domain::{
+        account::OrganisationKind,
+        counters::{Contribution, Counters, PledgeFacts, Scope, ScopeCounters},
+        errors::Corrupt,
+        ids::{OrganisationId, PledgeId},
+        pledge::PledgeType,
+        workflow::Status,
+    },
+    error::{AppError, AppResult},
+};
+
+/// The PostgreSQL channel that tells every instance that counters changed.
+pub const CHANNEL: &str = "pledgeboard_stats";
+
+/// Counted changes that removed something the stored counters did not hold: they had drifted
+/// from the pledges before the change (the scheduled check repairs them).
+pub const INCONSISTENT_CHANGES: &str = "pledgeboard_counter_inconsistent_changes_total";
+
+/// The storage key of a scope (a track called `all` cannot collide with the global scope).
+pub fn key(scope: &Scope) -> String {
+    match scope {
+        Scope::All => "all".to_owned(),
+        Scope::Track(slug) => format!("track:{slug}"),
+    }
+}
+
+/// The scope a stored key names; anything else is a corrupt row.
+pub fn scope_of_key(key: &str) -> Result<Scope, Corrupt> {
+    match key {
+        "all" => Ok(Scope::All),
+        other => other
+            .strip_prefix("track:")
+            .map(|slug| Scope::Track(slug.to_owned()))
+            .ok_or_else(|| Corrupt {
+                table: "counter_scopes",
+                id: key.to_owned(),
+                detail: "not a counter scope".to_owned(),
+            }),
+    }
+}
+
+fn decode(key: &str, state: &str) -> Result<ScopeCounters, Corrupt> {
+    serde_json::from_str(state).map_err(|e| Corrupt {
+        table: "counter_scopes",
+        id: key.to_owned(),
+        detail: format!("unreadable counters: {e}"),
+    })
+}
+
+fn encode(counters: &ScopeCounters) -> AppResult<String> {
+    serde_json::to_string(counters)
+        .map_err(|e| AppError::internal(format!("counters do not serialise: {e}")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The door
+
+/// The pledges a change may alter the contribution of.
+#[derive(Debug, Clone, Copy)]
+pub enum Affected<'a> {
+    /// These pledges (whatever their status).
+    Pledges(&'a [PledgeId]),
+    /// Every counted pledge of an organisation (its kind feeds their figures).
+    Organisation(&'a OrganisationId),
+}
+
+impl<'a> Affected<'a> {
+    /// One pledge.
+    pub fn pledge(id: &'a PledgeId) -> Self {
+        Affected::Pledges(std::slice::from_ref(id))
+    }
+}
+
+/// Runs `change` in a write transaction and records in the same transaction how it changed
+/// what the `affected` pledges contribute to the counters: their facts are read from storage
+/// before and after `change`. Every change that can alter a counted pledge's facts goes through
+/// here (pledge edits and status changes, progress reports, organisation edits).
+///
+/// It opens the transaction itself, so that the global counter row is the first row it locks:
+/// call it in place of [`write_tx`], never inside another transaction. Like `write_tx`, it
+/// runs `change` again when the transaction loses a race on PostgreSQL.
+pub fn counted_change<T>(
+    conn: &mut DbConnection,
+    affected: Affected<'_>,
+    mut change: impl FnMut(&mut DbConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    write_tx(conn, |conn| {
+        // Taken first: counted changes queue here, so `before` is what the counters hold.
+        lock_scopes(conn, &[key(&Scope::All)], Utc::now())?;
+        let before = contributions(conn, affected)?;
+        let value = change(conn)?;
+        let after = contributions(conn, affected)?;
+        record(conn, &before, &after)?;
+        Ok(value)
+    })
+}
+
+/// What one pledge contributes.
+type Counted = (PledgeFacts, Contribution);
+
+/// What pledges contribute, by pledge id.
+type Contributions = BTreeMap<String, Counted>;
+
+/// What the affected pledges contribute now, by pledge id.
+fn contributions(conn: &mut DbConnection, affected: Affected<'_>) -> AppResult<Contributions> {
+    let selection = match affected {
+        Affected::Pledges(ids) => Selection::Pledges(ids),
+        Affected::Organisation(id) => Selection::Organisation(id),
+    };
+    Ok(load_counted(conn, selection)?
+        .into_iter()
+        .map(|(facts, contribution)| (facts.id.clone(), (facts, contribution)))
+        .collect())
+}
+
+/// Applies the transitions from `before` to `after` to the stored scopes they touch.
+fn record(conn: &mut DbConnection, before: &Contributions, after: &Contributions) -> AppResult<()> {
+    let ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let changes: Vec<(&String, Option<&Counted>, Option<&Counted>)> = ids
+        .into_iter()
+        .map(|id| (id, before.get(id), after.get(id)))
+        .filter(|(_, old, new)| old != new)
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut keys = vec![key(&Scope::All)];
+    for (_, old, new) in &changes {
+        for (facts, _) in old.iter().chain(new.iter()) {
+            keys.extend(facts.tracks.iter().map(|t| key(&Scope::Track(t.clone()))));
+        }
+    }
+    let now = Utc::now();
+    let loaded = lock_scopes(conn, &keys, now)?;
+    let versions: BTreeMap<String, u64> = loaded
+        .iter()
+        .map(|(k, c)| (k.clone(), c.version()))
+        .collect();
+    let mut counters = assemble(loaded, now)?;
+    let mut touched = BTreeSet::new();
+    for (_, old, new) in &changes {
+        touched.extend(counters.transition(
+            old.map(|(f, c)| (f, *c)),
+            new.map(|(f, c)| (f, *c)),
+            now,
+        ));
+    }
+    if !counters.is_consistent() {
+        metrics::counter!(INCONSISTENT_CHANGES).increment(1);
+        let pledges: Vec<&String> = changes.iter().map(|(id, _, _)| *id).collect();
+        let scopes: Vec<String> = touched.iter().map(key).collect();
+        tracing::warn!(
+            ?pledges,
+            ?scopes,
+            "a counter change removed figures the stored counters did not hold: they had \
+             drifted from the pledges (the scheduled check or `pledgeboard recount` repairs them)"
+        );
+    }
+    let changed = scopes_of(counters)
+        .into_iter()
+        .filter(|(k, c)| versions.get(k) != Some(&c.version()));
+    store(conn, changed, now)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+/// Loads the given scopes for update (creating missing ones empty), in `scope` order, locked on
+/// PostgreSQL until the transaction ends. SQLite write transactions hold the database's write
+/// lock already.
+fn lock_scopes(
+    conn: &mut DbConnection,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(String, ScopeCounters)>> {
+    let mut keys = keys.to_vec();
+    keys.sort();
+    keys.dedup();
+    let empty = encode(&ScopeCounters::new(now))?;
+    let rows: Vec<_> = keys
+        .iter()
+        .map(|k| {
+            (
+                counter_scopes::scope.eq(k.clone()),
+                counter_scopes::version.eq(0i64),
+                counter_scopes::state.eq(empty.clone()),
+                counter_scopes::updated_at.eq(now.naive_utc()),
+            )
+        })
+        .collect();
+    let insert = diesel::insert_into(counter_scopes::table)
+        .values(&rows)
+        .on_conflict_do_nothing();
+    let query = counter_scopes::table
+        .filter(counter_scopes::scope.eq_any(&keys))
+        .order(counter_scopes::scope.asc())
+        .select((counter_scopes::scope, counter_scopes::state));
+    let found: Vec<(String, String)> = match conn {
+        DbConnection::Postgres(pg) => {
+            insert.execute(pg)?;
+            query.for_update().load(pg)?
+        }
+        DbConnection::Sqlite(sqlite) => {
+            insert.execute(sqlite)?;
+            query.load(sqlite)?
+        }
+    };
+    found
+        .into_iter()
+        .map(|(k, state)| {
+            let counters = decode(&k, &state)?;
+            Ok((k, counters))
+        })
+        .collect()
+}
+
+/// Counters holding the given stored scopes; the global one must be among them.
+fn assemble(scopes: Vec<(String, ScopeCounters)>, now: DateTime<Utc>) -> AppResult<Counters> {
+    let mut global = None;
+    let mut tracks = BTreeMap::new();
+    for (k, counters) in scopes {
+        match scope_of_key(&k)? {
+            Scope::All => global = Some(counters),
+            Scope::Track(slug) => {
+                tracks.insert(slug, counters);
+            }
+        }
+    }
+    let global = global.ok_or_else(|| AppError::internal("global counters missing"))?;
+    Ok(Counters::from_scopes(global, tracks, now))
+}
+
+/// Every scope of `counters` with its storage key.
+fn scopes_of(counters: Counters) -> Vec<(String, ScopeCounters)> {
+    let (global, tracks) = counters.into_scopes();
+    std::iter::once((key(&Scope::All), global))
+        .chain(
+            tracks
+                .into_iter()
+                .map(|(slug, c)| (key(&Scope::Track(slug)), c)),
+        )
+        .collect()
+}
+
+fn store(
+    conn: &mut DbConnection,
+    scopes: impl Iterator<Item = (String, ScopeCounters)>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut any = false;
+    for (k, counters) in scopes {
+        any = true;
+        diesel::update(counter_scopes::table.find(&k))
+            .set((
+                counter_scopes::version.eq(i64::try_from(counters.version()).unwrap_or(i64::MAX)),
+                counter_scopes::state.eq(encode(&counters)?),
+                counter_scopes::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    if any {
+        if let DbConnection::Postgres(pg) = conn {
+            // Delivered on commit, to every instance listening (this one included).
+            diesel::sql_query(format!("NOTIFY {CHANNEL}")).execute(pg)?;
+        }
+    }
+    Ok(())
+}
+
+/// The version of every stored scope: cheap, to see which changed since the last look.
+pub fn versions(conn: &mut DbConnection) -> AppResult<Vec<(String, i64)>> {
+    Ok(counter_scopes::table
+        .select((counter_scopes::scope, counter_scopes::version))
+        .load(conn)?)
+}
+
+/// The stored counters of the given scopes.
+pub fn load(conn: &mut DbConnection, keys: &[String]) -> AppResult<Vec<(String, ScopeCounters)>> {
+    let rows: Vec<(String, String)> = counter_scopes::table
+        .filter(counter_scopes::scope.eq_any(keys))
+        .order(counter_scopes::scope.asc())
+        .select((counter_scopes::scope, counter_scopes::state))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(k, state)| {
+            let counters = decode(&k, &state)?;
+            Ok((k, counters))
+        })
+        .collect()
+}
+
+fn load_all(conn: &mut DbConnection) -> AppResult<Vec<(String, ScopeCounters)>> {
+    let keys: Vec<String> = counter_scopes::table
+        .select(counter_scopes::scope)
+        .load(conn)?;
+    load(conn, &keys)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recount
+
+/// Rebuilds every scope from the pledges (`pledgeboard recount`); versions keep increasing so
+/// that clients see the corrected figures as a change. Returns the scopes that had drifted.
+pub fn recount(conn: &mut DbConnection) -> AppResult<Vec<Scope>> {
+    write_tx(conn, |conn| {
+        let now = Utc::now();
+        // No counted change runs while the pledges are read, and none is half-way through.
+        lock_scopes(conn, &[key(&Scope::All)], now)?;
+        let fresh = Counters::recount(counted_facts(conn)?, now);
+        let stored_keys: Vec<String> = counter_scopes::table
+            .select(counter_scopes::scope)
+            .load(conn)?;
+        let keys: Vec<String> = fresh
+            .scopes()
+            .map(|(s, _)| key(&s))
+            .chain(stored_keys)
+            .collect();
+        let mut current = assemble(lock_scopes(conn, &keys, now)?, now)?;
+        let drifted = current.reconcile(fresh, now);
+        let repaired: BTreeSet<String> = drifted.iter().map(key).collect();
+        store(
+            conn,
+            scopes_of(current)
+                .into_iter()
+                .filter(|(k, _)| repaired.contains(k)),
+            now,
+        )?;
+        Ok(drifted)
+    })
+}
+
+/// The scopes whose stored figures differ from a count from scratch, read in one consistent
+/// snapshot without locking anything.
+pub fn drifted(conn: &mut DbConnection) -> AppResult<Vec<Scope>> {
+    conn.transaction(|conn| {
+        if let DbConnection::Postgres(pg) = conn {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(pg)?;
+        }
+        let now = Utc::now();
+        let fresh = Counters::recount(counted_facts(conn)?, now);
+        let stored = load_all(conn)?;
+        let current = if stored.is_empty() {
+            Counters::new(now)
+        } else {
+            assemble(stored, now)?
+        };
+        Ok(current.drifted_scopes(&fresh, now.date_naive()))
+    })
+}
+
+/// Looks for drift and, only when there is some, recounts under lock: the repaired scopes.
+/// Cheap for writers when the counters are exact, which is the normal case.
+pub fn check(conn: &mut DbConnection) -> AppResult<Vec<Scope>> {
+    if drifted(conn)?.is_empty() {
+        return Ok(Vec::new());
+    }
+    recount(conn)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What pledges contribute
+
+/// Which counted pledges to read.
+#[derive(Clone, Copy)]
+enum Selection<'a> {
+    Pledges(&'a [PledgeId]),
+    Organisation(&'a OrganisationId),
+    /// A batch in id order, after the given id.
+    Batch(Option<&'a PledgeId>, i64),
+}
+
+/// The statuses whose pledges count.
+fn counted_statuses() -> Vec<&'static str> {
+    Status::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .filter(|s| Contribution::for_status(s).is_some())
+        .collect()
+}
+
+#[derive(Queryable)]
+struct CountedRow {
+    id: PledgeId,
+    organisation_id: OrganisationId,
+    organisation_kind: String,
+    status: String,
+    pledge_type: String,
+    value_usd: Option<i64>,
+    ldc: bool,
+    published_at: Option<NaiveDateTime>,
+}
+
+/// What every counted pledge (published and pending ones) contributes now, in id order.
+pub fn counted_facts(conn: &mut DbConnection) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
+    const BATCH: i64 = 500;
+    let mut out = Vec::new();
+    let mut after: Option<PledgeId> = None;
+    // In batches, so that each query stays small however many pledges there are.
+    loop {
+        let batch = load_counted(conn, Selection::Batch(after.as_ref(), BATCH))?;
+        let Some((last, _)) = batch.last() else {
+            break;
+        };
+        after = Some(PledgeId::from(last.id.clone()));
+        let full = batch.len() == usize::try_from(BATCH).unwrap_or(usize::MAX);
+        out.extend(batch);
+        if !full {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The facts and contribution of the selected pledges that count, in id order.
+fn load_counted(
+    conn: &mut DbConnection,
+    selection: Selection<'_>,
+) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
+    let mut query = pledges::table
+        .inner_join(organisations::table)
+        .filter(pledges::status.eq_any(counted_statuses()))
+        .select((
+            pledges::id,
+            pledges::organisation_id,
+            organisations::kind,
+            pledges::status,
+            pledges::pledge_type,
+            pledges::value_usd,
+            pledges::ldc,
+            pledges::published_at,
+        ))
+        .order(pledges::id.asc())
+        .into_boxed();
+    match selection {
+        Selection::Pledges([]) => return Ok(Vec::new()),
+        Selection::Pledges(ids) => query = query.filter(pledges::id.eq_any(ids)),
+        Selection::Organisation(id) => query = query.filter(pledges::organisation_id.eq(id)),
+        Selection::Batch(after, limit) => {
+            if let Some(last) = after {
+                query = query.filter(pledges::id.gt(last));
+            }
+            query = query.limit(limit);
+        }
+    }
+    let rows: Vec<CountedRow> = query.load(conn)?;
+    with_tags(conn, rows)
+}
+
+/// Completes the rows with their tags and the USD their progress reports disbursed.
+fn with_tags(
+    conn: &mut DbConnection,
+    rows: Vec<CountedRow>,
+) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    fn group<T>(pairs: Vec<(PledgeId, T)>) -> HashMap<PledgeId, Vec<T>> {
+        let mut map: HashMap<PledgeId, Vec<T>> = HashMap::new();
+        for (id, value) in pairs {
+            map.entry(id).or_default().push(value);
+        }
+        map
+    }
+    let mut tracks = group(
+        pledge_tracks::table
+            .filter(pledge_tracks::pledge_id.eq_any(&ids))
+            .order((pledge_tracks::pledge_id, pledge_tracks::track))
+            .select((pledge_tracks::pledge_id, pledge_tracks::track))
+            .load::<(PledgeId, String)>(conn)?,
+    );
+    let mut sdgs = group(
+        pledge_sdgs::table
+            .filter(pledge_sdgs::pledge_id.eq_any(&ids))
+            .order((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
+            .select((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
+            .load::<(PledgeId, i32)>(conn)?,
+    );
+    let mut focus_areas = group(
+        pledge_focus_areas::table
+            .filter(pledge_focus_areas::pledge_id.eq_any(&ids))
+            .order((
+                pledge_focus_areas::pledge_id,
+                pledge_focus_areas::focus_area,
+            ))
+            .select((
+                pledge_focus_areas::pledge_id,
+                pledge_focus_areas::focus_area,
+            ))
+            .load::<(PledgeId, String)>(conn)?,
+    );
+    let mut countries = group(
+        pledge_countries::table
+            .filter(pledge_countries::pledge_id.eq_any(&ids))
+            .order((pledge_countries::pledge_id, pledge_countries::country))
+            .select((pledge_countries::pledge_id, pledge_countries::country))
+            .load::<(PledgeId, String)>(conn)?,
+    );
+    let mut disbursed: HashMap<PledgeId, i64> = HashMap::new();
+    for (id, usd) in progress_reports::table
+        .filter(progress_reports::pledge_id.eq_any(&ids))
+        .select((progress_reports::pledge_id, progress_reports::usd_disbursed))
+        .load::<(PledgeId, i64)>(conn)?
+    {
+        let sum = disbursed.entry(id).or_default();
+        *sum = sum.wrapping_add(usd);
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let status: Status = parse_stored("pledges", &row.id, &row.status)?;
+        let Some(contribution) = Contribution::for_status(status.as_str()) else {
+            continue;
+        };
+        let pledge_type: PledgeType = parse_stored("pledges", &row.id, &row.pledge_type)?;
+        let kind: OrganisationKind = parse_stored(
+            "organisations",
+            &row.organisation_id,
+            &row.organisation_kind,
+        )?;
+        let facts = PledgeFacts {
+            id: row.id.to_string(),
+            organisation_id: row.organisation_id.to_string(),
+            organisation_kind: kind.as_str().to_owned(),
+            pledge_type: pledge_type.as_str().to_owned(),
+            usd: row.value_usd.unwrap_or(0),
+            usd_disbursed: disbursed.get(&row.id).copied().unwrap_or(0),
+            sdgs: sdgs.remove(&row.id).unwrap_or_default(),
+            focus_areas: focus_areas.remove(&row.id).unwrap_or_default(),
+            countries: countries.remove(&row.id).unwrap_or_default(),
+            targets_ldc: row.ldc,
+            tracks: tracks.remove(&row.id).unwrap_or_default(),
+            published_on: row.published_at.map(|t| t.date()),
+        };
+        out.push((facts, contribution));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_keys_round_trip_and_unknown_ones_name_the_row() {
+        for scope in [Scope::All, Scope::Track("all".to_owned())] {
+            assert_eq!(scope_of_key(&key(&scope)).unwrap(), scope);
+        }
+        assert_eq!(key(&Scope::Track("all".to_owned())), "track:all");
+        let err = scope_of_key("everything").unwrap_err();
+        assert_eq!(
+            (err.table, err.id.as_str()),
+            ("counter_scopes", "everything")
+        );
+    }
+
+    #[test]
+    fn only_pending_and_published_pledges_count() {
+        assert_eq!(
+            counted_statuses(),
+            ["submitted", "changes_requested", "published"]
+        );
+    }
+}
