@@ -3,6 +3,8 @@
 //! long each subscriber waits, from the approval's response, for the updated snapshot.
 //!
 //! `cargo run --release --example live_bench -- BASE_URL DATA_DIR SERVER_PID SUBSCRIBERS MODERATOR_EMAIL PASSWORD`
+// A measuring tool, not the service: any failure should stop it loudly, so it may panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
     sync::Arc,

@@ -1,10 +1,8 @@
 //! Settings: command-line flags, each with an environment variable, optionally from `.env`.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
-
-use crate::auth::rate_limit::{Limit, RateLimitSettings};
 
 /// pledgeboard: pledges, moderation, email and live counters for pledging coalitions.
 #[derive(Debug, Parser)]
@@ -349,19 +347,6 @@ impl Settings {
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
             .unwrap_or_else(|| "localhost".to_owned())
-    }
-
-    pub fn rate_limits(&self) -> RateLimitSettings {
-        let per = |requests, secs| Limit {
-            requests,
-            period: Duration::from_secs(secs),
-        };
-        RateLimitSettings {
-            login_per_ip: per(self.login_per_ip_per_minute, 60),
-            login_per_account: per(self.login_per_account_per_minute, 60),
-            register_per_ip: per(self.register_per_ip_per_hour, 3600),
-            reset_per_ip: per(self.reset_per_ip_per_hour, 3600),
-        }
     }
 
     /// Settings for tests and tools: defaults with the given data folder.

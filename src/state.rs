@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use crate::{
-    auth::{rate_limit::RateLimits, tokens::TokenKeys},
+    auth::{
+        rate_limit::{RateLimitSettings, RateLimits},
+        tokens::TokenKeys,
+    },
     config::Settings,
     db::Database,
     email::Links,
@@ -43,7 +46,7 @@ impl AppState {
             instance: uuid::Uuid::new_v4().to_string(),
             live,
             db,
-            rate_limits: RateLimits::new(settings.rate_limits()),
+            rate_limits: RateLimits::new(RateLimitSettings::from_settings(&settings)),
             links: Links::from_settings(&settings),
             tokens,
             settings: Arc::new(settings),

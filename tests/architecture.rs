@@ -23,7 +23,7 @@ const INFRASTRUCTURE: &[&str] = &["auth", "email", "live", "metrics", "telemetry
 const LAYERS: &[(&str, &[&str])] = &[
     ("domain",     &[]),
     ("error",      &["domain"]),
-    ("pagination", &["domain"]),
+    ("pagination", &["domain", "error"]),
     ("config",     &["domain", "error"]),
     ("db",         &["domain", "error", "pagination", "config"]),
     // Infrastructure: the layers below, and each other (see INFRASTRUCTURE).

@@ -75,6 +75,22 @@ pub struct RateLimitSettings {
     pub reset_per_ip: Limit,
 }
 
+impl RateLimitSettings {
+    /// The limits the settings ask for.
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        let per = |requests, secs| Limit {
+            requests,
+            period: Duration::from_secs(secs),
+        };
+        RateLimitSettings {
+            login_per_ip: per(settings.login_per_ip_per_minute, 60),
+            login_per_account: per(settings.login_per_account_per_minute, 60),
+            register_per_ip: per(settings.register_per_ip_per_hour, 3600),
+            reset_per_ip: per(settings.reset_per_ip_per_hour, 3600),
+        }
+    }
+}
+
 impl RateLimits {
     pub fn new(settings: RateLimitSettings) -> Self {
         Self {

@@ -419,6 +419,14 @@ async fn stream_export(
     let db = state.db.clone();
     tokio::task::spawn_blocking(move || {
         let send = |bytes: Vec<u8>| sender.blocking_send(Ok(web::Bytes::from(bytes))).is_ok();
+        let send = |rendered: AppResult<Vec<u8>>| match rendered {
+            Ok(bytes) => send(bytes),
+            Err(e) => {
+                tracing::error!(error = %e, "export stopped early");
+                let _ = sender.blocking_send(Err(std::io::Error::other("export failed")));
+                false
+            }
+        };
         if !send(export::render(format, &first.items, true)) {
             return;
         }

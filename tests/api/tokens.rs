@@ -45,30 +45,30 @@ async fn only_well_formed_current_tokens_for_this_service_are_accepted() {
     let claims = |iss: &str, aud: &str, iat: i64, exp: i64| json!({"sub": session.user_id, "iss": iss, "aud": aud, "iat": iat, "exp": exp, "jti": "x"});
 
     // The forging itself is right: a token made this way with good claims is accepted.
-    let good = forge(&secret, claims(&issuer, "pledgeboard-api", now, now + 300));
+    let good = forge(&secret, claims(issuer, "pledgeboard-api", now, now + 300));
     assert_eq!(me_status(&app, &good).await.status(), StatusCode::OK);
 
     let expired = forge(
         &secret,
-        claims(&issuer, "pledgeboard-api", now - 3600, now - 600),
+        claims(issuer, "pledgeboard-api", now - 3600, now - 600),
     );
-    let wrong_audience = forge(&secret, claims(&issuer, "another-api", now, now + 300));
+    let wrong_audience = forge(&secret, claims(issuer, "another-api", now, now + 300));
     let wrong_issuer = forge(
         &secret,
         claims("https://evil.example", "pledgeboard-api", now, now + 300),
     );
     let wrong_key = forge(
         "an attacker's secret of at least 32 chars",
-        claims(&issuer, "pledgeboard-api", now, now + 300),
+        claims(issuer, "pledgeboard-api", now, now + 300),
     );
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let payload =
-        URL_SAFE_NO_PAD.encode(claims(&issuer, "pledgeboard-api", now, now + 300).to_string());
+        URL_SAFE_NO_PAD.encode(claims(issuer, "pledgeboard-api", now, now + 300).to_string());
     let alg_none = format!("{header}.{payload}.");
     let tampered = {
         let mut parts: Vec<String> = session.access.split('.').map(str::to_owned).collect();
         parts[1] = URL_SAFE_NO_PAD
-            .encode(claims(&issuer, "pledgeboard-api", now, now + 99_999).to_string());
+            .encode(claims(issuer, "pledgeboard-api", now, now + 99_999).to_string());
         parts.join(".")
     };
     for (name, token) in [

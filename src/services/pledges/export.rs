@@ -5,7 +5,7 @@ use super::PledgeView;
 use crate::{
     db::DbConnection,
     domain::{actor::Actor, pledge::CatalogueFilter},
-    error::AppResult,
+    error::{AppError, AppResult},
     pagination::{Page, PageParams},
 };
 
@@ -133,27 +133,31 @@ pub fn csv_record(p: &PledgeView) -> Vec<String> {
 }
 
 /// Renders a batch; the CSV header comes with the first.
-pub fn render(format: Format, items: &[PledgeView], first: bool) -> Vec<u8> {
+pub fn render(format: Format, items: &[PledgeView], first: bool) -> AppResult<Vec<u8>> {
     match format {
         Format::Ndjson => {
             let mut out = Vec::new();
             for item in items {
-                serde_json::to_writer(&mut out, item).expect("pledges serialise");
+                serde_json::to_writer(&mut out, item).map_err(AppError::internal)?;
                 out.push(b'\n');
             }
-            out
+            Ok(out)
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(Vec::new());
             if first {
-                writer.write_record(CSV_HEADER).expect("in-memory write");
+                writer
+                    .write_record(CSV_HEADER)
+                    .map_err(AppError::internal)?;
             }
             for item in items {
                 writer
                     .write_record(csv_record(item))
-                    .expect("in-memory write");
+                    .map_err(AppError::internal)?;
             }
-            writer.into_inner().expect("in-memory write")
+            writer
+                .into_inner()
+                .map_err(|e| AppError::internal(e.error()))
         }
     }
 }
