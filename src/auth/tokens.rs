@@ -46,6 +46,9 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The account's session generation when the token was issued.
+    #[serde(default)]
+    pub gen: i32,
 }
 
 /// Signs and checks access tokens.
@@ -92,7 +95,7 @@ impl TokenKeys {
         self.ttl_secs
     }
 
-    pub fn issue(&self, user_id: &UserId) -> AppResult<String> {
+    pub fn issue(&self, user_id: &UserId, generation: i32) -> AppResult<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -101,6 +104,7 @@ impl TokenKeys {
             iat: now,
             exp: now + self.ttl_secs,
             jti: uuid::Uuid::new_v4().to_string(),
+            gen: generation,
         };
         let mut header = Header::new(ALGORITHM);
         header.kid = Some(self.active_kid.clone());
@@ -172,7 +176,7 @@ mod tests {
     fn a_fresh_token_verifies() {
         let k = keys(SECRET, "https://p.example", 900);
         let claims = k
-            .verify(&k.issue(&UserId::from("user-1")).unwrap())
+            .verify(&k.issue(&UserId::from("user-1"), 0).unwrap())
             .unwrap();
         assert_eq!(claims.sub, "user-1");
         assert_eq!(claims.aud, AUDIENCE);
@@ -183,7 +187,7 @@ mod tests {
     fn expired_foreign_or_unsigned_tokens_fail() {
         let k = keys(SECRET, "https://p.example", 900);
         let expired = keys(SECRET, "https://p.example", -60)
-            .issue(&UserId::from("u"))
+            .issue(&UserId::from("u"), 0)
             .unwrap();
         assert!(k.verify(&expired).is_err());
         let other_key = keys(
@@ -191,14 +195,14 @@ mod tests {
             "https://p.example",
             900,
         )
-        .issue(&UserId::from("u"))
+        .issue(&UserId::from("u"), 0)
         .unwrap();
         assert!(k.verify(&other_key).is_err());
         let other_issuer = keys(SECRET, "https://elsewhere.example", 900)
-            .issue(&UserId::from("u"))
+            .issue(&UserId::from("u"), 0)
             .unwrap();
         assert!(k.verify(&other_issuer).is_err());
-        let token = k.issue(&UserId::from("u")).unwrap();
+        let token = k.issue(&UserId::from("u"), 0).unwrap();
         let mut parts: Vec<&str> = token.split('.').collect();
         let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         parts[0] = &none_header;

@@ -70,7 +70,35 @@ pub fn consume_user_token(
     )
     .set(user_tokens::used_at.eq(at))
     .execute(conn)?;
-    Ok((used > 0).then_some(user_id))
+    if used == 0 {
+        return Ok(None);
+    }
+    // Completing it spends every other outstanding token of the same purpose: an older reset
+    // link must not work after a newer reset was completed.
+    diesel::update(
+        user_tokens::table
+            .filter(user_tokens::user_id.eq(&user_id))
+            .filter(user_tokens::purpose.eq(purpose.as_str()))
+            .filter(user_tokens::used_at.is_null()),
+    )
+    .set(user_tokens::used_at.eq(at))
+    .execute(conn)?;
+    Ok(Some(user_id))
+}
+
+/// How many tokens of `purpose` were issued to a user since `since`.
+pub fn issued_since(
+    conn: &mut DbConnection,
+    user_id: &UserId,
+    purpose: TokenPurpose,
+    since: NaiveDateTime,
+) -> AppResult<i64> {
+    Ok(user_tokens::table
+        .filter(user_tokens::user_id.eq(user_id))
+        .filter(user_tokens::purpose.eq(purpose.as_str()))
+        .filter(user_tokens::created_at.ge(since))
+        .count()
+        .get_result(conn)?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,6 +239,18 @@ pub fn accept_invitation(
     )
     .set(invitations::accepted_at.eq(at))
     .execute(conn)?;
+    if accepted > 0 {
+        // Other pending invitations of the same address to the same organisation are spent
+        // with it.
+        diesel::update(
+            invitations::table
+                .filter(invitations::organisation_id.eq(&organisation_id))
+                .filter(invitations::email.eq(&email))
+                .filter(invitations::accepted_at.is_null()),
+        )
+        .set(invitations::accepted_at.eq(at))
+        .execute(conn)?;
+    }
     Ok((accepted > 0).then_some(Invitation {
         id,
         organisation_id,

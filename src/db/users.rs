@@ -37,6 +37,7 @@ struct UserRow {
     disabled: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    session_generation: i32,
 }
 
 impl UserRow {
@@ -59,6 +60,7 @@ impl UserRow {
             disabled: self.disabled,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            session_generation: self.session_generation,
         })
     }
 }
@@ -105,9 +107,29 @@ pub fn email_taken(conn: &mut DbConnection, email: &str) -> AppResult<bool> {
     Ok(count > 0)
 }
 
-/// The caller behind a verified token: `None` when the account is gone or disabled.
-pub fn actor(conn: &mut DbConnection, id: &UserId) -> AppResult<Option<Actor>> {
-    Ok(find(conn, id)?.filter(|u| !u.disabled).map(User::actor))
+/// The caller behind a verified token of session generation `generation`: `None` when the
+/// account is gone or disabled, or its sessions were ended after the token was issued.
+pub fn actor(conn: &mut DbConnection, id: &UserId, generation: i32) -> AppResult<Option<Actor>> {
+    Ok(find(conn, id)?
+        .filter(|u| u.accepts_session(generation))
+        .map(User::actor))
+}
+
+/// Moves the account's session generation on: every access token issued so far stops working
+/// on every instance at once. Sessions whose refresh tokens still stand get new access tokens
+/// by refreshing.
+pub fn expire_access_tokens(conn: &mut DbConnection, id: &UserId) -> AppResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::session_generation.eq(users::session_generation + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session of an account: its access tokens stop working and its refresh tokens are
+/// revoked.
+pub fn end_sessions(conn: &mut DbConnection, id: &UserId) -> AppResult<()> {
+    expire_access_tokens(conn, id)?;
+    super::tokens::revoke_user_sessions(conn, id)
 }
 
 /// Inserts a user; an address that is already registered is a `Conflict` (`email_taken`).

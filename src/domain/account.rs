@@ -270,9 +270,17 @@ pub struct User {
     pub disabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Moves on whenever the account's sessions end (password reset, logout, a replayed
+    /// refresh token, disabling, a role change); access tokens carry the one they were issued in.
+    pub session_generation: i32,
 }
 
 impl User {
+    /// Whether an access token issued in session generation `generation` still stands.
+    pub fn accepts_session(&self, generation: i32) -> bool {
+        !self.disabled && self.session_generation == generation
+    }
+
     /// The caller this account acts as.
     pub fn actor(self) -> Actor {
         Actor {
@@ -891,6 +899,7 @@ mod tests {
             disabled: false,
             created_at: at,
             updated_at: at,
+            session_generation: 0,
         };
         let outsider = User {
             organisation_id: None,

@@ -39,7 +39,7 @@ async fn authenticate(
     let claims = state.tokens.verify(&token)?;
     let actor = state
         .db
-        .run(move |conn| accounts::actor(conn, &claims.sub.into()))
+        .run(move |conn| accounts::actor(conn, &claims.sub.into(), claims.gen))
         .await?;
     actor.map(Some).ok_or(AppError::Unauthorized)
 }

@@ -27,10 +27,14 @@ use crate::{
 
 pub const VERIFY_EMAIL_HOURS: u32 = 48;
 pub const PASSWORD_RESET_MINUTES: u32 = 30;
+/// Reset emails one address receives in an hour at most, whoever asks and from wherever; more
+/// requests are answered as usual and send nothing.
+pub const RESET_MAILS_PER_HOUR: i64 = 3;
 
-/// The caller behind a verified token: `None` when the account is gone or disabled.
-pub fn actor(conn: &mut DbConnection, id: &UserId) -> AppResult<Option<Actor>> {
-    db::users::actor(conn, id)
+/// The caller behind a verified token of session generation `generation`: `None` when the
+/// account is gone or disabled, or its sessions ended after the token was issued.
+pub fn actor(conn: &mut DbConnection, id: &UserId, generation: i32) -> AppResult<Option<Actor>> {
+    db::users::actor(conn, id, generation)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -80,6 +84,7 @@ pub fn register(
         disabled: false,
         created_at: at,
         updated_at: at,
+        session_generation: 0,
     };
 
     let created = write_tx(conn, |conn| -> AppResult<bool> {
@@ -202,7 +207,7 @@ pub fn login(
         }
         let refresh_token = issue_refresh_token(conn, &user.id, &new_id(), refresh_ttl)?;
         Ok(TokenPair {
-            access_token: keys.issue(&user.id)?,
+            access_token: keys.issue(&user.id, user.session_generation)?,
             token_type: "Bearer",
             expires_in: keys.ttl_secs(),
             refresh_token,
@@ -246,8 +251,10 @@ pub fn refresh(
         let claimed = row.used_at.is_none() && db::tokens::claim_refresh_token(conn, &row.id)?;
         if !claimed {
             // A replay: revoke the family, and keep that revocation (commit, then refuse).
+            // A copied token may have been used to mint access tokens: end them all.
             db::tokens::revoke_family(conn, &row.family_id)?;
-            tracing::warn!(family = %row.family_id, "refresh token replayed; session family revoked");
+            db::users::expire_access_tokens(conn, &row.user_id)?;
+            tracing::warn!(family = %row.family_id, "refresh token replayed; sessions ended");
             return Ok(Err(AppError::InvalidRefreshToken));
         }
         let user = db::users::find(conn, &row.user_id)?.filter(|u| !u.disabled);
@@ -256,7 +263,7 @@ pub fn refresh(
         };
         let refresh_token = issue_refresh_token(conn, &user.id, &row.family_id, refresh_ttl)?;
         Ok(Ok(TokenPair {
-            access_token: keys.issue(&user.id)?,
+            access_token: keys.issue(&user.id, user.session_generation)?,
             token_type: "Bearer",
             expires_in: keys.ttl_secs(),
             refresh_token,
@@ -271,7 +278,10 @@ pub fn logout(conn: &mut DbConnection, presented: &str) -> AppResult<()> {
     let hash = tokens::hash_secret(presented);
     write_tx(conn, |conn| {
         if let Some(token) = db::tokens::find_refresh_token(conn, &hash)? {
+            // Access tokens stop working at once too; other devices get new ones by
+            // refreshing their own (still valid) sessions.
             db::tokens::revoke_family(conn, &token.family_id)?;
+            db::users::expire_access_tokens(conn, &token.user_id)?;
         }
         Ok(())
     })
@@ -291,6 +301,13 @@ pub fn request_password_reset(
         let Some(user) = db::users::find_by_email(conn, &email)?.filter(|u| !u.disabled) else {
             return Ok(());
         };
+        let hour_ago = now() - Duration::hours(1);
+        if db::tokens::issued_since(conn, &user.id, TokenPurpose::PasswordReset, hour_ago)?
+            >= RESET_MAILS_PER_HOUR
+        {
+            tracing::info!(user = %user.id, "reset mail not sent: the hourly cap for this address is reached");
+            return Ok(());
+        }
         let token = create_user_token(
             conn,
             &user.id,
@@ -320,7 +337,7 @@ pub fn confirm_password_reset(
         let user_id = consume_user_token(conn, &request.token, TokenPurpose::PasswordReset)?;
         let user = db::users::find(conn, &user_id)?.ok_or(AppError::InvalidToken)?;
         db::users::reset_password(conn, &user.id, &new_hash)?;
-        db::tokens::revoke_user_sessions(conn, &user.id)?;
+        db::users::end_sessions(conn, &user.id)?;
         let notice = PasswordChanged {
             public_url: links.public_url.clone(),
             display_name: user.display_name.clone(),
@@ -350,6 +367,7 @@ pub fn create_staff(conn: &mut DbConnection, request: &NewStaff) -> AppResult<Us
         disabled: false,
         created_at: at,
         updated_at: at,
+        session_generation: 0,
     };
     write_tx(conn, |conn| db::users::insert(conn, &user))?;
     Ok(user)
@@ -374,6 +392,9 @@ pub fn update_user(
         let user = db::users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))?;
         if let Some(role) = role {
             db::users::set_role(conn, &user.id, role)?;
+            if role != user.role {
+                db::users::expire_access_tokens(conn, &user.id)?;
+            }
         }
         if let Some(tracks) = &changes.moderation_tracks {
             db::users::set_moderation_scope(conn, &user.id, tracks)?;
@@ -381,7 +402,7 @@ pub fn update_user(
         if let Some(disabled) = changes.disabled {
             db::users::set_disabled(conn, &user.id, disabled)?;
             if disabled {
-                db::tokens::revoke_user_sessions(conn, &user.id)?;
+                db::users::end_sessions(conn, &user.id)?;
             }
         }
         db::users::touch(conn, &user.id)?;

@@ -243,6 +243,7 @@ fn demo_user(conn: &mut DbConnection) -> AppResult<UserId> {
                 disabled: true,
                 created_at: at,
                 updated_at: at,
+                session_generation: 0,
             },
         )?;
     }

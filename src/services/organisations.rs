@@ -155,6 +155,7 @@ pub fn accept_invitation(
             disabled: false,
             created_at: at,
             updated_at: at,
+            session_generation: 0,
         };
         db::users::insert(conn, &user)?;
         let org = db::organisations::find(conn, &invitation.organisation_id)?

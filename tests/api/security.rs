@@ -187,3 +187,200 @@ async fn json_bodies_must_be_objects() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
 }
+
+async fn me(app: &crate::helpers::TestApp, access: &str) -> StatusCode {
+    app.send(Method::GET, "/api/v1/me", Some(access), None)
+        .await
+        .status()
+}
+
+/// Ending a session ends its access tokens at once, on every instance, not when they expire:
+/// password reset, logout, a replayed refresh token, disabling the account, a role change.
+#[tokio::test]
+async fn access_tokens_stop_working_when_their_session_ends_on_every_instance() {
+    let a = spawn_app().await;
+    let admin = a.staff("admin", "sessions-admin@example.org").await;
+    let victim = a.pledger("sessions@example.org", "Session Org").await;
+    // Requested on A before B exists, so that A's mail worker writes the email.
+    a.post_json(
+        "/api/v1/auth/password-reset",
+        &json!({"email": "sessions@example.org"}),
+    )
+    .await;
+    let reset_mail = a
+        .email("sessions@example.org", "Reset your pledgeboard password")
+        .await;
+    let url = a.settings.database_url.clone();
+    let b = spawn_app_with(move |s| s.database_url = url).await;
+    assert_eq!(me(&b, &victim.access).await, StatusCode::OK);
+
+    // Password reset through B: the token issued by A stops working on A and on B.
+    let resp = b
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": crate::helpers::token_in(&reset_mail), "password": "an entirely new long passphrase"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(me(&a, &victim.access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(&b, &victim.access).await, StatusCode::UNAUTHORIZED);
+
+    // Logout on B ends the access token used on A.
+    let login: serde_json::Value = a
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "sessions@example.org", "password": "an entirely new long passphrase"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let access = login["access_token"].as_str().unwrap().to_owned();
+    let refresh = login["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(me(&a, &access).await, StatusCode::OK);
+    let resp = b
+        .post_json("/api/v1/auth/logout", &json!({"refresh_token": refresh}))
+        .await;
+    assert!(resp.status().is_success());
+    assert_eq!(me(&a, &access).await, StatusCode::UNAUTHORIZED);
+
+    // A replayed refresh token: the family is revoked and its access tokens die.
+    let login: serde_json::Value = a
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "sessions@example.org", "password": "an entirely new long passphrase"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first_refresh = login["refresh_token"].as_str().unwrap().to_owned();
+    let rotated: serde_json::Value = b
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": first_refresh}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let current = rotated["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(me(&a, &current).await, StatusCode::OK);
+    let replay = a
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": first_refresh}),
+        )
+        .await;
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(me(&b, &current).await, StatusCode::UNAUTHORIZED);
+
+    // Disabled by an admin on A; a role change on B: each ends the tokens in use.
+    let log_in = || async {
+        let tokens: serde_json::Value = a
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({"email": "sessions@example.org", "password": "an entirely new long passphrase"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        tokens["access_token"].as_str().unwrap().to_owned()
+    };
+    let fresh = log_in().await;
+    let user_id = victim.user_id.clone();
+    let resp = b
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/admin/users/{user_id}"),
+            Some(&admin.access),
+            Some(&json!({"role": "organiser"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(me(&a, &fresh).await, StatusCode::UNAUTHORIZED);
+    let again = log_in().await;
+    let resp = a
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/admin/users/{user_id}"),
+            Some(&admin.access),
+            Some(&json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(me(&b, &again).await, StatusCode::UNAUTHORIZED);
+}
+
+/// Completing a reset spends every outstanding reset link of the account.
+#[tokio::test]
+async fn an_older_reset_link_dies_when_a_newer_reset_completes() {
+    let app = spawn_app().await;
+    app.pledger("twice@example.org", "Twice Org").await;
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        app.post_json(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "twice@example.org"}),
+        )
+        .await;
+        crate::helpers::eventually(std::time::Duration::from_secs(20), || async {
+            app.emails_to("twice@example.org")
+                .iter()
+                .filter(|m| m.contains("Reset your pledgeboard password"))
+                .count()
+                > tokens.len()
+        })
+        .await;
+        let mails: Vec<String> = app
+            .emails_to("twice@example.org")
+            .into_iter()
+            .filter(|m| m.contains("Reset your pledgeboard password"))
+            .collect();
+        let token = mails
+            .iter()
+            .map(|m| crate::helpers::token_in(m))
+            .find(|t| !tokens.contains(t))
+            .unwrap();
+        tokens.push(token);
+    }
+    let newer = app
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": tokens[1], "password": "the newer long passphrase"}),
+        )
+        .await;
+    assert_eq!(newer.status(), StatusCode::NO_CONTENT);
+    let older = app
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": tokens[0], "password": "the older long passphrase"}),
+        )
+        .await;
+    assert_problem(older, StatusCode::BAD_REQUEST, "invalid_token").await;
+}
+
+/// Many reset requests for one address, from anywhere, send a few emails an hour, and every
+/// request is answered the same way.
+#[tokio::test]
+async fn reset_mails_to_one_address_are_capped() {
+    let app = spawn_app().await;
+    app.pledger("inbox@example.org", "Inbox Org").await;
+    for _ in 0..8 {
+        let resp = app
+            .post_json(
+                "/api/v1/auth/password-reset",
+                &json!({"email": "inbox@example.org"}),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let resets = app
+        .emails_to("inbox@example.org")
+        .iter()
+        .filter(|m| m.contains("Reset your pledgeboard password"))
+        .count();
+    assert_eq!(resets, 3);
+}
