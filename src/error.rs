@@ -195,10 +195,13 @@ pub fn is_contention(err: &diesel::result::Error) -> bool {
 /// restarting, SQLite's disk errors and locks held too long.
 fn is_transient(err: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
-    const PASSING: [&str; 10] = [
+    const PASSING: [&str; 13] = [
         "database is locked",
         "disk i/o error",
         "database or disk is full",
+        "no space left on device",
+        "could not extend file",
+        "could not write",
         "unable to open database file",
         "server closed the connection",
         "terminating connection",

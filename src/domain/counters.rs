@@ -144,8 +144,8 @@ impl fmt::Display for Scope {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figures {
     pledges: u64,
-    usd_pledged: i64,
-    usd_disbursed: i64,
+    usd_pledged: i128,
+    usd_disbursed: i128,
     ldc_pledges: u64,
     by_sdg: BTreeMap<i32, u64>,
     by_focus_area: BTreeMap<String, u64>,
@@ -158,7 +158,7 @@ pub struct Figures {
     /// Target country -> published pledges in scope.
     countries: BTreeMap<String, u64>,
     pending_pledges: u64,
-    pending_usd: i64,
+    pending_usd: i128,
 }
 
 impl Figures {
@@ -168,12 +168,12 @@ impl Figures {
     }
 
     /// Sum of the published pledges' USD value.
-    pub fn usd_pledged(&self) -> i64 {
+    pub fn usd_pledged(&self) -> i128 {
         self.usd_pledged
     }
 
     /// Sum of the published pledges' USD disbursed.
-    pub fn usd_disbursed(&self) -> i64 {
+    pub fn usd_disbursed(&self) -> i128 {
         self.usd_disbursed
     }
 
@@ -223,7 +223,7 @@ impl Figures {
     }
 
     /// Sum of the pending pledges' USD value.
-    pub fn pending_usd(&self) -> i64 {
+    pub fn pending_usd(&self) -> i128 {
         self.pending_usd
     }
 
@@ -284,11 +284,13 @@ fn count(n: &mut u64, delta: Delta, ok: &mut bool) {
     }
 }
 
-/// Moves a sum of money; wrapping keeps an addition and its removal exact inverses.
-fn money(sum: &mut i64, amount: i64, delta: Delta) {
+/// Moves a sum of money. Sums are 128-bit over 64-bit amounts: no number of pledges can make
+/// one wrap (it would take 2^64 of them at the largest amount), so an addition and its removal
+/// are exact inverses and every sum is the true one.
+fn money(sum: &mut i128, amount: i64, delta: Delta) {
     *sum = match delta {
-        Delta::Add => sum.wrapping_add(amount),
-        Delta::Remove => sum.wrapping_sub(amount),
+        Delta::Add => sum.saturating_add(i128::from(amount)),
+        Delta::Remove => sum.saturating_sub(i128::from(amount)),
     };
 }
 
@@ -769,10 +771,13 @@ pub struct Snapshot {
     pub scope: String,
     /// Published pledges.
     pub pledges: u64,
-    /// Sum of the published pledges' USD value, in whole USD.
-    pub usd_pledged: i64,
+    /// Sum of the published pledges' USD value, in whole USD (pledges with several tags count
+    /// in several breakdowns, never twice here).
+    #[schema(value_type = i64, minimum = 0)]
+    pub usd_pledged: i128,
     /// USD disbursed so far according to progress reports, in whole USD.
-    pub usd_disbursed: i64,
+    #[schema(value_type = i64, minimum = 0)]
+    pub usd_disbursed: i128,
     /// Distinct organisations with at least one published pledge.
     pub entities: u64,
     /// Distinct government organisations with at least one published pledge.
@@ -805,9 +810,26 @@ pub struct PendingFigures {
     /// Pledges awaiting a decision (`submitted` or `changes_requested`).
     pub pledges: u64,
     /// Sum of the pending pledges' USD value, in whole USD.
-    pub usd: i64,
+    #[schema(value_type = i64, minimum = 0)]
+    pub usd: i128,
     /// Pledges published today (UTC date).
     pub published_today: u64,
+}
+
+#[cfg(test)]
+mod money_tests {
+    use super::*;
+
+    #[test]
+    fn sums_at_the_largest_amounts_never_wrap() {
+        let mut sum: i128 = 0;
+        for _ in 0..4 {
+            money(&mut sum, i64::MAX, Delta::Add);
+        }
+        assert_eq!(sum, 4 * i128::from(i64::MAX));
+        money(&mut sum, i64::MAX, Delta::Remove);
+        assert_eq!(sum, 3 * i128::from(i64::MAX));
+    }
 }
 
 #[cfg(test)]
@@ -1475,8 +1497,8 @@ mod tests {
         Snapshot {
             scope: scope.to_string(),
             pledges: published.len() as u64,
-            usd_pledged: published.iter().map(|f| f.usd).sum(),
-            usd_disbursed: published.iter().map(|f| f.usd_disbursed).sum(),
+            usd_pledged: published.iter().map(|f| i128::from(f.usd)).sum(),
+            usd_disbursed: published.iter().map(|f| i128::from(f.usd_disbursed)).sum(),
             entities: distinct(published.iter().map(|f| &f.organisation_id).collect()),
             governments: distinct(
                 published
@@ -1507,7 +1529,7 @@ mod tests {
             updated_at: DateTime::<Utc>::MIN_UTC,
             pending: Some(PendingFigures {
                 pledges: pending.len() as u64,
-                usd: pending.iter().map(|f| f.usd).sum(),
+                usd: pending.iter().map(|f| i128::from(f.usd)).sum(),
                 published_today: published
                     .iter()
                     .filter(|f| f.published_on == Some(today))

@@ -139,6 +139,8 @@ pub async fn update(
         .db
         .run(move |conn| service::update(conn, &id, &user, &body))
         .await?;
+    // A change of kind moves the figures of the organisation's counted pledges.
+    state.live.poke();
     Ok(HttpResponse::Ok().json(OrganisationView::from(org)))
 }
 
