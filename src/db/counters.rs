@@ -13,26 +13,21 @@
 //! apply one after the other, each seeing the state the previous one committed, and two
 //! transactions can never wait for each other's counter rows.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::{
     db::{
-        mapping::parse_stored,
-        schema::{
-            counter_scopes, organisations, pledge_countries, pledge_focus_areas, pledge_sdgs,
-            pledge_tracks, pledges, progress_reports,
-        },
+        pledges::{records, PledgeRecord, PledgeRow},
+        schema::{counter_scopes, pledges},
         write_tx, DbConnection,
     },
     domain::{
-        account::OrganisationKind,
         counters::{Contribution, Counters, PledgeFacts, Scope, ScopeCounters},
         errors::Corrupt,
         ids::{OrganisationId, PledgeId},
-        pledge::PledgeType,
         workflow::Status,
     },
     error::{AppError, AppResult},
@@ -408,18 +403,6 @@ fn counted_statuses() -> Vec<&'static str> {
         .collect()
 }
 
-#[derive(Queryable)]
-struct CountedRow {
-    id: PledgeId,
-    organisation_id: OrganisationId,
-    organisation_kind: String,
-    status: String,
-    pledge_type: String,
-    value_usd: Option<i64>,
-    ldc: bool,
-    published_at: Option<NaiveDateTime>,
-}
-
 /// What every counted pledge (published and pending ones) contributes now, in id order.
 pub fn counted_facts(conn: &mut DbConnection) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
     const BATCH: i64 = 500;
@@ -441,24 +424,15 @@ pub fn counted_facts(conn: &mut DbConnection) -> AppResult<Vec<(PledgeFacts, Con
     Ok(out)
 }
 
-/// The facts and contribution of the selected pledges that count, in id order.
+/// The facts and contribution of the selected pledges that count, in id order: read through
+/// the pledge repository, so that the facts follow from the one definition of a pledge.
 fn load_counted(
     conn: &mut DbConnection,
     selection: Selection<'_>,
 ) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
     let mut query = pledges::table
-        .inner_join(organisations::table)
         .filter(pledges::status.eq_any(counted_statuses()))
-        .select((
-            pledges::id,
-            pledges::organisation_id,
-            organisations::kind,
-            pledges::status,
-            pledges::pledge_type,
-            pledges::value_usd,
-            pledges::ldc,
-            pledges::published_at,
-        ))
+        .select(PledgeRow::as_select())
         .order(pledges::id.asc())
         .into_boxed();
     match selection {
@@ -472,98 +446,11 @@ fn load_counted(
             query = query.limit(limit);
         }
     }
-    let rows: Vec<CountedRow> = query.load(conn)?;
-    with_tags(conn, rows)
-}
-
-/// Completes the rows with their tags and the USD their progress reports disbursed.
-fn with_tags(
-    conn: &mut DbConnection,
-    rows: Vec<CountedRow>,
-) -> AppResult<Vec<(PledgeFacts, Contribution)>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    fn group<T>(pairs: Vec<(PledgeId, T)>) -> HashMap<PledgeId, Vec<T>> {
-        let mut map: HashMap<PledgeId, Vec<T>> = HashMap::new();
-        for (id, value) in pairs {
-            map.entry(id).or_default().push(value);
-        }
-        map
-    }
-    let mut tracks = group(
-        pledge_tracks::table
-            .filter(pledge_tracks::pledge_id.eq_any(&ids))
-            .order((pledge_tracks::pledge_id, pledge_tracks::track))
-            .select((pledge_tracks::pledge_id, pledge_tracks::track))
-            .load::<(PledgeId, String)>(conn)?,
-    );
-    let mut sdgs = group(
-        pledge_sdgs::table
-            .filter(pledge_sdgs::pledge_id.eq_any(&ids))
-            .order((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
-            .select((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
-            .load::<(PledgeId, i32)>(conn)?,
-    );
-    let mut focus_areas = group(
-        pledge_focus_areas::table
-            .filter(pledge_focus_areas::pledge_id.eq_any(&ids))
-            .order((
-                pledge_focus_areas::pledge_id,
-                pledge_focus_areas::focus_area,
-            ))
-            .select((
-                pledge_focus_areas::pledge_id,
-                pledge_focus_areas::focus_area,
-            ))
-            .load::<(PledgeId, String)>(conn)?,
-    );
-    let mut countries = group(
-        pledge_countries::table
-            .filter(pledge_countries::pledge_id.eq_any(&ids))
-            .order((pledge_countries::pledge_id, pledge_countries::country))
-            .select((pledge_countries::pledge_id, pledge_countries::country))
-            .load::<(PledgeId, String)>(conn)?,
-    );
-    let mut disbursed: HashMap<PledgeId, i64> = HashMap::new();
-    for (id, usd) in progress_reports::table
-        .filter(progress_reports::pledge_id.eq_any(&ids))
-        .select((progress_reports::pledge_id, progress_reports::usd_disbursed))
-        .load::<(PledgeId, i64)>(conn)?
-    {
-        let sum = disbursed.entry(id).or_default();
-        *sum = sum.wrapping_add(usd);
-    }
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let status: Status = parse_stored("pledges", &row.id, &row.status)?;
-        let Some(contribution) = Contribution::for_status(status.as_str()) else {
-            continue;
-        };
-        let pledge_type: PledgeType = parse_stored("pledges", &row.id, &row.pledge_type)?;
-        let kind: OrganisationKind = parse_stored(
-            "organisations",
-            &row.organisation_id,
-            &row.organisation_kind,
-        )?;
-        let facts = PledgeFacts {
-            id: row.id.to_string(),
-            organisation_id: row.organisation_id.to_string(),
-            organisation_kind: kind.as_str().to_owned(),
-            pledge_type: pledge_type.as_str().to_owned(),
-            usd: row.value_usd.unwrap_or(0),
-            usd_disbursed: disbursed.get(&row.id).copied().unwrap_or(0),
-            sdgs: sdgs.remove(&row.id).unwrap_or_default(),
-            focus_areas: focus_areas.remove(&row.id).unwrap_or_default(),
-            countries: countries.remove(&row.id).unwrap_or_default(),
-            targets_ldc: row.ldc,
-            tracks: tracks.remove(&row.id).unwrap_or_default(),
-            published_on: row.published_at.map(|t| t.date()),
-        };
-        out.push((facts, contribution));
-    }
-    Ok(out)
+    let rows: Vec<PledgeRow> = query.load(conn)?;
+    Ok(records(conn, rows)?
+        .iter()
+        .filter_map(PledgeRecord::contribution)
+        .collect())
 }
 
 #[cfg(test)]

@@ -137,7 +137,11 @@ impl PledgeRecord {
             usd: c.value.as_ref().map_or(0, |v| v.usd),
             usd_disbursed: self.usd_disbursed,
             sdgs: c.sdgs.clone(),
-            focus_areas: c.focus_areas.clone(),
+            focus_areas: c
+                .focus_areas
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
             countries: c.countries.clone(),
             targets_ldc: c.ldc,
             tracks: c.tracks.clone(),
@@ -174,7 +178,11 @@ fn content(row: &PledgeRow, tags: Tags) -> AppResult<ValidPledge> {
         summary: row.summary.clone(),
         description: row.description.clone(),
         pledge_type: parse_stored("pledges", &row.id, &row.pledge_type)?,
-        focus_areas: tags.focus_areas,
+        focus_areas: tags
+            .focus_areas
+            .iter()
+            .map(|a| parse_stored("pledge_focus_areas", &row.id, a))
+            .collect::<Result<_, _>>()?,
         pillars: list(&row.pillars)?,
         sdgs: tags.sdgs,
         tracks: tags.tracks,
@@ -262,7 +270,8 @@ pub fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<P
         .select((progress_reports::pledge_id, progress_reports::usd_disbursed))
         .load::<(PledgeId, i64)>(conn)?
     {
-        *disbursed.entry(id).or_default() += usd;
+        let sum = disbursed.entry(id).or_default();
+        *sum = sum.saturating_add(usd);
     }
     rows.into_iter()
         .map(|row| {
@@ -361,7 +370,7 @@ pub fn store(conn: &mut DbConnection, id: &PledgeId, valid: &ValidPledge) -> App
         diesel::insert_into(pledge_focus_areas::table)
             .values((
                 pledge_focus_areas::pledge_id.eq(id),
-                pledge_focus_areas::focus_area.eq(area),
+                pledge_focus_areas::focus_area.eq(area.as_str()),
             ))
             .execute(conn)?;
     }
@@ -584,11 +593,11 @@ pub fn catalogue(
             ),
         );
     }
-    if let Some(area) = &filter.focus_area {
+    if let Some(area) = filter.focus_area {
         query = query.filter(
             pledges::id.eq_any(
                 pledge_focus_areas::table
-                    .filter(pledge_focus_areas::focus_area.eq(area.clone()))
+                    .filter(pledge_focus_areas::focus_area.eq(area.as_str()))
                     .select(pledge_focus_areas::pledge_id),
             ),
         );

@@ -14,7 +14,7 @@ use crate::{
     domain::{
         pledge::Vocabulary,
         taxonomy::{
-            Country, CountryFilter, FocusArea, Pillar, Sdg, Track, TrackFields, ValidTrack,
+            Country, CountryFilter, FocusAreaEntry, Pillar, Sdg, Track, TrackFields, ValidTrack,
         },
     },
     error::{AppError, AppResult},
@@ -126,7 +126,7 @@ pub fn sdgs(conn: &mut DbConnection) -> AppResult<Vec<Sdg>> {
 }
 
 /// The focus areas in their order, each with its pillars in theirs.
-pub fn focus_areas(conn: &mut DbConnection) -> AppResult<Vec<FocusArea>> {
+pub fn focus_areas(conn: &mut DbConnection) -> AppResult<Vec<FocusAreaEntry>> {
     let areas = focus_areas::table
         .order(focus_areas::position.asc())
         .select(FocusAreaRow::as_select())
@@ -139,10 +139,10 @@ pub fn focus_areas(conn: &mut DbConnection) -> AppResult<Vec<FocusArea>> {
 }
 
 /// Groups pillars under their focus areas, keeping the order of both.
-fn assemble(areas: Vec<FocusAreaRow>, pillars: Vec<PillarRow>) -> Vec<FocusArea> {
+fn assemble(areas: Vec<FocusAreaRow>, pillars: Vec<PillarRow>) -> Vec<FocusAreaEntry> {
     areas
         .into_iter()
-        .map(|area| FocusArea {
+        .map(|area| FocusAreaEntry {
             pillars: pillars
                 .iter()
                 .filter(|p| p.focus_area == area.slug)

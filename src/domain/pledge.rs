@@ -26,6 +26,18 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// Partner2Connect's four focus areas: `access` (connecting people everywhere), `adoption`
+    /// (empowering communities), `value_creation` (building digital ecosystems) and
+    /// `accelerate` (incentivizing investments).
+    FocusArea {
+        Access => "access",
+        Adoption => "adoption",
+        ValueCreation => "value_creation",
+        Accelerate => "accelerate",
+    }
+);
+
+vocabulary!(
     /// Who a pledge is meant to benefit.
     BeneficiaryGroup {
         WomenAndGirls => "women_and_girls",
@@ -243,8 +255,7 @@ pub struct ValidPledge {
     pub description: String,
     #[serde(rename = "type")]
     pub pledge_type: PledgeType,
-    /// Focus area slugs (`access`, `adoption`, `value_creation`, `accelerate`).
-    pub focus_areas: Vec<String>,
+    pub focus_areas: Vec<FocusArea>,
     /// Pillar slugs from `GET /focus-areas`.
     pub pillars: Vec<String>,
     /// SDG numbers, 1 to 17.
@@ -281,7 +292,11 @@ impl ValidPledge {
             summary: self.summary.clone(),
             description: self.description.clone(),
             pledge_type: self.pledge_type.as_str().to_owned(),
-            focus_areas: self.focus_areas.clone(),
+            focus_areas: self
+                .focus_areas
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
             pillars: self.pillars.clone(),
             sdgs: self.sdgs.iter().map(|&n| i64::from(n)).collect(),
             tracks: self.tracks.clone(),
@@ -314,8 +329,7 @@ pub struct CatalogueFilter {
     pub track: Option<String>,
     /// An SDG number, 1 to 17.
     pub sdg: Option<i32>,
-    /// A focus area slug.
-    pub focus_area: Option<String>,
+    pub focus_area: Option<FocusArea>,
     pub pledge_type: Option<PledgeType>,
     /// A target country, ISO 3166-1 alpha-3, upper case.
     pub country: Option<String>,
@@ -396,14 +410,17 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
     ));
     let pledge_type = checks.take(parse_field::<PledgeType>("type", &input.pledge_type));
 
-    let focus_areas = check_list(
+    let focus_areas: Vec<FocusArea> = check_list(
         &mut checks,
         "focus_areas",
         &input.focus_areas,
         FOCUS_AREAS_MAX,
         |s| s.trim().to_owned(),
-        |s| vocabulary.focus_areas.contains(s),
-    );
+        |s| vocabulary.focus_areas.contains(s) && s.parse::<FocusArea>().is_ok(),
+    )
+    .iter()
+    .filter_map(|s| s.parse().ok())
+    .collect();
     if input.focus_areas.is_empty() {
         checks.push(FieldError::new(
             "focus_areas",
@@ -686,7 +703,7 @@ mod tests {
     fn a_good_pledge_is_normalised_with_derived_flags() {
         let valid = validate(&input(), &vocabulary()).unwrap();
         assert_eq!(valid.sdgs, [4, 9]);
-        assert_eq!(valid.focus_areas, ["access"]);
+        assert_eq!(valid.focus_areas, [FocusArea::Access]);
         assert_eq!(valid.countries, ["GHA", "NPL"]);
         assert!(valid.ldc && valid.lldc && !valid.sids);
         assert_eq!(valid.pledge_type, PledgeType::Financial);

@@ -35,7 +35,7 @@ pub struct Pillar {
 
 /// A Partner2Connect focus area with its pillars.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FocusArea {
+pub struct FocusAreaEntry {
     /// `access`, `adoption`, `value_creation` or `accelerate`.
     pub slug: String,
     pub name: String,

@@ -12,7 +12,7 @@ use crate::{
     domain::ids::*,
     domain::{
         account::OrganisationKind,
-        pledge::{CatalogueFilter, PledgeChanges, PledgeInput, PledgeType},
+        pledge::{CatalogueFilter, FocusArea, PledgeChanges, PledgeInput, PledgeType},
         workflow::{Action, Status},
     },
     error::{AppError, AppResult},
@@ -84,7 +84,7 @@ impl PledgeFilter {
         let filter = CatalogueFilter {
             track: self.track.clone(),
             sdg: self.sdg,
-            focus_area: self.focus_area.clone(),
+            focus_area: query_value::<FocusArea>("focus_area", &self.focus_area)?,
             pledge_type: query_value::<PledgeType>("type", &self.pledge_type)?,
             country: self.country.as_deref().map(|c| c.trim().to_uppercase()),
             ldc: self.ldc,

@@ -6,7 +6,9 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use super::list_envelope;
 use crate::{
     domain::actor::Actor,
-    domain::taxonomy::{Country, CountryFilter, FocusArea, NewTrack, Sdg, Track, TrackChanges},
+    domain::taxonomy::{
+        Country, CountryFilter, FocusAreaEntry, NewTrack, Sdg, Track, TrackChanges,
+    },
     error::AppResult,
     routes::problem::Problem,
     services::taxonomy as service,
@@ -14,7 +16,7 @@ use crate::{
 };
 
 list_envelope!(SdgList, Sdg);
-list_envelope!(FocusAreaList, FocusArea);
+list_envelope!(FocusAreaList, FocusAreaEntry);
 list_envelope!(CountryList, Country);
 list_envelope!(TrackList, Track);
 

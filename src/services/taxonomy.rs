@@ -7,8 +7,8 @@ use crate::{
         actor::Actor,
         counters::GLOBAL_SCOPE,
         taxonomy::{
-            apply_track_changes, validate_new_track, Country, CountryFilter, FocusArea, NewTrack,
-            Sdg, Track, TrackChanges,
+            apply_track_changes, validate_new_track, Country, CountryFilter, FocusAreaEntry,
+            NewTrack, Sdg, Track, TrackChanges,
         },
     },
     error::{AppError, AppResult},
@@ -18,7 +18,7 @@ pub fn list_sdgs(conn: &mut DbConnection) -> AppResult<Vec<Sdg>> {
     repo::sdgs(conn)
 }
 
-pub fn list_focus_areas(conn: &mut DbConnection) -> AppResult<Vec<FocusArea>> {
+pub fn list_focus_areas(conn: &mut DbConnection) -> AppResult<Vec<FocusAreaEntry>> {
     repo::focus_areas(conn)
 }
 
