@@ -423,6 +423,29 @@ mod raw_http {
     }
 }
 
+/// Registers an account with an organisation through a running binary and logs it in.
+async fn sign_up(client: &reqwest::Client, base: &str, email: &str, organisation: &str) -> Value {
+    let registered = client
+        .post(format!("{base}/auth/register"))
+        .json(
+            &serde_json::json!({"email": email, "password": PASSWORD, "display_name": "Operator",
+            "organisation": {"name": organisation, "kind": "other", "country": "GHA"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 201);
+    client
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Clients creating pledges with `Idempotency-Key`s while the process is killed, then retrying
 /// every request with its key after a restart: every pledge exists exactly once, and every key
 /// answers with its pledge.
@@ -434,23 +457,7 @@ async fn keyed_creations_survive_a_kill_exactly_once() {
     let (child, _logs, address) = serve(dir.path(), &url, &[]);
     let client = reqwest::Client::new();
     let base = format!("http://{address}/api/v1");
-    let registered = client
-        .post(format!("{base}/auth/register"))
-        .json(&serde_json::json!({"email": "crash@example.org", "password": PASSWORD,
-            "display_name": "C", "organisation": {"name": "Crash Org", "kind": "other", "country": "GHA"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(registered.status(), 201);
-    let tokens: Value = client
-        .post(format!("{base}/auth/login"))
-        .json(&serde_json::json!({"email": "crash@example.org", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens = sign_up(&client, &base, "crash@example.org", "Crash Org").await;
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let body = |i: usize| {
         crate::live::pledge_body(
@@ -538,23 +545,7 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_pledge() {
     let (mut child, logs, address) = serve(dir.path(), &url, &[]);
     let client = reqwest::Client::new();
     let base = format!("http://{address}/api/v1");
-    let registered = client
-        .post(format!("{base}/auth/register"))
-        .json(&serde_json::json!({"email": "backup@example.org", "password": PASSWORD,
-            "display_name": "B", "organisation": {"name": "Backup Org", "kind": "other", "country": "GHA"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(registered.status(), 201);
-    let tokens: Value = client
-        .post(format!("{base}/auth/login"))
-        .json(&serde_json::json!({"email": "backup@example.org", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens = sign_up(&client, &base, "backup@example.org", "Backup Org").await;
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let create = {
         let client = client.clone();

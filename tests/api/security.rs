@@ -194,6 +194,18 @@ async fn me(app: &crate::helpers::TestApp, access: &str) -> StatusCode {
         .status()
 }
 
+/// Logs the account of the session test in with its new password.
+async fn log_in(app: &crate::helpers::TestApp) -> serde_json::Value {
+    app.post_json(
+        "/api/v1/auth/login",
+        &json!({"email": "sessions@example.org", "password": "an entirely new long passphrase"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
 /// Ending a session ends its access tokens at once, on every instance, not when they expire:
 /// password reset, logout, a replayed refresh token, disabling the account, a role change.
 #[tokio::test]
@@ -226,15 +238,7 @@ async fn access_tokens_stop_working_when_their_session_ends_on_every_instance() 
     assert_eq!(me(&b, &victim.access).await, StatusCode::UNAUTHORIZED);
 
     // Logout on B ends the access token used on A.
-    let login: serde_json::Value = a
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({"email": "sessions@example.org", "password": "an entirely new long passphrase"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let login = log_in(&a).await;
     let access = login["access_token"].as_str().unwrap().to_owned();
     let refresh = login["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(me(&a, &access).await, StatusCode::OK);
@@ -245,15 +249,7 @@ async fn access_tokens_stop_working_when_their_session_ends_on_every_instance() 
     assert_eq!(me(&a, &access).await, StatusCode::UNAUTHORIZED);
 
     // A replayed refresh token: the family is revoked and its access tokens die.
-    let login: serde_json::Value = a
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({"email": "sessions@example.org", "password": "an entirely new long passphrase"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let login = log_in(&a).await;
     let first_refresh = login["refresh_token"].as_str().unwrap().to_owned();
     let rotated: serde_json::Value = b
         .post_json(
@@ -276,19 +272,10 @@ async fn access_tokens_stop_working_when_their_session_ends_on_every_instance() 
     assert_eq!(me(&b, &current).await, StatusCode::UNAUTHORIZED);
 
     // Disabled by an admin on A; a role change on B: each ends the tokens in use.
-    let log_in = || async {
-        let tokens: serde_json::Value = a
-            .post_json(
-                "/api/v1/auth/login",
-                &json!({"email": "sessions@example.org", "password": "an entirely new long passphrase"}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        tokens["access_token"].as_str().unwrap().to_owned()
-    };
-    let fresh = log_in().await;
+    let fresh = log_in(&a).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let user_id = victim.user_id.clone();
     let resp = b
         .send(
@@ -300,7 +287,10 @@ async fn access_tokens_stop_working_when_their_session_ends_on_every_instance() 
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(me(&a, &fresh).await, StatusCode::UNAUTHORIZED);
-    let again = log_in().await;
+    let again = log_in(&a).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let resp = a
         .send(
             Method::PATCH,
