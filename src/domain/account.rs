@@ -698,6 +698,8 @@ mod tests {
             "too_short"
         );
         assert!(check_password("password", "correct horse battery", never_common).is_ok());
+        // The README's first session uses this one.
+        assert!(check_password("password", "a long admin passphrase", never_common).is_ok());
         assert!(
             check_password("password", "quietly orbiting marmalade", never_common).is_ok(),
             "no composition rules"
