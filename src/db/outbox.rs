@@ -53,12 +53,12 @@ impl TryFrom<OutboxRow> for OutboxMessage {
             text_body: r.text_body,
             html_body: r.html_body,
             attempts: r.attempts,
-            next_attempt_at: r.next_attempt_at,
+            next_attempt_at: r.next_attempt_at.and_utc(),
             claimed_by: r.claimed_by,
-            claimed_until: r.claimed_until,
+            claimed_until: r.claimed_until.map(|t| t.and_utc()),
             last_error: r.last_error,
-            created_at: r.created_at,
-            sent_at: r.sent_at,
+            created_at: r.created_at.and_utc(),
+            sent_at: r.sent_at.map(|t| t.and_utc()),
         })
     }
 }

@@ -108,8 +108,8 @@ impl From<TrackRow> for Track {
             location: r.location,
             starts_on: r.starts_on,
             ends_on: r.ends_on,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Outgoing email as the outbox keeps it: a message, and the states of its delivery. Pure code:
 //! `db::outbox` stores messages, `email` delivers them.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -42,16 +42,16 @@ pub struct OutboxMessage {
     pub status: OutboxStatus,
     /// Attempts made so far, the one in progress included.
     pub attempts: i32,
-    pub next_attempt_at: NaiveDateTime,
+    pub next_attempt_at: DateTime<Utc>,
     /// The worker holding the claim, while `sending`.
     #[serde(skip)]
     pub claimed_by: Option<String>,
     /// When the claim lapses and another worker may take the message over.
     #[serde(skip)]
-    pub claimed_until: Option<NaiveDateTime>,
+    pub claimed_until: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! countries with their UN groupings, and pledging tracks; and the rules a new or edited track
 //! follows. Pure code: the repository (`db::taxonomy`) reads and writes them.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -93,8 +93,8 @@ pub struct Track {
     pub location: Option<String>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A new pledging track (`POST /tracks`).
@@ -310,8 +310,8 @@ mod tests {
             location: Some("Baku".into()),
             starts_on: NaiveDate::from_ymd_opt(2025, 11, 17),
             ends_on: NaiveDate::from_ymd_opt(2025, 11, 28),
-            created_at: at,
-            updated_at: at,
+            created_at: at.and_utc(),
+            updated_at: at.and_utc(),
         };
         let fields = apply_track_changes(
             &current,

@@ -1,7 +1,7 @@
 //! `/api/v1/auth/*` and `/api/v1/me`: registration, verification, sessions, password reset.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::{Duration, NaiveDateTime};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -30,7 +30,7 @@ pub struct UserView {
     pub organisation_role: Option<OrganisationRole>,
     pub email_verified: bool,
     pub disabled: bool,
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<User> for UserView {
@@ -44,7 +44,7 @@ impl From<User> for UserView {
             organisation_role: u.organisation_role,
             email_verified: u.email_verified,
             disabled: u.disabled,
-            created_at: u.created_at,
+            created_at: u.created_at.and_utc(),
         }
     }
 }

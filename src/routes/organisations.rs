@@ -1,7 +1,7 @@
 //! `/api/v1/organisations/*` and `/api/v1/invitations/accept`.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -32,9 +32,9 @@ pub struct OrganisationView {
     pub website: Option<String>,
     /// Set by a moderator once the organisation is confirmed to be who it says it is.
     pub verified: bool,
-    pub verified_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<Organisation> for OrganisationView {
@@ -46,9 +46,9 @@ impl From<Organisation> for OrganisationView {
             country: o.country,
             website: o.website,
             verified: o.verified,
-            verified_at: o.verified_at,
-            created_at: o.created_at,
-            updated_at: o.updated_at,
+            verified_at: o.verified_at.map(|t| t.and_utc()),
+            created_at: o.created_at.and_utc(),
+            updated_at: o.updated_at.and_utc(),
         }
     }
 }
@@ -60,7 +60,7 @@ pub struct InvitationView {
     pub organisation_id: OrganisationId,
     pub email: String,
     pub role: OrganisationRole,
-    pub expires_at: NaiveDateTime,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl From<Invitation> for InvitationView {
@@ -70,7 +70,7 @@ impl From<Invitation> for InvitationView {
             organisation_id: i.organisation_id,
             email: i.email,
             role: i.role,
-            expires_at: i.expires_at,
+            expires_at: i.expires_at.and_utc(),
         }
     }
 }

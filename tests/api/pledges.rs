@@ -1762,4 +1762,20 @@ async fn every_timestamp_says_it_is_utc() {
     for event in history(&app, Some(&owner), &id).await {
         assert!(event["at"].as_str().unwrap().ends_with('Z'), "{event}");
     }
+    let me: Value = app
+        .send(Method::GET, "/api/v1/me", Some(&owner.access), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tracks = app.get_json("/api/v1/tracks").await;
+    for at in [
+        &me["user"]["created_at"],
+        &me["organisation"]["created_at"],
+        &me["organisation"]["updated_at"],
+        &tracks["items"][0]["created_at"],
+    ] {
+        let at = at.as_str().unwrap_or_else(|| panic!("{me} {tracks}"));
+        assert!(at.ends_with('Z'), "{at}");
+    }
 }
