@@ -20,7 +20,7 @@ use tokio::{
 };
 
 use crate::{
-    db::{counters, schema::tracks, Backend, Database},
+    db::{counters, Backend, Database},
     domain::counters::{Scope, ScopeCounters, GLOBAL_SCOPE},
     error::{AppError, AppResult},
     metrics,
@@ -170,10 +170,7 @@ impl LiveCounters {
             .db
             .run(|conn| {
                 let versions = counters::versions(conn)?;
-                let slugs: Vec<String> = {
-                    use diesel::prelude::*;
-                    tracks::table.select(tracks::slug).load(conn)?
-                };
+                let slugs = crate::db::taxonomy::track_slugs(conn)?;
                 Ok((versions, slugs))
             })
             .await?;

@@ -394,6 +394,15 @@ pub struct Event<'a> {
     pub version: i32,
 }
 
+/// How many pledges belong to organisations whose id starts with `prefix` (the demo data's).
+pub fn count_of_organisations_with_prefix(conn: &mut DbConnection, prefix: &str) -> AppResult<i64> {
+    let pattern = format!("{}%", prefix.replace('%', "\\%").replace('_', "\\_"));
+    Ok(pledges::table
+        .filter(pledges::organisation_id.like(pattern).escape('\\'))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Stores a new status; entering `submitted` or `published` stamps when.
 pub fn set_status(
     conn: &mut DbConnection,

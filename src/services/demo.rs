@@ -2,11 +2,10 @@
 //! trying the service and for benchmarks. Safe to rerun: it tops the demo data up to N.
 
 use chrono::Duration;
-use diesel::prelude::*;
 
 use crate::{
     auth::password,
-    db::{self, pledges::insert_published, schema::pledges, write_tx, DbConnection},
+    db::{self, pledges::insert_published, write_tx, DbConnection},
     domain::account::{Organisation, OrganisationKind, PlatformRole, User},
     domain::ids::{OrganisationId, UserId},
     domain::pledge::{validate, PledgeInput},
@@ -172,10 +171,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
         }
         Ok(())
     })?;
-    let have: i64 = pledges::table
-        .filter(pledges::organisation_id.like("demo-org-%"))
-        .count()
-        .get_result(conn)?;
+    let have = db::pledges::count_of_organisations_with_prefix(conn, "demo-org-")?;
     let have = usize::try_from(have).unwrap_or(0);
     let mut n = have;
     while n < target {
