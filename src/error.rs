@@ -143,11 +143,6 @@ impl AppError {
     pub fn detail(&self) -> String {
         match self {
             AppError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
-            AppError::StorageUnavailable { .. } => AppError::StorageUnavailable {
-                detail: String::new(),
-                contention: false,
-            }
-            .to_string(),
             other => other.to_string(),
         }
     }

@@ -4,6 +4,7 @@
 //! would read a struct from an array, so `["a@b.org", "pw"]` must be refused here).
 
 use std::{
+    future::Future,
     pin::Pin,
     task::{Context, Poll},
     time::Duration,
@@ -108,5 +109,3 @@ pub fn is_not_an_object(err: &PayloadError) -> bool {
     matches!(err, PayloadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData
         && e.to_string() == NOT_AN_OBJECT)
 }
-
-use std::future::Future;

@@ -14,12 +14,6 @@ use crate::{domain::actor::Actor, error::AppError, services::accounts, state::Ap
 #[derive(Debug, Clone)]
 pub struct MaybeActor(pub Option<Actor>);
 
-impl MaybeActor {
-    pub fn as_ref(&self) -> Option<&Actor> {
-        self.0.as_ref()
-    }
-}
-
 type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
 async fn authenticate(

@@ -31,10 +31,8 @@ pub async fn security_headers(
     let path = req.path().to_owned();
     let personal =
         req.headers().contains_key(header::AUTHORIZATION) || LINK_PAGES.contains(&path.as_str());
-    let frame_ancestors = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.settings.live_frame_ancestors.clone())
-        .unwrap_or_default();
+    // The shared state, not a copy of its list: this runs on every request.
+    let state = req.app_data::<web::Data<AppState>>().cloned();
     let mut res = next.call(req).await?;
     let is_html = res
         .headers()
@@ -46,7 +44,9 @@ pub async fn security_headers(
         &path,
         personal,
         is_html,
-        &frame_ancestors,
+        state
+            .as_ref()
+            .map_or(&[][..], |s| s.settings.live_frame_ancestors.as_slice()),
     );
     Ok(res)
 }

@@ -18,7 +18,7 @@ use pledgeboard::{
 
 use crate::{
     helpers::{spawn_app, spawn_app_with, Session, TestApp},
-    live::{pledge_body, publish, stage, stats_until},
+    live::{create_pledge, pledge_body, publish, stage, stats_until, submit_pledge},
 };
 
 /// Set once a generated story reached what it is meant to exercise: the property is not vacuous.
@@ -296,18 +296,7 @@ impl World {
                     "countries": names(&COUNTRIES, &shape.countries),
                     "value": value(shape.usd),
                 });
-                let resp = self
-                    .app
-                    .send(
-                        Method::POST,
-                        "/api/v1/pledges",
-                        Some(&self.owners[*org].access),
-                        Some(&body),
-                    )
-                    .await;
-                assert_eq!(resp.status(), StatusCode::CREATED);
-                let created: Value = resp.json().await.unwrap();
-                let id = created["id"].as_str().unwrap().to_owned();
+                let id = create_pledge(&self.app, &self.owners[*org], &body).await;
                 self.pledges.push((id, *org));
             }
             Op::Step { pledge, action } => {
@@ -729,28 +718,8 @@ async fn concurrent_changes_leave_exact_counters() {
             &["NPL", "GHA"],
             100 + i as i64,
         );
-        let resp = app
-            .send(
-                Method::POST,
-                "/api/v1/pledges",
-                Some(&owner.access),
-                Some(&body),
-            )
-            .await;
-        assert_eq!(resp.status(), StatusCode::CREATED);
-        let id = resp.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let resp = app
-            .send(
-                Method::POST,
-                &format!("/api/v1/pledges/{id}/submit"),
-                Some(&owner.access),
-                None,
-            )
-            .await;
-        assert_eq!(resp.status(), StatusCode::OK);
+        let id = create_pledge(&app, owner, &body).await;
+        submit_pledge(&app, owner, &id).await;
         pledges.push((id, owner));
     }
 
@@ -890,21 +859,7 @@ async fn concurrent_steps_on_overlapping_tracks_never_fail_across_instances() {
             &["NPL"],
             10,
         );
-        let resp = a
-            .send(
-                Method::POST,
-                "/api/v1/pledges",
-                Some(&s.owner.access),
-                Some(&body),
-            )
-            .await;
-        assert_eq!(resp.status(), StatusCode::CREATED);
-        ids.push(
-            resp.json::<Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        ids.push(create_pledge(&a, &s.owner, &body).await);
     }
     let instance = |i: usize| if i.is_multiple_of(2) { &a } else { &b };
     let submissions = ids.iter().enumerate().map(|(i, id)| {

@@ -44,31 +44,41 @@ pub fn pledge_body(title: &str, tracks: &[&str], countries: &[&str], usd: i64) -
     })
 }
 
-/// Creates, submits and approves a pledge; returns its id.
-pub async fn publish(app: &TestApp, stage: &Stage, body: Value) -> String {
+/// Creates a draft for `owner`'s organisation; returns its id.
+pub async fn create_pledge(app: &TestApp, owner: &Session, body: &Value) -> String {
     let resp = app
         .send(
             Method::POST,
             "/api/v1/pledges",
-            Some(&stage.owner.access),
-            Some(&body),
+            Some(&owner.access),
+            Some(body),
         )
         .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
-    let id = resp.json::<Value>().await.unwrap()["id"]
+    resp.json::<Value>().await.unwrap()["id"]
         .as_str()
         .unwrap()
-        .to_owned();
+        .to_owned()
+}
+
+/// Submits a pledge for `owner`; returns the answer's body.
+pub async fn submit_pledge(app: &TestApp, owner: &Session, id: &str) -> Value {
     let resp = app
         .send(
             Method::POST,
             &format!("/api/v1/pledges/{id}/submit"),
-            Some(&stage.owner.access),
+            Some(&owner.access),
             None,
         )
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
-    let version = resp.json::<Value>().await.unwrap()["version"]
+    resp.json::<Value>().await.unwrap()
+}
+
+/// Creates, submits and approves a pledge; returns its id.
+pub async fn publish(app: &TestApp, stage: &Stage, body: Value) -> String {
+    let id = create_pledge(app, &stage.owner, &body).await;
+    let version = submit_pledge(app, &stage.owner, &id).await["version"]
         .as_i64()
         .unwrap();
     let resp = app
