@@ -102,16 +102,17 @@ pub fn parse_stored<T: std::str::FromStr<Err = String>>(
     })
 }
 
-/// Parses a stored JSON list of vocabulary values or texts; corrupt JSON is an error, never `[]`.
-pub fn parse_stored_list<T: serde::de::DeserializeOwned>(
+/// Parses a stored JSON document (a pledge's content, a list); JSON that does not read as `T`
+/// is an error naming the row, never a default.
+pub fn parse_stored_json<T: serde::de::DeserializeOwned>(
     table: &'static str,
     id: &impl std::fmt::Display,
     value: &str,
-) -> Result<Vec<T>, Corrupt> {
+) -> Result<T, Corrupt> {
     serde_json::from_str(value).map_err(|e| Corrupt {
         table,
         id: id.to_string(),
-        detail: format!("unreadable list: {e}"),
+        detail: format!("unreadable JSON: {e}"),
     })
 }
 
@@ -124,9 +125,9 @@ mod tests {
     fn unknown_stored_values_are_errors_naming_the_row() {
         let err = parse_stored::<Status>("pledges", &"p1", "archived").unwrap_err();
         assert_eq!((err.table, err.id.as_str()), ("pledges", "p1"));
-        assert!(parse_stored_list::<String>("pledges", &"p1", "not json").is_err());
+        assert!(parse_stored_json::<Vec<String>>("pledges", &"p1", "not json").is_err());
         assert_eq!(
-            parse_stored_list::<String>("pledges", &"p1", r#"["a"]"#).unwrap(),
+            parse_stored_json::<Vec<String>>("pledges", &"p1", r#"["a"]"#).unwrap(),
             ["a"]
         );
     }

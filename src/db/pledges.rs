@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    mapping::{parse_stored, parse_stored_list},
+    mapping::{parse_stored, parse_stored_json},
     new_id, now,
     schema::{
         organisations, pledge_countries, pledge_events, pledge_focus_areas, pledge_sdgs,
@@ -24,14 +24,14 @@ use crate::{
         actor::Actor,
         counters::{Contribution, PledgeFacts},
         ids::{OrganisationId, PledgeId, UserId},
-        pledge::{is_visible, CatalogueFilter, Contact, ValidPledge, Value},
+        pledge::{is_visible, CatalogueFilter, ValidPledge},
         workflow::Status,
     },
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
 };
 
-/// A pledge row as stored.
+/// A pledge row as stored: its place in the workflow, and its content as JSON.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = pledges)]
 pub struct PledgeRow {
@@ -40,30 +40,46 @@ pub struct PledgeRow {
     pub created_by: UserId,
     pub status: String,
     pub version: i32,
-    pub title: String,
-    pub summary: String,
-    pub description: String,
-    pub pledge_type: String,
-    pub value_currency: Option<String>,
-    pub value_amount_minor: Option<i64>,
-    pub value_usd: Option<i64>,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub targets_global: bool,
-    pub ldc: bool,
-    pub lldc: bool,
-    pub sids: bool,
-    pub pillars: String,
-    pub regions: String,
-    pub beneficiary_groups: String,
-    pub partners: String,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-    pub search_text: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub submitted_at: Option<NaiveDateTime>,
     pub published_at: Option<NaiveDateTime>,
+    pub content: String,
+}
+
+/// What is written from a pledge's content: the content itself, and the facets the catalogue
+/// filters, searches and counts on. A new field of the pledge lands in `content` with no
+/// change here; only a new filter needs a facet.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = pledges, treat_none_as_null = true)]
+struct Written {
+    content: String,
+    pledge_type: &'static str,
+    value_usd: Option<i64>,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    targets_global: bool,
+    ldc: bool,
+    lldc: bool,
+    sids: bool,
+    search_text: String,
+}
+
+impl Written {
+    fn of(valid: &ValidPledge) -> AppResult<Self> {
+        Ok(Written {
+            content: serde_json::to_string(valid).map_err(AppError::internal)?,
+            pledge_type: valid.pledge_type.as_str(),
+            value_usd: valid.value.as_ref().map(|v| v.usd),
+            start_date: valid.start_date,
+            end_date: valid.end_date,
+            targets_global: valid.global,
+            ldc: valid.ldc,
+            lldc: valid.lldc,
+            sids: valid.sids,
+            search_text: valid.search_text(),
+        })
+    }
 }
 
 impl PledgeRow {
@@ -108,7 +124,7 @@ impl TryFrom<OrganisationSummaryRow> for OrganisationSummary {
     }
 }
 
-/// A pledge with its organisation and tags, as loaded for display or for a decision.
+/// A pledge with its organisation and content, as loaded for display or for a decision.
 #[derive(Debug, Clone)]
 pub struct PledgeRecord {
     pub row: PledgeRow,
@@ -154,62 +170,13 @@ impl PledgeRecord {
     }
 }
 
-/// The content of a stored pledge: its columns, its JSON list columns (read strictly) and its
-/// tag rows.
-fn content(row: &PledgeRow, tags: Tags) -> AppResult<ValidPledge> {
-    let list = |value: &str| parse_stored_list::<String>("pledges", &row.id, value);
-    let value = match (&row.value_currency, row.value_amount_minor, row.value_usd) {
-        (Some(currency), Some(amount_minor), Some(usd)) => Some(Value {
-            currency: currency.clone(),
-            amount_minor,
-            usd,
-        }),
-        _ => None,
-    };
-    let contact = match (&row.contact_name, &row.contact_email) {
-        (Some(name), Some(email)) => Some(Contact {
-            name: name.clone(),
-            email: email.clone(),
-        }),
-        _ => None,
-    };
-    Ok(ValidPledge {
-        title: row.title.clone(),
-        summary: row.summary.clone(),
-        description: row.description.clone(),
-        pledge_type: parse_stored("pledges", &row.id, &row.pledge_type)?,
-        focus_areas: tags
-            .focus_areas
-            .iter()
-            .map(|a| parse_stored("pledge_focus_areas", &row.id, a))
-            .collect::<Result<_, _>>()?,
-        pillars: list(&row.pillars)?,
-        sdgs: tags.sdgs,
-        tracks: tags.tracks,
-        countries: tags.countries,
-        regions: list(&row.regions)?,
-        global: row.targets_global,
-        beneficiary_groups: parse_stored_list("pledges", &row.id, &row.beneficiary_groups)?,
-        value,
-        start_date: row.start_date,
-        end_date: row.end_date,
-        partners: list(&row.partners)?,
-        contact,
-        ldc: row.ldc,
-        lldc: row.lldc,
-        sids: row.sids,
-    })
+/// The content of a stored pledge, read strictly: JSON that is not a valid pledge is an error
+/// naming the row.
+fn content(row: &PledgeRow) -> AppResult<ValidPledge> {
+    Ok(parse_stored_json("pledges", &row.id, &row.content)?)
 }
 
-/// A pledge's tag rows.
-struct Tags {
-    tracks: Vec<String>,
-    sdgs: Vec<i32>,
-    focus_areas: Vec<String>,
-    countries: Vec<String>,
-}
-
-/// Loads pledges with their organisations and tags, in the order of `rows`.
+/// Loads pledges with their organisations and disbursements, in the order of `rows`.
 pub fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<PledgeRecord>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -223,47 +190,6 @@ pub fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<P
         .into_iter()
         .map(|o| OrganisationSummary::try_from(o).map(|o| (o.id.clone(), o)))
         .collect::<AppResult<_>>()?;
-    fn group<T>(pairs: Vec<(PledgeId, T)>) -> HashMap<PledgeId, Vec<T>> {
-        let mut map: HashMap<PledgeId, Vec<T>> = HashMap::new();
-        for (id, value) in pairs {
-            map.entry(id).or_default().push(value);
-        }
-        map
-    }
-    let mut track_map = group(
-        pledge_tracks::table
-            .filter(pledge_tracks::pledge_id.eq_any(&ids))
-            .order((pledge_tracks::pledge_id, pledge_tracks::track))
-            .select((pledge_tracks::pledge_id, pledge_tracks::track))
-            .load::<(PledgeId, String)>(conn)?,
-    );
-    let mut sdg_map = group(
-        pledge_sdgs::table
-            .filter(pledge_sdgs::pledge_id.eq_any(&ids))
-            .order((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
-            .select((pledge_sdgs::pledge_id, pledge_sdgs::sdg))
-            .load::<(PledgeId, i32)>(conn)?,
-    );
-    let mut area_map = group(
-        pledge_focus_areas::table
-            .filter(pledge_focus_areas::pledge_id.eq_any(&ids))
-            .order((
-                pledge_focus_areas::pledge_id,
-                pledge_focus_areas::focus_area,
-            ))
-            .select((
-                pledge_focus_areas::pledge_id,
-                pledge_focus_areas::focus_area,
-            ))
-            .load::<(PledgeId, String)>(conn)?,
-    );
-    let mut country_map = group(
-        pledge_countries::table
-            .filter(pledge_countries::pledge_id.eq_any(&ids))
-            .order((pledge_countries::pledge_id, pledge_countries::country))
-            .select((pledge_countries::pledge_id, pledge_countries::country))
-            .load::<(PledgeId, String)>(conn)?,
-    );
     let mut disbursed: HashMap<PledgeId, i64> = HashMap::new();
     for (id, usd) in progress_reports::table
         .filter(progress_reports::pledge_id.eq_any(&ids))
@@ -279,17 +205,11 @@ pub fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<P
                 .get(&row.organisation_id)
                 .cloned()
                 .ok_or_else(|| AppError::internal("pledge without organisation"))?;
-            let tags = Tags {
-                tracks: track_map.remove(&row.id).unwrap_or_default(),
-                sdgs: sdg_map.remove(&row.id).unwrap_or_default(),
-                focus_areas: area_map.remove(&row.id).unwrap_or_default(),
-                countries: country_map.remove(&row.id).unwrap_or_default(),
-            };
             Ok(PledgeRecord {
                 status: row.parsed_status()?,
                 usd_disbursed: disbursed.get(&row.id).copied().unwrap_or(0),
                 organisation,
-                content: content(&row, tags)?,
+                content: content(&row)?,
                 row,
             })
         })
@@ -316,36 +236,16 @@ pub fn find_record(conn: &mut DbConnection, id: &PledgeId) -> AppResult<Option<P
     Ok(records(conn, row.into_iter().collect())?.pop())
 }
 
-fn to_json<T: Serialize>(list: &[T]) -> AppResult<String> {
-    serde_json::to_string(list).map_err(AppError::internal)
-}
-
-/// Writes the pledge's columns and tag rows from a validated pledge.
+/// Writes the pledge's content, its facets and its tag rows from a validated pledge.
 pub fn store(conn: &mut DbConnection, id: &PledgeId, valid: &ValidPledge) -> AppResult<()> {
     diesel::update(pledges::table.find(id))
-        .set((
-            pledges::title.eq(&valid.title),
-            pledges::summary.eq(&valid.summary),
-            pledges::description.eq(&valid.description),
-            pledges::pledge_type.eq(valid.pledge_type.as_str()),
-            pledges::value_currency.eq(valid.value.as_ref().map(|v| v.currency.clone())),
-            pledges::value_amount_minor.eq(valid.value.as_ref().map(|v| v.amount_minor)),
-            pledges::value_usd.eq(valid.value.as_ref().map(|v| v.usd)),
-            pledges::start_date.eq(valid.start_date),
-            pledges::end_date.eq(valid.end_date),
-            pledges::targets_global.eq(valid.global),
-            pledges::ldc.eq(valid.ldc),
-            pledges::lldc.eq(valid.lldc),
-            pledges::sids.eq(valid.sids),
-            pledges::pillars.eq(to_json(&valid.pillars)?),
-            pledges::regions.eq(to_json(&valid.regions)?),
-            pledges::beneficiary_groups.eq(to_json(&valid.beneficiary_groups)?),
-            pledges::partners.eq(to_json(&valid.partners)?),
-            pledges::contact_name.eq(valid.contact.as_ref().map(|c| c.name.clone())),
-            pledges::contact_email.eq(valid.contact.as_ref().map(|c| c.email.clone())),
-            pledges::search_text.eq(valid.search_text()),
-        ))
+        .set(Written::of(valid)?)
         .execute(conn)?;
+    write_tags(conn, id, valid)
+}
+
+/// Replaces the pledge's tag rows: the facets that take several values.
+fn write_tags(conn: &mut DbConnection, id: &PledgeId, valid: &ValidPledge) -> AppResult<()> {
     diesel::delete(pledge_tracks::table.filter(pledge_tracks::pledge_id.eq(id))).execute(conn)?;
     diesel::delete(pledge_sdgs::table.filter(pledge_sdgs::pledge_id.eq(id))).execute(conn)?;
     diesel::delete(pledge_focus_areas::table.filter(pledge_focus_areas::pledge_id.eq(id)))
@@ -471,16 +371,12 @@ pub fn insert_new(
             pledges::created_by.eq(creator_id),
             pledges::status.eq(status.as_str()),
             pledges::version.eq(1),
-            pledges::title.eq(""),
-            pledges::summary.eq(""),
-            pledges::description.eq(""),
-            pledges::pledge_type.eq(valid.pledge_type.as_str()),
-            pledges::search_text.eq(""),
             pledges::created_at.eq(at),
             pledges::updated_at.eq(at),
+            Written::of(valid)?,
         ))
         .execute(conn)?;
-    store(conn, &id, valid)?;
+    write_tags(conn, &id, valid)?;
     Ok(id)
 }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    mapping::parse_stored,
+    mapping::{parse_stored, parse_stored_json},
     schema::{pledges, progress_reports, report_reminders},
     DbConnection,
 };
@@ -178,16 +178,23 @@ pub fn due_without_reminder(conn: &mut DbConnection, year: i32) -> AppResult<Vec
                     .select(report_reminders::pledge_id),
             ),
         ))
-        .select((pledges::id, pledges::title, pledges::organisation_id))
+        .select((pledges::id, pledges::content, pledges::organisation_id))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(pledge, title, organisation)| Due {
-            pledge,
-            title,
-            organisation,
+    /// The one field of a pledge's content a reminder needs.
+    #[derive(serde::Deserialize)]
+    struct Titled {
+        title: String,
+    }
+    rows.into_iter()
+        .map(|(pledge, content, organisation)| {
+            let Titled { title } = parse_stored_json("pledges", &pledge, &content)?;
+            Ok(Due {
+                pledge,
+                title,
+                organisation,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Claims the reminder of a pledge and year; false when another instance claimed it first.

@@ -7,12 +7,12 @@ use std::{collections::HashSet, str::FromStr};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use validator::ValidateEmail;
 
 use super::{
     actor::Actor,
     errors::{FieldError, Invalid},
     ids::{InvitationId, OrganisationId, UserId},
+    validation::{email_address, field_error, text_within},
 };
 
 /// Shortest password accepted (OWASP ASVS 2.1.1 asks for at least 12 characters).
@@ -91,15 +91,8 @@ pub struct EmailAddress(String);
 
 impl EmailAddress {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let normalised = raw.trim().to_lowercase();
-        if normalised.len() > 254 || !normalised.validate_email() {
-            return Err(FieldError::new(
-                field,
-                "invalid_email",
-                "this is not a valid email address",
-            ));
-        }
-        Ok(Self(normalised))
+        email_address(raw).map_err(|e| field_error(field, e))?;
+        Ok(Self(raw.trim().to_lowercase()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -163,32 +156,7 @@ pub fn check_password(
 
 /// Checks free text: trimmed length within bounds and no control characters.
 pub fn check_text(field: &str, value: &str, min: usize, max: usize) -> Result<(), FieldError> {
-    let chars = value.trim().chars().count();
-    if chars < min {
-        return Err(FieldError::new(
-            field,
-            "required",
-            format!("{field} needs at least {min} characters"),
-        ));
-    }
-    if chars > max {
-        return Err(FieldError::new(
-            field,
-            "too_long",
-            format!("{field} takes at most {max} characters"),
-        ));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(FieldError::new(
-            field,
-            "invalid_characters",
-            "control characters are not allowed",
-        ));
-    }
-    Ok(())
+    text_within(value, min, max).map_err(|e| field_error(field, e))
 }
 
 /// Checks an optional website: an absolute http(s) URL.

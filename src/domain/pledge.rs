@@ -6,12 +6,14 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use super::account::OrganisationKind;
-use super::account::{check_text, parse_field, EmailAddress, FieldChecks};
+use super::account::{check_text, parse_field, FieldChecks};
 use super::actor::Actor;
 use super::errors::{FieldError, Invalid};
 use super::ids::OrganisationId;
+use super::validation::{amount, email_address, field_errors, items, text};
 use super::vocabulary::vocabulary;
 use super::workflow::Status;
 
@@ -101,133 +103,205 @@ pub const COUNTRIES_MAX: usize = 250;
 pub const REGIONS_MAX: usize = 10;
 pub const BENEFICIARY_GROUPS_MAX: usize = 20;
 
-/// The value of a pledge. Money is integer: minor units of the pledged currency, and the US
-/// dollar equivalent in whole dollars.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// An amount of money, integer throughout: minor units of its currency, and the US dollar
+/// equivalent in whole dollars. A pledge's `value`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Value {
+pub struct Money {
     /// ISO 4217 code.
-    #[schema(example = "EUR")]
+    #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
     pub currency: String,
     /// The amount in the currency's minor units (cents for EUR).
-    #[schema(example = 15500000000i64)]
+    #[validate(custom(function = "amount::<AMOUNT_MINOR_MAX>"))]
+    #[schema(
+        example = 15500000000i64,
+        minimum = 0,
+        maximum = 10_000_000_000_000_000i64
+    )]
     pub amount_minor: i64,
     /// The US dollar equivalent, in whole dollars.
-    #[schema(example = 168000000i64)]
+    #[validate(custom(function = "amount::<USD_MAX>"))]
+    #[schema(example = 168000000i64, minimum = 0, maximum = 1_000_000_000_000i64)]
     pub usd: i64,
 }
 
 /// Who to contact about a pledge (shown to the organisation and staff only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
+    #[validate(custom(function = "text::<1, 200>"))]
+    #[schema(min_length = 1, max_length = 200, example = "Ama Mensah")]
     pub name: String,
+    #[validate(custom(function = "email_address"))]
+    #[schema(format = Email, example = "partnerships@example.org")]
     pub email: String,
 }
 
-/// A pledge as submitted by its organisation (`POST /pledges`).
-#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
+// The field rules are `validator`'s; `validate` then parses the vocabularies and the rules
+// between fields. Every field may be left out, so that all that is missing is reported at once
+// as field errors rather than as the first missing field.
+/// A pledge as its organisation writes it (`POST /pledges`): fields left out or invalid are
+/// all reported together, each with its own error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = PledgeInput::example)]
 pub struct PledgeInput {
-    #[schema(example = "Connecting 500 rural schools")]
+    #[serde(default)]
+    #[validate(custom(function = "text::<5, TITLE_MAX>"))]
+    #[schema(
+        required = true,
+        min_length = 5,
+        max_length = 200,
+        example = "Connecting 500 rural schools"
+    )]
     pub title: String,
+    #[serde(default)]
+    #[validate(custom(function = "text::<10, SUMMARY_MAX>"))]
+    #[schema(required = true, min_length = 10, max_length = 1000)]
     pub summary: String,
+    #[serde(default)]
+    #[validate(custom(function = "text::<1, DESCRIPTION_MAX>"))]
+    #[schema(required = true, min_length = 1, max_length = 20000)]
     pub description: String,
-    /// `financial`, `policy`, `programmatic` or `advocacy`.
-    #[serde(rename = "type")]
-    #[schema(example = "financial")]
+    #[serde(default, rename = "type")]
+    #[schema(required = true, value_type = PledgeType)]
     pub pledge_type: String,
-    /// One or more of `access`, `adoption`, `value_creation`, `accelerate`.
+    #[serde(default)]
+    #[validate(custom(function = "items::<FOCUS_AREAS_MAX, _>"))]
+    #[schema(required = true, value_type = Vec<FocusArea>, min_items = 1, max_items = 4)]
     pub focus_areas: Vec<String>,
     /// Pillar slugs from `GET /focus-areas`.
     #[serde(default)]
+    #[validate(custom(function = "items::<PILLARS_MAX, _>"))]
+    #[schema(max_items = 30)]
     pub pillars: Vec<String>,
     /// SDG numbers, 1 to 17; at least one.
+    #[serde(default)]
+    #[validate(custom(function = "items::<SDGS_MAX, _>"))]
+    #[schema(required = true, min_items = 1, max_items = 17, inline, value_type = Vec<Sdg>)]
     pub sdgs: Vec<i64>,
     /// Track slugs from `GET /tracks`.
     #[serde(default)]
+    #[validate(custom(function = "items::<TRACKS_MAX, _>"))]
+    #[schema(max_items = 20)]
     pub tracks: Vec<String>,
     /// Target countries, ISO 3166-1 alpha-3.
     #[serde(default)]
+    #[validate(custom(function = "items::<COUNTRIES_MAX, _>"))]
+    #[schema(max_items = 250, inline, value_type = Vec<CountryCode>)]
     pub countries: Vec<String>,
     /// Target UN M49 regions (`Africa`, `Americas`, `Asia`, `Europe`, `Oceania`).
     #[serde(default)]
+    #[validate(custom(function = "items::<REGIONS_MAX, _>"))]
+    #[schema(max_items = 10)]
     pub regions: Vec<String>,
-    /// The pledge targets the whole world.
+    /// The pledge targets the whole world (else name countries or regions).
     #[serde(default)]
     pub global: bool,
     #[serde(default)]
+    #[validate(custom(function = "items::<BENEFICIARY_GROUPS_MAX, _>"))]
+    #[schema(max_items = 20, value_type = Vec<BeneficiaryGroup>)]
     pub beneficiary_groups: Vec<String>,
     /// Required for `financial` pledges.
-    pub value: Option<Value>,
+    #[validate(nested)]
+    pub value: Option<Money>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     #[serde(default)]
+    #[validate(custom(function = "items::<PARTNERS_MAX, _>"))]
+    #[schema(max_items = 50)]
     pub partners: Vec<String>,
+    #[validate(nested)]
     pub contact: Option<Contact>,
 }
 
-/// Changes to a pledge (`PATCH /pledges/{id}`): only the fields present change; `null` clears
-/// an optional one.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PledgeChanges {
-    pub title: Option<String>,
-    pub summary: Option<String>,
-    pub description: Option<String>,
-    #[serde(rename = "type")]
-    pub pledge_type: Option<String>,
-    pub focus_areas: Option<Vec<String>>,
-    pub pillars: Option<Vec<String>>,
-    pub sdgs: Option<Vec<i64>>,
-    pub tracks: Option<Vec<String>>,
-    pub countries: Option<Vec<String>>,
-    pub regions: Option<Vec<String>>,
-    pub global: Option<bool>,
-    pub beneficiary_groups: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "super::validation::double_option")]
-    #[schema(value_type = Option<Value>)]
-    pub value: Option<Option<Value>>,
-    #[serde(default, deserialize_with = "super::validation::double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub start_date: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "super::validation::double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub end_date: Option<Option<NaiveDate>>,
-    pub partners: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "super::validation::double_option")]
-    #[schema(value_type = Option<Contact>)]
-    pub contact: Option<Option<Contact>>,
-}
-
-impl PledgeChanges {
-    /// The pledge as it would be with these changes, to validate as a whole.
-    pub fn apply_to(self, mut base: PledgeInput) -> PledgeInput {
-        macro_rules! take {
-            ($($field:ident),*) => { $(if let Some(v) = self.$field { base.$field = v; })* };
-        }
-        take!(
-            title,
-            summary,
-            description,
-            pledge_type,
-            focus_areas,
-            pillars,
-            sdgs,
-            tracks,
-            countries,
-            regions,
-            global,
-            beneficiary_groups,
-            value,
-            start_date,
-            end_date,
-            partners,
-            contact
-        );
-        base
+impl PledgeInput {
+    /// A valid pledge, as the contract's example.
+    pub fn example() -> serde_json::Value {
+        ValidPledge::specimen()
+            .to_input()
+            .and_then(serde_json::to_value)
+            .unwrap_or_default()
     }
 }
+
+/// An SDG number.
+#[derive(ToSchema)]
+#[schema(minimum = 1, maximum = 17, example = 9)]
+#[allow(dead_code)]
+struct Sdg(i64);
+
+/// An ISO 3166-1 alpha-3 country code.
+#[derive(ToSchema)]
+#[schema(pattern = "^[A-Za-z]{3}$", example = "NPL")]
+#[allow(dead_code)]
+struct CountryCode(String);
+
+/// Changes to a pledge (`PATCH /pledges/{id}`): the fields of [`PledgeInput`], each optional;
+/// the fields present replace the pledge's, `null` clears one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct PledgeChanges(pub serde_json::Map<String, serde_json::Value>);
+
+impl PledgeChanges {
+    /// The pledge as it would be with these changes, to validate as a whole; an error names a
+    /// field that does not exist or a value of the wrong type.
+    pub fn apply_to(&self, base: &PledgeInput) -> Result<PledgeInput, serde_json::Error> {
+        let serde_json::Value::Object(mut merged) = serde_json::to_value(base)? else {
+            return Err(serde::ser::Error::custom("a pledge is an object"));
+        };
+        for (field, value) in &self.0 {
+            if value.is_null() {
+                merged.remove(field);
+            } else {
+                merged.insert(field.clone(), value.clone());
+            }
+        }
+        serde_json::from_value(serde_json::Value::Object(merged))
+    }
+}
+
+impl utoipa::PartialSchema for PledgeChanges {
+    /// [`PledgeInput`]'s schema with no field required and every field nullable.
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{
+            schema::{OneOf, Schema, SchemaType, Type},
+            Object, RefOr,
+        };
+        fn nullable(schema_type: &mut SchemaType) {
+            *schema_type = match std::mem::replace(schema_type, SchemaType::AnyValue) {
+                SchemaType::Type(one) if one != Type::Null => {
+                    SchemaType::Array(vec![one, Type::Null])
+                }
+                other => other,
+            };
+        }
+        let mut schema = <PledgeInput as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required.clear();
+            object.description = Some(
+                "Any fields of a pledge: those present replace the pledge's, `null` clears one."
+                    .to_owned(),
+            );
+            for property in object.properties.values_mut() {
+                match property {
+                    RefOr::T(Schema::Object(field)) => nullable(&mut field.schema_type),
+                    RefOr::T(Schema::Array(field)) => nullable(&mut field.schema_type),
+                    RefOr::Ref(_) => {
+                        let reference = std::mem::replace(property, RefOr::T(Schema::default()));
+                        let mut either = OneOf::new();
+                        either.items = vec![reference, Object::with_type(Type::Null).into()];
+                        *property = RefOr::T(Schema::OneOf(either));
+                    }
+                    RefOr::T(_) => {}
+                }
+            }
+        }
+        schema
+    }
+}
+
+impl ToSchema for PledgeChanges {}
 
 /// The reference data a pledge is checked against, loaded by the caller.
 #[derive(Debug, Default, Clone)]
@@ -244,10 +318,13 @@ pub struct Vocabulary {
 /// A pledge's content once it passed every check: normalised (deduplicated, sorted, trimmed),
 /// with its LDC / LLDC / SIDS flags derived from its target countries.
 ///
-/// This is the one definition of a pledge's fields: storage writes and reads it
-/// (`db::pledges`), the API shows it as it is (flattened into the pledge view), the counters
-/// derive their facts from it, and a `PATCH` is merged over its input form ([`Self::to_input`]).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+/// This is the one definition of a pledge's fields. Storage keeps it whole as JSON
+/// (`db::pledges`), with the facets the catalogue filters on written beside it; the API shows it
+/// as it is (flattened into the pledge view); the export's columns are its fields; the counters
+/// derive their facts from it; and a `PATCH` is merged over its input form ([`Self::to_input`]).
+/// A field added here (and to [`PledgeInput`], with its rule) reaches all of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ValidPledge {
     #[schema(example = "Connecting 500 rural schools")]
     pub title: String,
@@ -259,22 +336,24 @@ pub struct ValidPledge {
     /// Pillar slugs from `GET /focus-areas`.
     pub pillars: Vec<String>,
     /// SDG numbers, 1 to 17.
+    #[schema(inline, value_type = Vec<Sdg>)]
     pub sdgs: Vec<i32>,
     /// Track slugs.
     pub tracks: Vec<String>,
     /// Target countries, ISO 3166-1 alpha-3.
+    #[schema(inline, value_type = Vec<CountryCode>)]
     pub countries: Vec<String>,
     /// Target UN M49 regions.
     pub regions: Vec<String>,
     /// The pledge targets the whole world.
     pub global: bool,
     pub beneficiary_groups: Vec<BeneficiaryGroup>,
-    pub value: Option<Value>,
+    pub value: Option<Money>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub partners: Vec<String>,
     /// Shown to the pledging organisation and staff only.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
     /// Derived: at least one target country is a least developed country.
     pub ldc: bool,
@@ -284,41 +363,63 @@ pub struct ValidPledge {
     pub sids: bool,
 }
 
+/// The fields of [`ValidPledge`] derived from others, never written by a client.
+pub const DERIVED_FIELDS: [&str; 3] = ["ldc", "lldc", "sids"];
+
+/// The fields of [`ValidPledge`] shown to the organisation and staff only.
+pub const PRIVATE_FIELDS: [&str; 1] = ["contact"];
+
 impl ValidPledge {
     /// The pledge as it would be sent again, to merge a `PATCH` over it.
-    pub fn to_input(&self) -> PledgeInput {
-        PledgeInput {
-            title: self.title.clone(),
-            summary: self.summary.clone(),
-            description: self.description.clone(),
-            pledge_type: self.pledge_type.as_str().to_owned(),
-            focus_areas: self
-                .focus_areas
-                .iter()
-                .map(|a| a.as_str().to_owned())
-                .collect(),
-            pillars: self.pillars.clone(),
-            sdgs: self.sdgs.iter().map(|&n| i64::from(n)).collect(),
-            tracks: self.tracks.clone(),
-            countries: self.countries.clone(),
-            regions: self.regions.clone(),
-            global: self.global,
-            beneficiary_groups: self
-                .beneficiary_groups
-                .iter()
-                .map(|g| g.as_str().to_owned())
-                .collect(),
-            value: self.value.clone(),
-            start_date: self.start_date,
-            end_date: self.end_date,
-            partners: self.partners.clone(),
-            contact: self.contact.clone(),
+    pub fn to_input(&self) -> Result<PledgeInput, serde_json::Error> {
+        let mut json = serde_json::to_value(self)?;
+        if let Some(fields) = json.as_object_mut() {
+            for derived in DERIVED_FIELDS {
+                fields.remove(derived);
+            }
         }
+        serde_json::from_value(json)
     }
 
     /// What the `q` filter searches: title, summary and description, lowercased.
     pub fn search_text(&self) -> String {
         format!("{}\n{}\n{}", self.title, self.summary, self.description).to_lowercase()
+    }
+
+    /// A pledge with every field filled in: the contract's example, and the shape from which
+    /// the export takes its columns.
+    pub fn specimen() -> Self {
+        ValidPledge {
+            title: "Connecting 500 rural schools".to_owned(),
+            summary: "Fibre and solar power for 500 rural schools by 2027.".to_owned(),
+            description: "Schools in the northern regions get fibre backhaul, solar power \
+                          and teacher training."
+                .to_owned(),
+            pledge_type: PledgeType::Financial,
+            focus_areas: vec![FocusArea::Access],
+            pillars: vec!["infrastructure".to_owned()],
+            sdgs: vec![4, 9],
+            tracks: vec!["ldc5".to_owned()],
+            countries: vec!["NPL".to_owned()],
+            regions: vec!["Asia".to_owned()],
+            global: false,
+            beneficiary_groups: vec![BeneficiaryGroup::StudentsAndTeachers],
+            value: Some(Money {
+                currency: "USD".to_owned(),
+                amount_minor: 5_000_000_000,
+                usd: 50_000_000,
+            }),
+            start_date: NaiveDate::from_ymd_opt(2025, 1, 1),
+            end_date: NaiveDate::from_ymd_opt(2027, 12, 31),
+            partners: vec!["Ministry of Education".to_owned()],
+            contact: Some(Contact {
+                name: "Ama Mensah".to_owned(),
+                email: "partnerships@example.org".to_owned(),
+            }),
+            ldc: true,
+            lldc: true,
+            sids: false,
+        }
     }
 }
 
@@ -356,20 +457,7 @@ pub fn is_visible(status: Status, organisation: &OrganisationId, viewer: Option<
 }
 
 /// Checks each item of a list field against `known`, returning the sorted, deduplicated list.
-/// Refuses a list longer than `max` with one error; true when the list may be checked item by
-/// item.
-fn within_limit<T>(checks: &mut FieldChecks, field: &str, items: &[T], max: usize) -> bool {
-    if items.len() > max {
-        checks.push(FieldError::new(
-            field,
-            "too_many",
-            format!("at most {max} items"),
-        ));
-        return false;
-    }
-    true
-}
-
+/// A list over its limit was refused whole by the field rules, so its items are not looked at.
 fn check_list(
     checks: &mut FieldChecks,
     field: &str,
@@ -379,7 +467,7 @@ fn check_list(
     known: impl Fn(&str) -> bool,
 ) -> Vec<String> {
     let mut out = BTreeSet::new();
-    if !within_limit(checks, field, items, max) {
+    if items.len() > max {
         return Vec::new();
     }
     for (i, item) in items.iter().enumerate() {
@@ -397,29 +485,50 @@ fn check_list(
     out.into_iter().collect()
 }
 
-/// Checks a pledge against the rules and the reference data; every problem is reported at once.
+/// The items of a list field that parse as `T`, sorted; the others are reported by index.
+fn parse_list<T: std::str::FromStr + Ord>(
+    checks: &mut FieldChecks,
+    field: &str,
+    items: &[String],
+    max: usize,
+) -> Vec<T> {
+    check_list(
+        checks,
+        field,
+        items,
+        max,
+        |s| s.trim().to_owned(),
+        |s| s.parse::<T>().is_ok(),
+    )
+    .iter()
+    .filter_map(|s| s.parse().ok())
+    .collect()
+}
+
+/// Checks a pledge against the field rules, the reference data and the rules between fields,
+/// and parses it into its domain form; every problem is reported at once.
 pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPledge, Invalid> {
     let mut checks = FieldChecks::new();
-    checks.take(check_text("title", &input.title, 5, TITLE_MAX));
-    checks.take(check_text("summary", &input.summary, 10, SUMMARY_MAX));
-    checks.take(check_text(
-        "description",
-        &input.description,
-        1,
-        DESCRIPTION_MAX,
-    ));
-    let pledge_type = checks.take(parse_field::<PledgeType>("type", &input.pledge_type));
+    if let Err(errors) = validator::Validate::validate(input) {
+        for error in field_errors(&errors) {
+            checks.push(error);
+        }
+    }
+    let pledge_type = if input.pledge_type.trim().is_empty() {
+        checks.push(FieldError::new("type", "required", "choose a pledge type"));
+        None
+    } else {
+        checks.take(parse_field::<PledgeType>("type", input.pledge_type.trim()))
+    };
 
-    let focus_areas: Vec<FocusArea> = check_list(
+    let focus_areas: Vec<FocusArea> = parse_list(
         &mut checks,
         "focus_areas",
         &input.focus_areas,
         FOCUS_AREAS_MAX,
-        |s| s.trim().to_owned(),
-        |s| vocabulary.focus_areas.contains(s) && s.parse::<FocusArea>().is_ok(),
     )
-    .iter()
-    .filter_map(|s| s.parse().ok())
+    .into_iter()
+    .filter(|a: &FocusArea| vocabulary.focus_areas.contains(a.as_str()))
     .collect();
     if input.focus_areas.is_empty() {
         checks.push(FieldError::new(
@@ -438,10 +547,10 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
     );
 
     let mut sdgs = BTreeSet::new();
-    let sdg_items: &[i64] = if within_limit(&mut checks, "sdgs", &input.sdgs, SDGS_MAX) {
-        &input.sdgs
-    } else {
+    let sdg_items: &[i64] = if input.sdgs.len() > SDGS_MAX {
         &[]
+    } else {
+        &input.sdgs
     };
     for (i, n) in sdg_items.iter().enumerate() {
         match i32::try_from(*n) {
@@ -490,17 +599,12 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
             "name the target countries or regions, or set global to true",
         ));
     }
-    let beneficiary_groups: Vec<BeneficiaryGroup> = check_list(
+    let beneficiary_groups: Vec<BeneficiaryGroup> = parse_list(
         &mut checks,
         "beneficiary_groups",
         &input.beneficiary_groups,
         BENEFICIARY_GROUPS_MAX,
-        |s| s.trim().to_owned(),
-        |s| s.parse::<BeneficiaryGroup>().is_ok(),
-    )
-    .iter()
-    .filter_map(|s| s.parse().ok())
-    .collect();
+    );
 
     if let Some(value) = &input.value {
         if !CURRENCIES.contains(&value.currency.as_str()) {
@@ -508,34 +612,6 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
                 "value.currency",
                 "unknown_value",
                 "use an ISO 4217 currency code such as USD",
-            ));
-        }
-        if value.amount_minor < 0 {
-            checks.push(FieldError::new(
-                "value.amount_minor",
-                "negative",
-                "the amount cannot be negative",
-            ));
-        }
-        if value.usd < 0 {
-            checks.push(FieldError::new(
-                "value.usd",
-                "negative",
-                "the USD equivalent cannot be negative",
-            ));
-        }
-        if value.amount_minor > AMOUNT_MINOR_MAX {
-            checks.push(FieldError::new(
-                "value.amount_minor",
-                "too_large",
-                format!("at most {AMOUNT_MINOR_MAX} minor units"),
-            ));
-        }
-        if value.usd > USD_MAX {
-            checks.push(FieldError::new(
-                "value.usd",
-                "too_large",
-                format!("at most {USD_MAX} US dollars"),
             ));
         }
     } else if pledge_type == Some(PledgeType::Financial) {
@@ -554,28 +630,21 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
             ));
         }
     }
-    let partners: &[String] =
-        if within_limit(&mut checks, "partners", &input.partners, PARTNERS_MAX) {
-            &input.partners
-        } else {
-            &[]
-        };
-    for (i, partner) in partners.iter().enumerate() {
-        checks.take(check_text(&format!("partners[{i}]"), partner, 1, 200));
-    }
-    let contact = match &input.contact {
-        None => None,
-        Some(c) => {
-            let name = checks.take(check_text("contact.name", &c.name, 1, 200));
-            let email = checks.take(EmailAddress::parse("contact.email", &c.email));
-            name.and(email).map(|email| Contact {
-                name: c.name.trim().to_owned(),
-                email: email.as_str().to_owned(),
-            })
+    if input.partners.len() <= PARTNERS_MAX {
+        for (i, partner) in input.partners.iter().enumerate() {
+            checks.take(check_text(&format!("partners[{i}]"), partner, 1, 200));
         }
-    };
-    checks.finish()?;
-    // A failed type check is in `checks`, so a missing type here means finish() returned.
+    }
+    let contact = input.contact.as_ref().map(|c| Contact {
+        name: c.name.trim().to_owned(),
+        email: c.email.trim().to_lowercase(),
+    });
+    // Field rules and parsing report in one list, ordered by field.
+    checks.finish().map_err(|Invalid(mut errors)| {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        Invalid(errors)
+    })?;
+    // A missing or unknown type left its error in `checks`, so finish() returned above.
     let Some(pledge_type) = pledge_type else {
         return Err(Invalid::field("type", "required", "choose a pledge type"));
     };
@@ -604,7 +673,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         value: input.value.clone(),
         start_date: input.start_date,
         end_date: input.end_date,
-        partners: partners.iter().map(|p| p.trim().to_owned()).collect(),
+        partners: input.partners.iter().map(|p| p.trim().to_owned()).collect(),
         contact,
     })
 }
@@ -616,7 +685,7 @@ mod tests {
     #[test]
     fn money_has_a_ceiling() {
         let mut rich = input();
-        rich.value = Some(Value {
+        rich.value = Some(Money {
             currency: "USD".into(),
             amount_minor: i64::MAX,
             usd: i64::MAX,
@@ -637,7 +706,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        rich.value = Some(Value {
+        rich.value = Some(Money {
             currency: "USD".into(),
             amount_minor: AMOUNT_MINOR_MAX,
             usd: USD_MAX,
@@ -653,7 +722,7 @@ mod tests {
         match validate(&big, &vocabulary()) {
             Err(Invalid(errors)) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-                assert_eq!(fields, ["sdgs", "countries"], "{errors:?}");
+                assert_eq!(fields, ["countries", "sdgs"], "{errors:?}");
                 assert!(errors.iter().all(|e| e.code == "too_many"));
             }
             other => panic!("{other:?}"),
@@ -716,7 +785,7 @@ mod tests {
         bad.sdgs = vec![0, 18];
         bad.countries = vec!["XXX".into()];
         bad.tracks = vec!["no-such-track".into()];
-        bad.value = Some(Value {
+        bad.value = Some(Money {
             currency: "EURO".into(),
             amount_minor: -1,
             usd: -5,
@@ -770,7 +839,7 @@ mod tests {
             serde_json::json!({"title": "A new title here", "value": null, "type": "policy"}),
         )
         .unwrap();
-        let merged = changes.apply_to(input());
+        let merged = changes.apply_to(&input()).unwrap();
         assert_eq!(merged.title, "A new title here");
         assert_eq!(merged.value, None);
         assert_eq!(merged.pledge_type, "policy");
@@ -779,13 +848,72 @@ mod tests {
 
     #[test]
     fn mass_assignment_is_rejected_by_the_contract() {
-        for field in ["status", "version", "organisation_id", "id"] {
+        for field in ["status", "version", "organisation_id", "id", "ldc"] {
             let mut body = serde_json::json!({"title": "x"});
             body[field] = serde_json::json!("published");
+            let changes: PledgeChanges = serde_json::from_value(body).unwrap();
             assert!(
-                serde_json::from_value::<PledgeChanges>(body).is_err(),
+                changes.apply_to(&input()).is_err(),
                 "{field} accepted in changes"
             );
         }
+    }
+
+    #[test]
+    fn clearing_a_required_field_is_a_field_error() {
+        let changes: PledgeChanges =
+            serde_json::from_value(serde_json::json!({"title": null, "sdgs": null})).unwrap();
+        let merged = changes.apply_to(&input()).unwrap();
+        let found = errors(&merged);
+        assert!(
+            found.contains(&("title".to_owned(), "required".to_owned())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("sdgs".to_owned(), "required".to_owned())),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_empty_pledge_hears_everything_it_lacks_at_once() {
+        let found = errors(&PledgeInput::default());
+        for field in [
+            "title",
+            "summary",
+            "description",
+            "type",
+            "focus_areas",
+            "sdgs",
+            "countries",
+        ] {
+            assert!(
+                found
+                    .iter()
+                    .any(|(f, code)| f == field && code == "required"),
+                "{field}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_one_definition_survives_every_form_it_takes() {
+        let mut vocabulary = vocabulary();
+        vocabulary
+            .pillars
+            .insert("infrastructure".into(), "access".into());
+        vocabulary.regions.insert("Asia".into());
+        let specimen = ValidPledge::specimen();
+        // Its input form validates back to itself, so a PATCH of nothing changes nothing.
+        let input = specimen.to_input().unwrap();
+        assert_eq!(validate(&input, &vocabulary).unwrap(), specimen);
+        let unchanged = PledgeChanges::default().apply_to(&input).unwrap();
+        assert_eq!(unchanged, input);
+        // Its stored form reads back as itself.
+        let stored = serde_json::to_string(&specimen).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ValidPledge>(&stored).unwrap(),
+            specimen
+        );
     }
 }

@@ -1,10 +1,19 @@
 //! Open data: the catalogue as CSV or NDJSON, with the catalogue's filters and visibility.
 //! Produced a page at a time, so memory stays flat however many pledges match.
 
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use indexmap::IndexMap;
+use serde::Deserialize;
+
 use super::PledgeView;
 use crate::{
     db::DbConnection,
-    domain::{actor::Actor, pledge::CatalogueFilter},
+    domain::{
+        actor::Actor,
+        pledge::{CatalogueFilter, ValidPledge, PRIVATE_FIELDS},
+    },
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
 };
@@ -12,37 +21,69 @@ use crate::{
 /// Rows per database round trip.
 const BATCH: i64 = 100;
 
-pub const CSV_HEADER: &[&str] = &[
+/// The columns that place a pledge, before its own fields.
+const LEADING: [&str; 6] = [
     "id",
     "status",
-    "title",
-    "summary",
     "organisation_id",
     "organisation_name",
     "organisation_kind",
     "organisation_country",
-    "type",
-    "focus_areas",
-    "pillars",
-    "sdgs",
-    "tracks",
-    "countries",
-    "regions",
-    "global",
-    "ldc",
-    "lldc",
-    "sids",
-    "beneficiary_groups",
-    "value_currency",
-    "value_amount_minor",
-    "value_usd",
-    "start_date",
-    "end_date",
-    "partners",
-    "created_at",
-    "submitted_at",
-    "published_at",
 ];
+
+/// The columns of its workflow dates, after its own fields.
+const TRAILING: [&str; 3] = ["created_at", "submitted_at", "published_at"];
+
+/// The pledge's own columns: one per public field of [`ValidPledge`], in its order, a nested
+/// object giving one column per member (`value_currency`); taken from a specimen with every
+/// field filled, so a field added to the pledge is a column here too.
+static CONTENT_COLUMNS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    let mut paths = Vec::new();
+    if let Ok(text) = serde_json::to_string(&ValidPledge::specimen()) {
+        if let Ok(Node::Object(fields)) = serde_json::from_str::<Node>(&text) {
+            for (name, node) in fields {
+                if !PRIVATE_FIELDS.contains(&name.as_str()) {
+                    node.paths(vec![name], &mut paths);
+                }
+            }
+        }
+    }
+    paths
+});
+
+/// JSON read with its objects' member order kept, to name columns in the pledge's order.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Node {
+    Object(IndexMap<String, Node>),
+    Leaf(serde::de::IgnoredAny),
+}
+
+impl Node {
+    fn paths(self, at: Vec<String>, out: &mut Vec<Vec<String>>) {
+        match self {
+            Node::Object(members) => {
+                for (name, node) in members {
+                    let mut path = at.clone();
+                    path.push(name);
+                    node.paths(path, out);
+                }
+            }
+            Node::Leaf(_) => out.push(at),
+        }
+    }
+}
+
+/// The CSV header.
+pub fn csv_header() -> Vec<String> {
+    let content = CONTENT_COLUMNS.iter().map(|path| path.join("_"));
+    LEADING
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(content)
+        .chain(TRAILING.iter().map(|c| (*c).to_owned()))
+        .collect()
+}
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,62 +115,49 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
-fn join<T: ToString>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(";")
+/// A JSON value as one cell: lists joined with `;`, absent values empty.
+fn cell(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|item| cell(Some(item)))
+            .collect::<Vec<_>>()
+            .join(";"),
+        Some(other) => other.to_string(),
+    }
 }
 
-fn opt<T: ToString>(value: &Option<T>) -> String {
-    value.as_ref().map(ToString::to_string).unwrap_or_default()
+fn timestamp(at: Option<DateTime<Utc>>) -> String {
+    at.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
 }
 
-/// The CSV record of a pledge, in the order of [`CSV_HEADER`].
-pub fn csv_record(p: &PledgeView) -> Vec<String> {
-    let c = &p.content;
-    let value = c.value.as_ref();
-    vec![
+/// The CSV record of a pledge, in the order of [`csv_header`].
+pub fn csv_record(p: &PledgeView) -> AppResult<Vec<String>> {
+    let content = serde_json::to_value(&p.content).map_err(AppError::internal)?;
+    let own = CONTENT_COLUMNS.iter().map(|path| {
+        let found = path.iter().try_fold(&content, |json, key| json.get(key));
+        cell(found)
+    });
+    Ok([
         p.id.to_string(),
         p.status.to_string(),
-        c.title.clone(),
-        c.summary.clone(),
         p.organisation.id.to_string(),
         p.organisation.name.clone(),
         p.organisation.kind.to_string(),
         p.organisation.country.clone(),
-        c.pledge_type.to_string(),
-        join(&c.focus_areas),
-        join(&c.pillars),
-        join(&c.sdgs),
-        join(&c.tracks),
-        join(&c.countries),
-        join(&c.regions),
-        c.global.to_string(),
-        c.ldc.to_string(),
-        c.lldc.to_string(),
-        c.sids.to_string(),
-        join(&c.beneficiary_groups),
-        value.map(|v| v.currency.clone()).unwrap_or_default(),
-        value
-            .map(|v| v.amount_minor.to_string())
-            .unwrap_or_default(),
-        value.map(|v| v.usd.to_string()).unwrap_or_default(),
-        opt(&c.start_date),
-        opt(&c.end_date),
-        join(&c.partners),
-        p.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        p.submitted_at
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-            .unwrap_or_default(),
-        p.published_at
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-            .unwrap_or_default(),
     ]
     .into_iter()
+    .chain(own)
+    .chain([
+        timestamp(Some(p.created_at)),
+        timestamp(p.submitted_at),
+        timestamp(p.published_at),
+    ])
     .map(|cell| neutralise(&cell))
-    .collect()
+    .collect())
 }
 
 /// Renders a batch; the CSV header comes with the first.
@@ -147,12 +175,12 @@ pub fn render(format: Format, items: &[PledgeView], first: bool) -> AppResult<Ve
             let mut writer = csv::Writer::from_writer(Vec::new());
             if first {
                 writer
-                    .write_record(CSV_HEADER)
+                    .write_record(csv_header())
                     .map_err(AppError::internal)?;
             }
             for item in items {
                 writer
-                    .write_record(csv_record(item))
+                    .write_record(csv_record(item)?)
                     .map_err(AppError::internal)?;
             }
             writer
@@ -165,6 +193,33 @@ pub fn render(format: Format, items: &[PledgeView], first: bool) -> AppResult<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_public_field_of_a_pledge_is_a_column_in_its_order() {
+        let header = csv_header();
+        let position = |name: &str| header.iter().position(|c| c == name);
+        assert_eq!(&header[..3], ["id", "status", "organisation_id"]);
+        for column in ["title", "description", "type", "sdgs", "value_usd", "sids"] {
+            assert!(
+                position(column).is_some(),
+                "{column} missing from {header:?}"
+            );
+        }
+        assert!(position("title") < position("summary"));
+        assert!(position("value_currency") < position("value_usd"));
+        assert!(!header.iter().any(|c| c.starts_with("contact")));
+        assert_eq!(header.last().map(String::as_str), Some("published_at"));
+    }
+
+    #[test]
+    fn cells_join_lists_and_leave_absent_values_empty() {
+        let json = serde_json::json!({"sdgs": [4, 9], "tracks": ["a", "b"], "value": null});
+        assert_eq!(cell(json.get("sdgs")), "4;9");
+        assert_eq!(cell(json.get("tracks")), "a;b");
+        assert_eq!(cell(json.get("value")), "");
+        assert_eq!(cell(json.get("missing")), "");
+        assert_eq!(cell(Some(&serde_json::json!(true))), "true");
+    }
 
     #[test]
     fn formula_cells_stay_text() {

@@ -225,10 +225,11 @@ pub fn update(
     counted_change(conn, Affected::pledge(id), |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         decide(conn, &record, actor, Action::Edit, None, expected_version)?;
-        let valid = validate(
-            &changes.clone().apply_to(record.content.to_input()),
-            &vocabulary,
-        )?;
+        let base = record.content.to_input().map_err(AppError::internal)?;
+        let edited = changes
+            .apply_to(&base)
+            .map_err(|e| AppError::MalformedJson(e.to_string()))?;
+        let valid = validate(&edited, &vocabulary)?;
         let version = bump_version(conn, &record.row)?;
         store(conn, id, &valid)?;
         let status = record.status;
