@@ -203,6 +203,26 @@ pub struct Settings {
     )]
     pub login_per_account_per_minute: u32,
 
+    /// Password checks and hashes (argon2id, deliberately slow) run at once: a login storm
+    /// takes this many cores and no more (0: half the cores, at least one).
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_PASSWORD_HASHING_CONCURRENCY",
+        default_value_t = 0,
+        global = true
+    )]
+    pub password_hashing_concurrency: usize,
+
+    /// Password checks that may wait for a free slot (each up to two seconds); past that a
+    /// request hears 503 with `Retry-After` at once instead of queueing without end.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_PASSWORD_HASHING_QUEUE",
+        default_value_t = 32,
+        global = true
+    )]
+    pub password_hashing_queue: usize,
+
     /// Registrations allowed per client address per hour.
     #[arg(
         long,

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use crate::{
     auth::{
+        password::Gate,
         rate_limit::{RateLimitSettings, RateLimits},
         tokens::TokenKeys,
     },
     config::Settings,
-    db::Database,
+    db::{Database, DbConnection},
     email::Links,
     error::AppResult,
     live::LiveCounters,
@@ -28,6 +29,8 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     pub links: Links,
     pub live: Arc<LiveCounters>,
+    /// Bounds the password checks running at once.
+    pub passwords: Gate,
 }
 
 impl AppState {
@@ -47,9 +50,24 @@ impl AppState {
             live,
             db,
             rate_limits: RateLimits::new(RateLimitSettings::from_settings(&settings)),
+            passwords: Gate::new(
+                settings.password_hashing_concurrency,
+                settings.password_hashing_queue,
+            ),
             links: Links::from_settings(&settings),
             tokens,
             settings: Arc::new(settings),
         })
+    }
+
+    /// Runs `f`, which checks or hashes a password, once the password gate admits it: a storm
+    /// of logins takes its share of the cores, and one that overflows hears 503 at once.
+    pub async fn run_with_password<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _admitted = self.passwords.enter().await?;
+        self.db.run(f).await
     }
 }

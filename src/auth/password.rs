@@ -1,7 +1,16 @@
 //! Password hashing with argon2id at the OWASP setting (m=19456 KiB, t=2, p=1). Every call here
 //! is slow on purpose: run it off the async workers.
 
-use std::{collections::HashSet, sync::OnceLock};
+use std::{
+    collections::HashSet,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, OnceLock,
+    },
+    time::Duration,
+};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -9,6 +18,64 @@ use argon2::{
 };
 
 use crate::error::{AppError, AppResult};
+
+/// How long a password check waits for a free slot before it is answered 503.
+const GATE_WAIT: Duration = Duration::from_secs(2);
+
+/// Admits at most so many password checks at once, with a bounded number waiting (each for at
+/// most [`GATE_WAIT`]); past that the caller hears 503 at once. Hashing is slow on purpose: left
+/// unbounded, a login storm would take every core from the rest of the service and queue
+/// without end. Held around the whole request, so that a waiting check holds no database
+/// connection either.
+pub struct Gate {
+    running: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    queue: usize,
+}
+
+/// A place in the gate; the next check goes in when it is dropped.
+pub struct Admitted(#[allow(dead_code)] OwnedSemaphorePermit);
+
+impl Gate {
+    /// `concurrency` 0 means half the cores, at least one.
+    pub fn new(concurrency: usize, queue: usize) -> Self {
+        let concurrency = if concurrency == 0 {
+            std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+        } else {
+            concurrency
+        };
+        Gate {
+            running: Arc::new(Semaphore::new(concurrency)),
+            waiting: AtomicUsize::new(0),
+            queue,
+        }
+    }
+
+    /// Waits for a slot, or refuses with `Unavailable` when the queue is full or the wait
+    /// too long.
+    pub async fn enter(&self) -> AppResult<Admitted> {
+        if let Ok(permit) = self.running.clone().try_acquire_owned() {
+            return Ok(Admitted(permit));
+        }
+        let busy = || AppError::Unavailable("too many password checks at once".to_owned());
+        // Counted out again however the wait ends, the client's disconnect included.
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(busy());
+        }
+        let _waiting = Waiting(&self.waiting);
+        match tokio::time::timeout(GATE_WAIT, self.running.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Admitted(permit)),
+            _ => Err(busy()),
+        }
+    }
+}
 
 const MEMORY_KIB: u32 = 19_456;
 const ITERATIONS: u32 = 2;
@@ -87,6 +154,30 @@ pub fn is_common(lowercased: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_gate_admits_its_share_queues_a_few_and_refuses_the_rest_at_once() {
+        let gate = Arc::new(Gate::new(1, 1));
+        let first = gate.enter().await.unwrap();
+        // The second waits in the queue; the third finds it full and is refused at once.
+        let waiting = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.enter().await.map(|_| ()) }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = std::time::Instant::now();
+        let refused = gate.enter().await;
+        assert!(matches!(refused, Err(AppError::Unavailable(_))));
+        assert!(
+            started.elapsed() < Duration::from_millis(100),
+            "refused promptly"
+        );
+        drop(first);
+        waiting.await.unwrap().unwrap();
+        // Everyone is out again: a new check goes straight in.
+        assert_eq!(gate.waiting.load(Ordering::SeqCst), 0);
+        gate.enter().await.unwrap();
+    }
 
     #[test]
     fn hashes_verify_and_use_current_parameters() {

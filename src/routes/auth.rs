@@ -89,8 +89,7 @@ pub async fn register(
         .register(client_ip(&req, state.settings.proxy_hops()))?;
     let links = state.links.clone();
     let registered = state
-        .db
-        .run(move |conn| accounts::register(conn, body.into_inner(), &links))
+        .run_with_password(move |conn| accounts::register(conn, body.into_inner(), &links))
         .await?;
     Ok(HttpResponse::Created().json(Account {
         user: registered.user.into(),
@@ -132,8 +131,7 @@ pub async fn login(
         .login(client_ip(&req, state.settings.proxy_hops()), &email)?;
     let app = state.clone();
     let pair = state
-        .db
-        .run(move |conn| accounts::login(conn, &body, &app.tokens, refresh_ttl(&app)))
+        .run_with_password(move |conn| accounts::login(conn, &body, &app.tokens, refresh_ttl(&app)))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -211,8 +209,7 @@ pub async fn confirm_password_reset(
 ) -> AppResult<HttpResponse> {
     let links = state.links.clone();
     state
-        .db
-        .run(move |conn| accounts::confirm_password_reset(conn, &body, &links))
+        .run_with_password(move |conn| accounts::confirm_password_reset(conn, &body, &links))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

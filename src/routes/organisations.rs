@@ -192,8 +192,7 @@ pub async fn accept_invitation(
     body: web::Json<AcceptInvitation>,
 ) -> AppResult<HttpResponse> {
     let (user, org) = state
-        .db
-        .run(move |conn| service::accept_invitation(conn, &body))
+        .run_with_password(move |conn| service::accept_invitation(conn, &body))
         .await?;
     Ok(HttpResponse::Created().json(Account {
         user: user.into(),

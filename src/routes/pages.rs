@@ -159,7 +159,10 @@ pub async fn reset_password(
         token: form.token,
         password: form.password,
     };
-    match state.db.run(move |conn| accounts::confirm_password_reset(conn, &request, &links)).await {
+    match state
+        .run_with_password(move |conn| accounts::confirm_password_reset(conn, &request, &links))
+        .await
+    {
         Ok(()) => Page::new("Choose a new password", "", "")
             .say("Your password is changed and every session was signed out. Sign in with the new password.")
             .respond(),
@@ -181,8 +184,7 @@ pub async fn accept_invitation(
     let request = form.into_inner();
     let token = request.token.clone();
     match state
-        .db
-        .run(move |conn| organisations::accept_invitation(conn, &request))
+        .run_with_password(move |conn| organisations::accept_invitation(conn, &request))
         .await
     {
         Ok((user, org)) => Page::new("Welcome to pledgeboard", "", "")

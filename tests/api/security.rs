@@ -374,3 +374,43 @@ async fn reset_mails_to_one_address_are_capped() {
         .count();
     assert_eq!(resets, 3);
 }
+
+/// A login storm beyond the password gate's slots and queue is refused at once with 503 and
+/// `Retry-After`, never queued without end; the checks it admits answer as usual.
+#[tokio::test]
+async fn a_login_storm_past_the_password_gate_hears_503_with_retry_after() {
+    let app = spawn_app_with(|s| {
+        s.password_hashing_concurrency = 1;
+        s.password_hashing_queue = 0;
+    })
+    .await;
+    let attempts = (0..8).map(|i| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(&json!({"email": format!("storm{i}@example.org"), "password": "not the one at all"})),
+            )
+            .await
+        }
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let mut refused = 0;
+    for resp in answers {
+        match resp.status() {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::SERVICE_UNAVAILABLE => {
+                refused += 1;
+                assert_eq!(resp.headers()["retry-after"], "1");
+                assert_problem(resp, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(
+        refused > 0,
+        "eight checks at once through one slot and no queue"
+    );
+}
