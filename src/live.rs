@@ -8,7 +8,10 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    sync::{Arc, PoisonError, RwLock, Weak},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, PoisonError, RwLock, Weak,
+    },
     time::Duration,
 };
 
@@ -63,6 +66,10 @@ pub struct LiveCounters {
     /// Storage key → the version last loaded.
     loaded: tokio::sync::Mutex<HashMap<String, i64>>,
     poke: Notify,
+    /// Pokes so far: a write by this instance that may have moved counters adds one.
+    written: AtomicU64,
+    /// The pokes the loaded snapshots include: a refresh that began after poke n has them all.
+    applied: AtomicU64,
     /// Turns true when the service shuts down: every stream then ends.
     closing: watch::Sender<bool>,
 }
@@ -81,6 +88,8 @@ impl LiveCounters {
             tracks: RwLock::new(HashSet::new()),
             loaded: tokio::sync::Mutex::new(HashMap::new()),
             poke: Notify::new(),
+            written: AtomicU64::new(0),
+            applied: AtomicU64::new(0),
             closing: watch::channel(false).0,
         });
         live.refresh().await?;
@@ -95,9 +104,26 @@ impl LiveCounters {
         Ok(live)
     }
 
-    /// Says that counters may have changed (after a write by this instance).
+    /// Says that counters may have changed (after a write by this instance has committed).
     pub fn poke(&self) {
+        self.written.fetch_add(1, Ordering::SeqCst);
         self.poke.notify_one();
+    }
+
+    /// Brings the snapshots up to every write this instance has answered, so that a read
+    /// after a write sees it. Free when nothing was written since the last refresh; readers
+    /// arriving together share one refresh.
+    pub async fn catch_up(&self) -> AppResult<()> {
+        let wanted = self.written.load(Ordering::SeqCst);
+        if self.applied.load(Ordering::SeqCst) >= wanted {
+            return Ok(());
+        }
+        let mut loaded = self.loaded.lock().await;
+        // Another reader's refresh may have covered these writes while this one waited.
+        if self.applied.load(Ordering::SeqCst) >= wanted {
+            return Ok(());
+        }
+        self.reload(&mut loaded).await
     }
 
     /// Ends every stream (shutdown): clients reconnect, to this instance's successor or a peer.
@@ -166,6 +192,13 @@ impl LiveCounters {
     /// Re-reads the scopes whose stored version moved, and the list of tracks.
     pub async fn refresh(&self) -> AppResult<()> {
         let mut loaded = self.loaded.lock().await;
+        self.reload(&mut loaded).await
+    }
+
+    /// [`Self::refresh`], with the lock on the loaded versions held.
+    async fn reload(&self, loaded: &mut HashMap<String, i64>) -> AppResult<()> {
+        // Every write poked before this line has committed, so the reads below include it.
+        let including = self.written.load(Ordering::SeqCst);
         let (versions, slugs) = self
             .db
             .run(|conn| {
@@ -181,6 +214,7 @@ impl LiveCounters {
             .map(|(k, _)| k.clone())
             .collect();
         if changed.is_empty() {
+            self.applied.fetch_max(including, Ordering::SeqCst);
             return Ok(());
         }
         let fresh = self
@@ -202,6 +236,7 @@ impl LiveCounters {
             );
             self.sender(&scope, &key).send_replace(rendered);
         }
+        self.applied.fetch_max(including, Ordering::SeqCst);
         Ok(())
     }
 

@@ -40,12 +40,20 @@ pub async fn snapshot(
     query: web::Query<StatsQuery>,
     viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
+    // A write this instance answered is in the figures read after it.
+    state.live.catch_up().await?;
     let scope = state.live.scope(query.track.as_deref())?;
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());
     let rendered = state.live.current(&scope);
+    // Staff see more than the public: the two bodies of one version are told apart.
+    let etag = if staff {
+        format!("\"{}-staff\"", rendered.version)
+    } else {
+        format!("\"{}\"", rendered.version)
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::ETAG, format!("\"{}\"", rendered.version)))
+        .insert_header((header::ETAG, etag))
         .content_type("application/json")
         .body(body(&rendered, staff)))
 }

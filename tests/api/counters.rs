@@ -909,3 +909,27 @@ async fn concurrent_steps_on_overlapping_tracks_never_fail_across_instances() {
     assert_eq!((won, lost), (ids.len(), ids.len()), "{decided:?}");
     assert_exact(&a, &"concurrent submissions and approvals on two instances").await;
 }
+
+/// The figures read right after a write this instance answered include it: no polling.
+#[tokio::test]
+async fn stats_read_after_an_approval_include_it() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "raw@example.org",
+        "Read After Write",
+        "mod-raw@example.org",
+    )
+    .await;
+    for n in 1..=3 {
+        let title = format!("Pledge number {n} read at once");
+        publish(&app, &s, pledge_body(&title, &["ldc5"], &["NPL"], 100)).await;
+        for scope in ["", "?track=ldc5"] {
+            let figures = app.get_json(&format!("/api/v1/stats{scope}")).await;
+            assert_eq!(
+                figures["pledges"], n,
+                "{scope} right after approval {n}: {figures}"
+            );
+        }
+    }
+}
