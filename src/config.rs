@@ -203,6 +203,15 @@ pub struct Settings {
     )]
     pub login_per_account_per_minute: u32,
 
+    /// How long any cache may keep an anonymous read of the API (public data), in seconds.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_PUBLIC_MAX_AGE_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub public_max_age_secs: u64,
+
     /// Password checks and hashes (argon2id, deliberately slow) run at once: a login storm
     /// takes this many cores and no more (0: half the cores, at least one).
     #[arg(

@@ -22,7 +22,7 @@ use crate::{
     error::AppError,
     live::{self, LiveCounters},
     metrics,
-    routes::{self, access_log::RedactingRootSpan, body, headers, middleware},
+    routes::{self, access_log::RedactingRootSpan, body, caching, headers, middleware},
     state::AppState,
 };
 
@@ -236,6 +236,7 @@ pub fn app(
     // Innermost first: the panic guard sits right around the handlers.
     .wrap(from_fn(middleware::catch_panics))
     .wrap(from_fn(body::check_body))
+    .wrap(from_fn(caching::conditional_get))
     // Inside the problem middleware, so that a refused cross-origin request is a problem too.
     .wrap(cors(&origins))
     .wrap(from_fn(middleware::problem_details))

@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod caching;
 pub mod client;
 pub mod extract;
 pub mod headers;

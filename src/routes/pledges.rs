@@ -244,11 +244,18 @@ pub async fn get(
     id: web::Path<PledgeId>,
     viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
+    // Only a signed-in caller can write, so only they need the version as the ETag; an
+    // anonymous reader gets the body's hash, which also moves when the organisation does.
+    let signed_in = viewer.0.is_some();
     let pledge = state
         .db
         .run(move |conn| service::get(conn, &id, viewer.0.as_ref()))
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), &pledge))
+    Ok(if signed_in {
+        with_etag(HttpResponse::Ok(), &pledge)
+    } else {
+        HttpResponse::Ok().json(pledge)
+    })
 }
 
 /// Edits a draft or a pledge sent back for changes. Needs `If-Match` with the version read.

@@ -79,6 +79,17 @@ async fn expect_pledge(resp: Response, status: &str, version: i64) -> Value {
     body
 }
 
+/// Checks a pledge as the public reads it: 200, the status and the version; its `ETag` is a
+/// hash of what the public sees (only those who may write get the version).
+async fn expect_public_pledge(resp: Response, status: &str, version: i64) -> Value {
+    let etag = header(&resp, "etag").unwrap_or_default();
+    let body = json_with(resp, StatusCode::OK).await;
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["version"], version, "{body}");
+    assert!(etag.starts_with("W/\""), "{etag}");
+    body
+}
+
 /// Creates a draft as `who` and returns it.
 async fn create(app: &TestApp, who: &Session, body: &Value) -> Value {
     let resp = request(app, Method::POST, "/api/v1/pledges", Some(who))
@@ -529,7 +540,7 @@ async fn a_pledge_goes_from_draft_through_changes_to_published_and_withdrawn() {
         assert!(event.get("actor").is_none(), "{event}");
         assert!(event.get("reason").is_none(), "{event}");
     }
-    let shown = expect_pledge(get_pledge(&app, None, &id).await, "published", 6).await;
+    let shown = expect_public_pledge(get_pledge(&app, None, &id).await, "published", 6).await;
     assert_eq!(shown["title"], new_title);
 
     // Withdrawn: gone from public view, still in the organisation's record.
@@ -618,7 +629,7 @@ async fn of_two_simultaneous_approvals_exactly_one_wins() {
         let approvals = events.iter().filter(|e| e["action"] == "approve").count();
         assert_eq!(approvals, 1, "round {round}: {events:?}");
         assert_eq!(events.len(), 3);
-        expect_pledge(get_pledge(&app, None, &id).await, "published", 3).await;
+        expect_public_pledge(get_pledge(&app, None, &id).await, "published", 3).await;
         // Read after the winner committed: still 412, never a 409 about the new state.
         let late = step(
             &app,
