@@ -247,9 +247,11 @@ macro_rules! list_envelope {
 }
 pub(crate) use list_envelope;
 
+// Not `Status`: that is the pledge workflow's schema, and two schemas of one name would leave
+// the contract pointing at the wrong one.
 /// Service status, as reported by the health checks.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Status {
+pub struct Health {
     #[schema(example = "ok")]
     pub status: &'static str,
     /// The database engine in use (`sqlite` or `postgres`), on `/readyz`.

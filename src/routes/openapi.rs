@@ -191,4 +191,22 @@ mod tests {
         assert!(!paths.contains_key("/verify-email"));
         assert!(!paths.contains_key("/docs"));
     }
+
+    /// Two types with one schema name become one component: the health checks once referred to
+    /// the pledge workflow's `Status` enum, and generated clients failed to read their answers.
+    #[test]
+    fn the_health_checks_refer_to_their_own_schema() {
+        let document = json();
+        for path in ["/livez", "/readyz"] {
+            let target = document["paths"][path]["get"]["responses"]["200"]["content"]
+                ["application/json"]["schema"]["$ref"]
+                .as_str()
+                .unwrap();
+            let schema = document.pointer(target.trim_start_matches('#')).unwrap();
+            assert!(
+                schema["properties"]["status"]["type"] == "string",
+                "{path} answers {target}: {schema}"
+            );
+        }
+    }
 }
