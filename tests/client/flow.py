@@ -65,9 +65,8 @@ MODELS = {
     "history": "History",
     "snapshot": "Snapshot",
     "problem": "Problem",
-    # A pledge's `value` is an untyped object in the contract today, so the client takes and
-    # gives a plain dict; once the contract names the money type, put its model here.
-    "money": None,
+    "money": "Money",
+    "beneficiary_group": "BeneficiaryGroup",
 }
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/debug/pledgeboard"
@@ -84,13 +83,11 @@ M = {role: getattr(models, name) for role, name in MODELS.items() if name}
 
 
 def money(currency, amount_minor, usd):
-    if MODELS["money"]:
-        return M["money"](currency=currency, amount_minor=amount_minor, usd=usd)
-    return {"currency": currency, "amount_minor": amount_minor, "usd": usd}
+    return M["money"](currency=currency, amount_minor=amount_minor, usd=usd)
 
 
 def usd_of(value):
-    return value.usd if MODELS["money"] else value["usd"]
+    return value.usd
 
 
 def free_port():
@@ -187,8 +184,9 @@ def flow(base, data, env):
     created = call("create_pledge", HTTPStatus.CREATED, M["pledge_view"], client=owner,
                    idempotency_key="client-flow-1", body=M["pledge_input"](
         title=title, summary="Broadband for rural schools", description="Fibre and satellite links.",
-        type_="financial", focus_areas=["access"], sdgs=[4, 9], tracks=[TRACK], countries=["GHA", "NPL"],
-        beneficiary_groups=["youth"], partners=["A regional operator"],
+        type_=M["pledge_type"]("financial"), focus_areas=[M["focus_area"]("access")], sdgs=[4, 9],
+        tracks=[TRACK], countries=["GHA", "NPL"], beneficiary_groups=[M["beneficiary_group"]("youth")],
+        partners=["A regional operator"],
         value=money("USD", USD * 100, USD),
     ))
     pledge = created.parsed
