@@ -212,6 +212,16 @@ pub struct Settings {
     )]
     pub public_max_age_secs: u64,
 
+    /// The most memory the cache of rendered public answers may hold, in bytes (0 turns it
+    /// off). Entries live as long as `--public-max-age-secs`.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_VIEW_CACHE_BYTES",
+        default_value_t = 16 * 1024 * 1024,
+        global = true
+    )]
+    pub view_cache_bytes: usize,
+
     /// Password checks and hashes (argon2id, deliberately slow) run at once: a login storm
     /// takes this many cores and no more (0: half the cores, at least one).
     #[arg(

@@ -1,6 +1,7 @@
 //! pledgeboard: a REST service for commitment-pledging coalitions. See `ARCHITECTURE.md`.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -9,6 +9,7 @@ use crate::{
         rate_limit::{RateLimitSettings, RateLimits},
         tokens::TokenKeys,
     },
+    cache::PublicViews,
     config::Settings,
     db::{Database, DbConnection},
     email::Links,
@@ -31,6 +32,8 @@ pub struct AppState {
     pub live: Arc<LiveCounters>,
     /// Bounds the password checks running at once.
     pub passwords: Gate,
+    /// Rendered public answers, cleared by every write.
+    pub views: PublicViews,
 }
 
 impl AppState {
@@ -50,6 +53,10 @@ impl AppState {
             live,
             db,
             rate_limits: RateLimits::new(RateLimitSettings::from_settings(&settings)),
+            views: PublicViews::new(
+                std::time::Duration::from_secs(settings.public_max_age_secs),
+                settings.view_cache_bytes,
+            ),
             passwords: Gate::new(
                 settings.password_hashing_concurrency,
                 settings.password_hashing_queue,

@@ -14,7 +14,7 @@ use std::{
 };
 
 /// The infrastructure modules: each may use the others, as long as no cycle forms.
-const INFRASTRUCTURE: &[&str] = &["auth", "email", "live", "metrics", "telemetry"];
+const INFRASTRUCTURE: &[&str] = &["auth", "cache", "email", "live", "metrics", "telemetry"];
 
 /// Who may import whom: each top-level module of `src/` with the modules it may import
 /// (besides itself), lowest layer first. `*` means every module. A module missing here is an
@@ -27,16 +27,17 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("config",     &["domain", "error"]),
     ("db",         &["domain", "error", "pagination", "config"]),
     // Infrastructure: the layers below, and each other (see INFRASTRUCTURE).
-    ("auth",       &["email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("email",      &["auth", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("live",       &["auth", "email", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("metrics",    &["auth", "email", "live", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("telemetry",  &["auth", "email", "live", "metrics", "db", "domain", "error", "pagination", "config"]),
+    ("auth",       &["cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("cache",      &["auth", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("email",      &["auth", "cache", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("live",       &["auth", "cache", "email", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("metrics",    &["auth", "cache", "email", "live", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("telemetry",  &["auth", "cache", "email", "live", "metrics", "db", "domain", "error", "pagination", "config"]),
     // Use cases; one service never imports another (checked per file, see SERVICES).
-    ("services",   &["auth", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("state",      &["auth", "email", "live", "metrics", "telemetry", "db", "config", "domain", "error"]),
+    ("services",   &["auth", "cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("state",      &["auth", "cache", "email", "live", "metrics", "telemetry", "db", "config", "domain", "error"]),
     // HTTP: handlers, extractors, problems, middleware, the OpenAPI document.
-    ("routes",     &["services", "state", "auth", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("routes",     &["services", "state", "auth", "cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
     ("startup",    &["*"]),
 ];
 

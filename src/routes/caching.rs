@@ -3,7 +3,8 @@
 //! write it, a snapshot's version), otherwise a hash of the body. A request whose
 //! `If-None-Match` names it is answered 304 with no body. Anonymous reads are public data and
 //! may be kept by any cache for a short, configurable while; answers for a signed-in caller are
-//! never stored (see `headers`).
+//! never stored (see `headers`). Every successful write clears the service's own cache of
+//! rendered public answers (`cache`) before its answer leaves.
 
 use actix_web::{
     body::{self, BoxBody, MessageBody},
@@ -29,7 +30,20 @@ pub async fn conditional_get(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let is_api_read = req.method() == Method::GET && req.path().starts_with("/api/v1/");
     if !is_api_read {
-        return Ok(next.call(req).await?.map_into_boxed_body());
+        // A write may change any public answer: the rendered ones are forgotten before its
+        // own answer leaves, so that a read after it sees it. Signing in changes none.
+        let is_write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+            && !req.path().starts_with("/api/v1/auth/");
+        let state = is_write
+            .then(|| req.app_data::<web::Data<AppState>>().cloned())
+            .flatten();
+        let res = next.call(req).await?;
+        if let Some(state) = state {
+            if res.status().is_success() {
+                state.views.clear();
+            }
+        }
+        return Ok(res.map_into_boxed_body());
     }
     let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
     let if_none_match = req
@@ -86,7 +100,7 @@ pub async fn conditional_get(
 }
 
 /// A weak validator from the body: equal bodies, equal tags (compression aside, hence weak).
-fn body_etag(bytes: &[u8]) -> String {
+pub fn body_etag(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
     format!("W/\"{tag}\"")

@@ -4,9 +4,10 @@ use actix_web::{get, http::header, patch, post, web, HttpRequest, HttpResponse};
 use serde::{de::DeserializeOwned, Deserialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::paged;
+use super::{caching::body_etag, paged};
 use crate::{
     auth::tokens::hash_secret,
+    cache::Rendered,
     db::idempotency::IdempotencyKey,
     domain::actor::Actor,
     domain::ids::*,
@@ -244,18 +245,42 @@ pub async fn get(
     id: web::Path<PledgeId>,
     viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
-    // Only a signed-in caller can write, so only they need the version as the ETag; an
-    // anonymous reader gets the body's hash, which also moves when the organisation does.
-    let signed_in = viewer.0.is_some();
+    let Some(viewer) = viewer.0 else {
+        return public_pledge(&state, id.into_inner()).await;
+    };
     let pledge = state
         .db
-        .run(move |conn| service::get(conn, &id, viewer.0.as_ref()))
+        .run(move |conn| service::get(conn, &id, Some(&viewer)))
         .await?;
-    Ok(if signed_in {
-        with_etag(HttpResponse::Ok(), &pledge)
-    } else {
-        HttpResponse::Ok().json(pledge)
-    })
+    Ok(with_etag(HttpResponse::Ok(), &pledge))
+}
+
+/// A pledge as the public sees it, from the cache of rendered answers when it is there. Only
+/// a signed-in caller can write, so only they need the version as the ETag; the public gets the
+/// body's hash, which also moves when the organisation or the disbursements do.
+async fn public_pledge(state: &AppState, id: PledgeId) -> AppResult<HttpResponse> {
+    let respond = |rendered: Rendered| {
+        HttpResponse::Ok()
+            .insert_header((header::ETAG, rendered.etag))
+            .content_type("application/json")
+            .body(rendered.body)
+    };
+    if let Some(hit) = state.views.get(id.as_str()) {
+        return Ok(respond(hit));
+    }
+    let generation = state.views.generation();
+    let key = id.clone();
+    let pledge = state
+        .db
+        .run(move |conn| service::get(conn, &key, None))
+        .await?;
+    let body = web::Bytes::from(serde_json::to_vec(&pledge).map_err(AppError::internal)?);
+    let rendered = Rendered {
+        etag: body_etag(&body),
+        body,
+    };
+    state.views.put(id.as_str(), rendered.clone(), generation);
+    Ok(respond(rendered))
 }
 
 /// Edits a draft or a pledge sent back for changes. Needs `If-Match` with the version read.

@@ -135,3 +135,37 @@ async fn signed_in_reads_carry_the_version_and_are_never_stored() {
         StatusCode::NOT_MODIFIED
     );
 }
+
+/// The service's own cache of rendered public answers never outlives a write it answered.
+#[tokio::test]
+async fn a_withdrawal_is_seen_by_the_next_anonymous_read() {
+    let app = crate::helpers::spawn_app().await;
+    let s = stage(
+        &app,
+        "gone@example.org",
+        "Gone Ministry",
+        "mod-gone@example.org",
+    )
+    .await;
+    let id = publish(
+        &app,
+        &s,
+        pledge_body("A pledge soon withdrawn", &["ldc5"], &["NPL"], 10),
+    )
+    .await;
+    let path = format!("/api/v1/pledges/{id}");
+    for _ in 0..3 {
+        assert_eq!(get(&app, &path, None, None).await.status(), StatusCode::OK);
+    }
+    let resp = app
+        .send(
+            Method::POST,
+            &format!("{path}/withdraw"),
+            Some(&s.owner.access),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let after = get(&app, &path, None, None).await;
+    assert_eq!(after.status(), StatusCode::NOT_FOUND);
+}
