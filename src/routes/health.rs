@@ -4,11 +4,10 @@ use std::time::Duration;
 
 use actix_web::{get, web, HttpResponse};
 
-use super::Status;
+use super::Health;
 use crate::{
     db,
     error::{AppError, AppResult},
-    routes::problem::Problem,
     state::AppState,
 };
 
@@ -16,20 +15,20 @@ use crate::{
 const READY_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The process is up and serving HTTP. Touches nothing else.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Status)))]
+#[utoipa::path(operation_id = "checkLiveness", tag = "operations", responses((status = 200, body = Health)))]
 #[get("/livez")]
 pub async fn livez() -> HttpResponse {
-    HttpResponse::Ok().json(Status {
+    HttpResponse::Ok().json(Health {
         status: "ok",
         database: None,
     })
 }
 
 /// The service can do useful work: the database answers and takes a write.
-#[utoipa::path(tag = "operations",
+#[utoipa::path(operation_id = "checkReadiness", tag = "operations",
     responses(
-        (status = 200, body = Status),
-        (status = 503, description = "The database cannot be reached or cannot write", body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = Health),
+        (status = 503, description = "The database cannot be reached or cannot write"),
     )
 )]
 #[get("/readyz")]
@@ -46,7 +45,7 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
             .map_err(|e| AppError::Unavailable(format!("the database cannot write: {e}")))
     })
     .await??;
-    Ok(HttpResponse::Ok().json(Status {
+    Ok(HttpResponse::Ok().json(Health {
         status: "ready",
         database: Some(state.db.backend().name()),
     }))
