@@ -67,9 +67,10 @@ pub async fn update_user(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
-    /// `pending`, `sending`, `sent` or `dead` (default `dead`).
+    /// Default `dead`.
     pub status: Option<OutboxStatus>,
-    /// At most this many, newest first (1 to 500, default 100).
+    /// At most this many, newest first (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

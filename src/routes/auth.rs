@@ -22,6 +22,7 @@ use crate::{
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserView {
     pub id: UserId,
+    #[schema(format = "email")]
     pub email: String,
     pub display_name: String,
     pub role: PlatformRole,
@@ -176,7 +177,7 @@ pub async fn logout(
 
 /// Emails a reset link when the address has an account. The answer is the same either way.
 #[utoipa::path(operation_id = "requestPasswordReset", tag = "auth", request_body = PasswordResetRequest,
-    responses((status = 202, body = Accepted), (status = 429)))]
+    responses((status = 202, body = Accepted), (status = 422, description = "Not an email address"), (status = 429)))]
 #[post("/api/v1/auth/password-reset")]
 pub async fn request_password_reset(
     state: web::Data<AppState>,

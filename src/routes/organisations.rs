@@ -27,6 +27,7 @@ pub struct OrganisationView {
     pub name: String,
     pub kind: OrganisationKind,
     /// ISO 3166-1 alpha-3 code.
+    #[schema(pattern = "^[A-Z]{3}$", example = "GHA")]
     pub country: String,
     pub website: Option<String>,
     /// Set by a moderator once the organisation is confirmed to be who it says it is.
@@ -57,6 +58,7 @@ impl From<Organisation> for OrganisationView {
 pub struct InvitationView {
     pub id: InvitationId,
     pub organisation_id: OrganisationId,
+    #[schema(format = "email")]
     pub email: String,
     pub role: OrganisationRole,
     pub expires_at: DateTime<Utc>,

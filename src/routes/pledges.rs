@@ -30,13 +30,13 @@ use crate::{
 pub struct PledgeFilter {
     /// Track slug.
     pub track: Option<String>,
-    /// SDG number, 1 to 17.
+    /// SDG number.
+    #[param(minimum = 1, maximum = 17)]
     pub sdg: Option<i32>,
-    /// Focus area slug.
+    #[param(value_type = Option<FocusArea>)]
     pub focus_area: Option<String>,
-    /// `financial`, `policy`, `programmatic` or `advocacy`.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", value_type = Option<PledgeType>)]
     pub pledge_type: Option<String>,
     /// Target country, ISO 3166-1 alpha-3.
     pub country: Option<String>,
@@ -44,15 +44,18 @@ pub struct PledgeFilter {
     pub ldc: Option<bool>,
     /// Organisation id.
     pub organisation: Option<String>,
-    /// Organisation kind, e.g. `government`.
+    #[param(value_type = Option<OrganisationKind>)]
     pub organisation_kind: Option<String>,
     /// Words to find in the title, summary or description.
     pub q: Option<String>,
     /// Status; the public only ever sees `published` pledges.
+    #[param(value_type = Option<Status>)]
     pub status: Option<String>,
-    /// Items per page, 1 to 100 (default 50).
+    /// Items per page (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// Opaque position from the previous page.
+    /// Opaque position from the previous page's `next_cursor`.
+    #[param(min_length = 1)]
     pub cursor: Option<String>,
 }
 
@@ -109,7 +112,11 @@ impl PledgeFilter {
 pub struct QueueFilter {
     /// Only pledges carrying this track.
     pub track: Option<String>,
+    /// Items per page (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    /// Opaque position from the previous page's `next_cursor`.
+    #[param(min_length = 1)]
     pub cursor: Option<String>,
 }
 
@@ -259,7 +266,7 @@ pub async fn get(
 
 /// Edits a draft or a pledge sent back for changes. Needs `If-Match` with the version read.
 #[utoipa::path(operation_id = "updatePledge", tag = "pledges", request_body = PledgeChanges, security(("bearer" = [])),
-    params(("id" = PledgeId, Path, description = "The pledge"), ("If-Match" = String, Header, description = "The version (ETag) the edit is based on")),
+    params(("id" = PledgeId, Path, description = "The pledge"), ("If-Match" = String, Header, pattern = r#"^(W/)?"?[0-9]+"?$"#, description = "The version (ETag) the edit is based on")),
     responses(
         (status = 200, body = PledgeView, headers(("ETag" = String, description = "The pledge's new version"))),
         (status = 403, description = "Not the caller's organisation's pledge"),
@@ -322,12 +329,12 @@ async fn step(
 }
 
 macro_rules! step_route {
-    ($(#[$doc:meta])* $name:ident, $id:literal, $path:literal, $action:expr, if_match = $if_match_type:ty, $if_match:literal $(, $status:literal: $why:literal)*) => {
+    ($(#[$doc:meta])* $name:ident, $id:literal, $path:literal, $action:expr, if_match = $if_match_type:ty, $pattern:literal, $if_match:literal $(, $status:literal: $why:literal)*) => {
         $(#[$doc])*
         #[utoipa::path(operation_id = $id, tag = "pledges", security(("bearer" = [])),
             request_body(content = StepBody, description = "May be omitted (the same as `{}`)"),
             params(("id" = PledgeId, Path, description = "The pledge"),
-                ("If-Match" = $if_match_type, Header, description = $if_match)),
+                ("If-Match" = $if_match_type, Header, pattern = $pattern, description = $if_match)),
             responses(
                 (status = 200, body = PledgeView, headers(("ETag" = String, description = "The pledge's new version"))),
                 (status = 403), (status = 409, description = "Not possible from the pledge's status"),
@@ -349,29 +356,29 @@ macro_rules! step_route {
 step_route!(
     /// Sends a draft (or a pledge with requested changes) to the moderators. Needs a verified email.
     submit, "submitPledge", "/api/v1/pledges/{id}/submit", Action::Submit,
-    if_match = Option<String>, "Optional: the version the caller saw"
+    if_match = Option<String>, r#"^((W/)?"?[0-9]+"?|\*)$"#, "Optional: the version the caller saw"
 );
 step_route!(
     /// Withdraws a pledge (its organisation; admins for published ones).
     withdraw, "withdrawPledge", "/api/v1/pledges/{id}/withdraw", Action::Withdraw,
-    if_match = Option<String>, "Optional: the version the caller saw"
+    if_match = Option<String>, r#"^((W/)?"?[0-9]+"?|\*)$"#, "Optional: the version the caller saw"
 );
 step_route!(
     /// Publishes a submitted pledge (moderators and admins; needs a verified organisation).
     approve, "approvePledge", "/api/v1/pledges/{id}/approve", Action::Approve,
-    if_match = String, "The version the moderator saw",
+    if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
     428: "If-Match is missing"
 );
 step_route!(
     /// Sends a submitted pledge back to its organisation with a reason.
     request_changes, "requestPledgeChanges", "/api/v1/pledges/{id}/request-changes", Action::RequestChanges,
-    if_match = String, "The version the moderator saw",
+    if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
     422: "The reason is missing", 428: "If-Match is missing"
 );
 step_route!(
     /// Rejects a submitted pledge with a reason.
     reject, "rejectPledge", "/api/v1/pledges/{id}/reject", Action::Reject,
-    if_match = String, "The version the moderator saw",
+    if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
     422: "The reason is missing", 428: "If-Match is missing"
 );
 
@@ -427,7 +434,15 @@ async fn stream_export(
     format: export::Format,
 ) -> AppResult<HttpResponse> {
     let viewer = viewer.0;
-    let (filter, _) = filter.parse()?;
+    let (filter, page) = filter.parse()?;
+    // An export is the whole selection: a page size means nothing here, but a wrong one is
+    // still refused like anywhere else the parameter is taken.
+    page.limit()?;
+    if page.cursor.is_some() {
+        return Err(AppError::InvalidQuery(
+            "an export has no pages: leave out cursor".to_owned(),
+        ));
+    }
     let (first_filter, first_viewer) = (filter.clone(), viewer.clone());
     let first = state
         .db

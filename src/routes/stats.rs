@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 use actix_web::{get, http::header, web, HttpResponse, Responder};
 use actix_web_lab::sse;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     domain::counters::Snapshot, error::AppResult, live::Rendered, routes::extract::MaybeActor,
@@ -29,6 +29,20 @@ fn body(rendered: &Rendered, staff: bool) -> String {
     } else {
         rendered.public.clone()
     }
+}
+
+/// One event of `GET /stats/stream`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the stream's events; they are written by `sse::Data`
+pub struct StatsEvent {
+    #[schema(pattern = "^stats$", example = "stats")]
+    event: String,
+    /// The snapshot's version.
+    #[schema(pattern = "^[0-9]+$")]
+    id: String,
+    /// The snapshot as JSON, as `GET /stats` answers it.
+    #[schema(content_media_type = "application/json")]
+    data: String,
 }
 
 /// Live figures for a scope. Staff also see the pending figures. Served from memory.
@@ -56,7 +70,7 @@ pub async fn snapshot(
 /// between. A reconnecting client gets the latest snapshot at once.
 #[utoipa::path(operation_id = "streamStats", tag = "live counters", params(StatsQuery),
     security((), ("bearer" = [])),
-    responses((status = 200, content_type = "text/event-stream", body = Snapshot, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`"), (status = 404, description = "Unknown track")))]
+    responses((status = 200, content_type = "text/event-stream", body = StatsEvent, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`"), (status = 404, description = "Unknown track")))]
 #[get("/api/v1/stats/stream")]
 pub async fn stream(
     state: web::Data<AppState>,
