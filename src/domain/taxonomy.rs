@@ -283,9 +283,10 @@ mod tests {
     }
 
     #[test]
-    fn a_new_track_is_trimmed() {
-        let valid = validate_new_track(&new_track(" wtdc-2025 ")).unwrap();
+    fn a_new_track_is_trimmed_but_its_slug_taken_as_sent() {
+        let valid = validate_new_track(&new_track("wtdc-2025")).unwrap();
         assert_eq!(valid.slug, "wtdc-2025");
+        assert!(validate_new_track(&new_track(" wtdc-2025 ")).is_err());
         assert_eq!(valid.fields.name, "WTDC-25");
         assert_eq!(valid.fields.location.as_deref(), Some("Baku"));
     }

@@ -352,83 +352,95 @@ pub(super) fn complete_responses(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// The pledge's way through the workflow, as OpenAPI links: what a client (or a stateful
-/// fuzzer) can call next with what an answer gave it. `(operation, status, next operation,
-/// parameters)`; `If-Match` takes the version the answer carried.
-const PLEDGE_FLOW: [(&str, &str, &str, &[(&str, &str)]); 17] = {
-    const ID: (&str, &str) = ("id", "$response.body#/id");
-    const VERSION: (&str, &str) = ("If-Match", "$response.header.ETag");
-    [
-        ("createPledge", "201", "getPledge", &[ID]),
-        ("createPledge", "201", "updatePledge", &[ID, VERSION]),
-        ("createPledge", "201", "submitPledge", &[ID, VERSION]),
-        ("createPledge", "201", "withdrawPledge", &[ID, VERSION]),
-        ("createPledge", "201", "getPledgeHistory", &[ID]),
-        ("updatePledge", "200", "submitPledge", &[ID, VERSION]),
-        ("submitPledge", "200", "getPledge", &[ID]),
-        ("submitPledge", "200", "approvePledge", &[ID, VERSION]),
-        (
-            "submitPledge",
-            "200",
-            "requestPledgeChanges",
-            &[ID, VERSION],
-        ),
-        ("submitPledge", "200", "rejectPledge", &[ID, VERSION]),
-        (
-            "requestPledgeChanges",
-            "200",
-            "updatePledge",
-            &[ID, VERSION],
-        ),
-        (
-            "requestPledgeChanges",
-            "200",
-            "submitPledge",
-            &[ID, VERSION],
-        ),
-        ("approvePledge", "200", "getPledge", &[ID]),
-        ("approvePledge", "200", "submitProgressReport", &[ID]),
-        ("approvePledge", "200", "listProgressReports", &[ID]),
-        ("approvePledge", "200", "withdrawPledge", &[ID, VERSION]),
-        ("getPledge", "200", "getPledgeHistory", &[ID]),
-    ]
-};
+/// One OpenAPI link: after `from` answered `status`, a client (or a stateful fuzzer) can call
+/// `to` with `parameters` taken from that answer.
+struct FlowLink {
+    from: &'static str,
+    status: &'static str,
+    to: &'static str,
+    parameters: &'static [(&'static str, &'static str)],
+}
 
-/// Moderators take pledges from their queue: each decision links from the queue's first item.
-const QUEUE_FLOW: [&str; 3] = ["approvePledge", "requestPledgeChanges", "rejectPledge"];
+const fn link(
+    from: &'static str,
+    status: &'static str,
+    to: &'static str,
+    parameters: &'static [(&'static str, &'static str)],
+) -> FlowLink {
+    FlowLink {
+        from,
+        status,
+        to,
+        parameters,
+    }
+}
+
+const ID: (&str, &str) = ("id", "$response.body#/id");
+/// `If-Match` takes the version the answer carried.
+const VERSION: (&str, &str) = ("If-Match", "$response.header.ETag");
+/// Moderators take pledges from their queue: each decision links from its first item.
+const QUEUED: &[(&str, &str)] = &[
+    ("id", "$response.body#/items/0/pledge/id"),
+    ("If-Match", "$response.body#/items/0/pledge/version"),
+];
+
+/// The pledge's way through the workflow, as links.
+const PLEDGE_FLOW: [FlowLink; 20] = [
+    link("createPledge", "201", "getPledge", &[ID]),
+    link("createPledge", "201", "updatePledge", &[ID, VERSION]),
+    link("createPledge", "201", "submitPledge", &[ID, VERSION]),
+    link("createPledge", "201", "withdrawPledge", &[ID, VERSION]),
+    link("createPledge", "201", "getPledgeHistory", &[ID]),
+    link("updatePledge", "200", "submitPledge", &[ID, VERSION]),
+    link("submitPledge", "200", "getPledge", &[ID]),
+    link("submitPledge", "200", "approvePledge", &[ID, VERSION]),
+    link(
+        "submitPledge",
+        "200",
+        "requestPledgeChanges",
+        &[ID, VERSION],
+    ),
+    link("submitPledge", "200", "rejectPledge", &[ID, VERSION]),
+    link(
+        "requestPledgeChanges",
+        "200",
+        "updatePledge",
+        &[ID, VERSION],
+    ),
+    link(
+        "requestPledgeChanges",
+        "200",
+        "submitPledge",
+        &[ID, VERSION],
+    ),
+    link("approvePledge", "200", "getPledge", &[ID]),
+    link("approvePledge", "200", "submitProgressReport", &[ID]),
+    link("approvePledge", "200", "listProgressReports", &[ID]),
+    link("approvePledge", "200", "withdrawPledge", &[ID, VERSION]),
+    link("getPledge", "200", "getPledgeHistory", &[ID]),
+    link("listModerationQueue", "200", "approvePledge", QUEUED),
+    link("listModerationQueue", "200", "requestPledgeChanges", QUEUED),
+    link("listModerationQueue", "200", "rejectPledge", QUEUED),
+];
 
 pub(super) fn link_pledge_flow(document: &mut utoipa::openapi::OpenApi) {
-    let mut links: Vec<(&str, &str, &str, Vec<(&str, &str)>)> = PLEDGE_FLOW
-        .iter()
-        .map(|(from, status, to, parameters)| (*from, *status, *to, parameters.to_vec()))
-        .collect();
-    links.extend(QUEUE_FLOW.iter().map(|to| {
-        (
-            "listModerationQueue",
-            "200",
-            *to,
-            vec![
-                ("id", "$response.body#/items/0/pledge/id"),
-                ("If-Match", "$response.body#/items/0/pledge/version"),
-            ],
-        )
-    }));
     for item in document.paths.paths.values_mut() {
         for operation in operations(item) {
             let id = operation.operation_id.clone().unwrap_or_default();
-            for (_, status, to, parameters) in links.iter().filter(|(from, ..)| *from == id) {
-                let Some(RefOr::T(response)) = operation.responses.responses.get_mut(*status)
+            for flow in PLEDGE_FLOW.iter().filter(|flow| flow.from == id) {
+                let Some(RefOr::T(response)) = operation.responses.responses.get_mut(flow.status)
                 else {
                     continue;
                 };
-                let link = parameters
+                let link = flow
+                    .parameters
                     .iter()
                     .fold(
-                        LinkBuilder::new().operation_id(*to),
+                        LinkBuilder::new().operation_id(flow.to),
                         |link, (name, value)| link.parameter(*name, *value),
                     )
                     .build();
-                response.links.insert((*to).to_owned(), RefOr::T(link));
+                response.links.insert(flow.to.to_owned(), RefOr::T(link));
             }
         }
     }
