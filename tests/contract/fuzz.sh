@@ -6,7 +6,7 @@
 #
 # Usage: tests/contract/fuzz.sh [path/to/pledgeboard]   (default: target/debug/pledgeboard)
 # FUZZ_EXAMPLES (per operation and phase, default 15) sizes the run: 25 took 9.5 minutes on 2
-# cores that other builds were also using (load 8) sizes the run.
+# cores that other builds were also using (load 8).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
