@@ -40,9 +40,11 @@ impl<T> Page<T> {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// Items per page, 1 to 100 (default 50).
+    /// Items per page (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Opaque position from the previous page's `next_cursor` or `Link: rel="next"`.
+    #[param(min_length = 1)]
     pub cursor: Option<String>,
 }
 

@@ -337,12 +337,11 @@ pub fn check_organisation_fields(
     (kind, country)
 }
 
-/// A country code as written: three letters, uppercased. Whether the country exists is for
-/// the caller to look up.
+/// A country code as the contract writes it: three uppercase letters. Whether the country
+/// exists is for the caller to look up.
 pub fn check_country(field: &str, value: &str) -> Result<String, FieldError> {
-    let code = value.trim().to_uppercase();
-    if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_uppercase()) {
-        Ok(code)
+    if value.len() == 3 && value.chars().all(|ch| ch.is_ascii_uppercase()) {
+        Ok(value.to_owned())
     } else {
         Err(FieldError::new(
             field,
@@ -382,11 +381,17 @@ pub fn check_moderation_tracks(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    #[schema(example = "amina@ict.gov.gh")]
+    #[schema(format = "email", max_length = 254, example = "amina@ict.gov.gh")]
     pub email: String,
-    /// 12 to 256 characters, not among the 10,000 most common passwords.
+    /// 12 to 256 characters, not among the 10,000 most common passwords, and hard enough to
+    /// guess (a few unrelated words work well).
+    #[schema(
+        min_length = 12,
+        max_length = 256,
+        example = "quietly orbiting marmalade"
+    )]
     pub password: String,
-    #[schema(example = "Amina")]
+    #[schema(min_length = 1, max_length = 100, example = "Amina")]
     pub display_name: String,
     pub organisation: NewOrganisation,
 }
@@ -394,15 +399,23 @@ pub struct RegisterRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganisation {
-    #[schema(example = "Ministry of Communications")]
+    #[schema(
+        min_length = 2,
+        max_length = 200,
+        example = "Ministry of Communications"
+    )]
     pub name: String,
-    /// `government`, `private_sector`, `civil_society`, `academia`,
-    /// `international_organisation`, `un_entity` or `other`.
-    #[schema(example = "government")]
+    #[schema(value_type = OrganisationKind, example = "government")]
     pub kind: String,
-    /// ISO 3166-1 alpha-3 code.
-    #[schema(example = "GHA")]
+    /// ISO 3166-1 alpha-3 code of a country in `GET /countries`.
+    #[schema(pattern = "^[A-Z]{3}$", example = "GHA")]
     pub country: String,
+    /// An absolute `http://` or `https://` address.
+    #[schema(
+        pattern = "^https?://",
+        max_length = 500,
+        example = "https://moc.gov.gh"
+    )]
     pub website: Option<String>,
 }
 
@@ -460,7 +473,9 @@ impl RegisterRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(format = "email", max_length = 254, example = "amina@ict.gov.gh")]
     pub email: String,
+    #[schema(max_length = 256, example = "quietly orbiting marmalade")]
     pub password: String,
 }
 
@@ -475,6 +490,7 @@ pub struct RefreshRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
+    #[schema(format = "email", max_length = 254, example = "amina@ict.gov.gh")]
     pub email: String,
 }
 
@@ -482,7 +498,14 @@ pub struct PasswordResetRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetConfirm {
+    /// The token of the emailed link.
     pub token: String,
+    /// The new password, under the same rules as at registration.
+    #[schema(
+        min_length = 12,
+        max_length = 256,
+        example = "quietly orbiting marmalade"
+    )]
     pub password: String,
 }
 
@@ -496,10 +519,22 @@ impl PasswordResetConfirm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
+    #[schema(
+        format = "email",
+        max_length = 254,
+        example = "moderator@coalition.example.org"
+    )]
     pub email: String,
+    #[schema(min_length = 1, max_length = 100, example = "Coalition moderator")]
     pub display_name: String,
-    /// `admin`, `moderator` or `organiser`.
+    /// A staff role: `admin`, `moderator` or `organiser` (`pledger` is refused).
+    #[schema(value_type = PlatformRole, example = "moderator")]
     pub role: String,
+    #[schema(
+        min_length = 12,
+        max_length = 256,
+        example = "quietly orbiting marmalade"
+    )]
     pub password: String,
 }
 
@@ -538,7 +573,7 @@ impl NewStaff {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChanges {
-    /// `pledger`, `moderator`, `organiser` or `admin`.
+    #[schema(value_type = Option<PlatformRole>)]
     pub role: Option<String>,
     /// A disabled user's tokens stop working at once.
     pub disabled: Option<bool>,
@@ -561,12 +596,16 @@ impl UserChanges {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationChanges {
+    #[schema(min_length = 2, max_length = 200)]
     pub name: Option<String>,
+    #[schema(value_type = Option<OrganisationKind>)]
     pub kind: Option<String>,
+    /// ISO 3166-1 alpha-3 code of a country in `GET /countries`.
+    #[schema(pattern = "^[A-Z]{3}$", example = "GHA")]
     pub country: Option<String>,
-    /// `null` removes the website.
+    /// An absolute `http://` or `https://` address; `null` removes the website.
     #[serde(default, deserialize_with = "crate::domain::validation::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^https?://", max_length = 500)]
     pub website: Option<Option<String>>,
 }
 
@@ -608,8 +647,10 @@ impl OrganisationChanges {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
+    #[schema(format = "email", max_length = 254, example = "kofi@ict.gov.gh")]
     pub email: String,
-    /// `member` (default) or `owner`.
+    /// `member` when absent.
+    #[schema(value_type = Option<OrganisationRole>)]
     pub role: Option<String>,
 }
 
@@ -630,8 +671,15 @@ impl NewInvitation {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitation {
+    /// The token of the emailed link.
     pub token: String,
+    #[schema(min_length = 1, max_length = 100, example = "Kofi")]
     pub display_name: String,
+    #[schema(
+        min_length = 12,
+        max_length = 256,
+        example = "quietly orbiting marmalade"
+    )]
     pub password: String,
 }
 
@@ -769,7 +817,7 @@ mod tests {
     #[test]
     fn registrations_parse_into_checked_trimmed_values() {
         let never_common = |_: &str| false;
-        let parsed = register_request(" Amina@ICT.gov.gh", "government", "gha")
+        let parsed = register_request(" Amina@ICT.gov.gh", "government", "GHA")
             .parse(never_common)
             .unwrap();
         assert_eq!(parsed.email.as_str(), "amina@ict.gov.gh");
@@ -782,6 +830,10 @@ mod tests {
                 country: "GHA".into(),
                 website: Some("https://moc.gov.gh".into()),
             }
+        );
+        assert!(
+            check_country("country", "gha").is_err(),
+            "the contract says uppercase"
         );
         let Invalid(errors) = register_request("nope", "company", "G1")
             .parse(never_common)

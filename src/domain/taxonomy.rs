@@ -101,12 +101,24 @@ pub struct Track {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTrack {
-    /// Lowercase letters, digits and hyphens, 2 to 64 characters; `all` is reserved.
-    #[schema(example = "wtdc-2025")]
+    /// Lowercase letters, digits and inner hyphens, 2 to 64 characters; `all` is reserved.
+    #[schema(
+        pattern = "^[a-z0-9][a-z0-9-]*[a-z0-9]$",
+        min_length = 2,
+        max_length = 64,
+        example = "wtdc-2025"
+    )]
     pub slug: String,
+    #[schema(
+        min_length = 2,
+        max_length = 200,
+        example = "World Telecommunication Development Conference 2025"
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: String,
+    #[schema(min_length = 1, max_length = 200, example = "Baku")]
     pub location: Option<String>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
@@ -116,10 +128,12 @@ pub struct NewTrack {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackChanges {
+    #[schema(min_length = 2, max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "super::validation::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub location: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::validation::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
@@ -149,7 +163,8 @@ pub struct ValidTrack {
 /// Checks a new track; every problem is reported at once.
 pub fn validate_new_track(input: &NewTrack) -> Result<ValidTrack, Invalid> {
     let mut checks = FieldChecks::new();
-    let slug = input.slug.trim();
+    // Taken as sent: a slug is an address, not text to tidy.
+    let slug = input.slug.as_str();
     checks.take(check_slug(slug));
     let fields = check_fields(
         &mut checks,
@@ -268,9 +283,10 @@ mod tests {
     }
 
     #[test]
-    fn a_new_track_is_trimmed() {
-        let valid = validate_new_track(&new_track(" wtdc-2025 ")).unwrap();
+    fn a_new_track_is_trimmed_but_its_slug_taken_as_sent() {
+        let valid = validate_new_track(&new_track("wtdc-2025")).unwrap();
         assert_eq!(valid.slug, "wtdc-2025");
+        assert!(validate_new_track(&new_track(" wtdc-2025 ")).is_err());
         assert_eq!(valid.fields.name, "WTDC-25");
         assert_eq!(valid.fields.location.as_deref(), Some("Baku"));
     }

@@ -11,7 +11,6 @@ use crate::{
     domain::ids::*,
     domain::outbox::{OutboxMessage, OutboxStatus},
     error::{AppError, AppResult},
-    routes::problem::Problem,
     services::accounts,
     services::outbox,
     state::AppState,
@@ -20,11 +19,12 @@ use crate::{
 list_envelope!(OutboxList, OutboxMessage);
 
 /// Creates a staff account (admin, moderator or organiser), email counted as verified.
-#[utoipa::path(tag = "admin", request_body = NewStaff, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createStaffAccount", tag = "admin", request_body = NewStaff, security(("bearer" = [])),
     responses(
         (status = 201, body = UserView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "The address already has an account"),
+        (status = 422),
     ))]
 #[post("/api/v1/admin/users")]
 pub async fn create_staff(
@@ -41,11 +41,12 @@ pub async fn create_staff(
 }
 
 /// Changes a user's platform role or disables the account (its tokens stop working at once).
-#[utoipa::path(tag = "admin", params(("id" = UserId, Path, description = "The user account")), request_body = UserChanges, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateUser", tag = "admin", params(("id" = UserId, Path, description = "The user account")), request_body = UserChanges, security(("bearer" = [])),
     responses(
         (status = 200, body = UserView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "Admins cannot change their own role or disable themselves"),
+        (status = 422),
     ))]
 #[patch("/api/v1/admin/users/{id}")]
 pub async fn update_user(
@@ -66,15 +67,16 @@ pub async fn update_user(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
-    /// `pending`, `sending`, `sent` or `dead` (default `dead`).
+    /// Default `dead`.
     pub status: Option<OutboxStatus>,
-    /// At most this many, newest first (1 to 500, default 100).
+    /// At most this many, newest first (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
 /// Outgoing messages by status, newest first: by default the dead ones.
-#[utoipa::path(tag = "admin", params(OutboxQuery), security(("bearer" = [])),
-    responses((status = 200, body = OutboxList), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "listOutboxMessages", tag = "admin", params(OutboxQuery), security(("bearer" = [])),
+    responses((status = 200, body = OutboxList), (status = 403, description = "Not an admin")))]
 #[get("/api/v1/admin/outbox")]
 pub async fn list_outbox(
     state: web::Data<AppState>,
@@ -97,11 +99,11 @@ pub async fn list_outbox(
 }
 
 /// Puts a dead message back in the queue with a fresh set of attempts.
-#[utoipa::path(tag = "admin", params(("id" = MessageId, Path, description = "The outgoing message")), security(("bearer" = [])),
+#[utoipa::path(operation_id = "retryOutboxMessage", tag = "admin", params(("id" = MessageId, Path, description = "The outgoing message")), security(("bearer" = [])),
     responses(
         (status = 200, body = OutboxMessage),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "The message is not dead"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "The message is not dead"),
     ))]
 #[post("/api/v1/admin/outbox/{id}/retry")]
 pub async fn retry_outbox(

@@ -14,7 +14,6 @@ use crate::{
     domain::actor::Actor,
     domain::ids::{OrganisationId, UserId},
     error::AppResult,
-    routes::problem::Problem,
     services::accounts::{self, TokenPair},
     state::AppState,
 };
@@ -23,6 +22,7 @@ use crate::{
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserView {
     pub id: UserId,
+    #[schema(format = "email")]
     pub email: String,
     pub display_name: String,
     pub role: PlatformRole,
@@ -72,11 +72,11 @@ fn refresh_ttl(state: &AppState) -> Duration {
 
 /// Registers an organisation with its first user, its owner. Answers the same way whether or
 /// not the address already has an account (its owner is emailed a notice instead).
-#[utoipa::path(tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(operation_id = "registerAccount", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, body = Account, description = "Registered; a verification link is emailed"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 422),
+        (status = 429),
     ))]
 #[post("/api/v1/auth/register")]
 pub async fn register(
@@ -98,8 +98,8 @@ pub async fn register(
 }
 
 /// Confirms an email address with the token from the emailed link.
-#[utoipa::path(tag = "auth", request_body = TokenBody,
-    responses((status = 204), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "verifyEmail", tag = "auth", request_body = TokenBody,
+    responses((status = 204), (status = 400, description = "The token is invalid, used or expired (`invalid_token`), or the body is malformed")))]
 #[post("/api/v1/auth/verify-email")]
 pub async fn verify_email(
     state: web::Data<AppState>,
@@ -113,11 +113,11 @@ pub async fn verify_email(
 }
 
 /// Opens a session: a short-lived access token and a single-use refresh token.
-#[utoipa::path(tag = "auth", request_body = LoginRequest,
+#[utoipa::path(operation_id = "logIn", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, body = TokenPair),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong address or password (the same answer for both)"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong address or password (the same answer for both): `invalid_credentials`"),
+        (status = 429),
     ))]
 #[post("/api/v1/auth/login")]
 pub async fn login(
@@ -139,8 +139,8 @@ pub async fn login(
 }
 
 /// Exchanges a refresh token for a new pair. A token used twice revokes its whole session.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest,
-    responses((status = 200, body = TokenPair), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "refreshSession", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 401, description = "The refresh token is invalid, expired or already used (`invalid_refresh_token`)")))]
 #[post("/api/v1/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
@@ -159,7 +159,7 @@ pub async fn refresh(
 }
 
 /// Ends the session the refresh token belongs to.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(operation_id = "logOut", tag = "auth", request_body = RefreshRequest,
     responses((status = 204)))]
 #[post("/api/v1/auth/logout")]
 pub async fn logout(
@@ -174,8 +174,8 @@ pub async fn logout(
 }
 
 /// Emails a reset link when the address has an account. The answer is the same either way.
-#[utoipa::path(tag = "auth", request_body = PasswordResetRequest,
-    responses((status = 202, body = Accepted), (status = 429, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "requestPasswordReset", tag = "auth", request_body = PasswordResetRequest,
+    responses((status = 202, body = Accepted), (status = 422, description = "Not an email address"), (status = 429)))]
 #[post("/api/v1/auth/password-reset")]
 pub async fn request_password_reset(
     state: web::Data<AppState>,
@@ -196,11 +196,11 @@ pub async fn request_password_reset(
 }
 
 /// Sets a new password with the emailed token; every session is signed out.
-#[utoipa::path(tag = "auth", request_body = PasswordResetConfirm,
+#[utoipa::path(operation_id = "confirmPasswordReset", tag = "auth", request_body = PasswordResetConfirm,
     responses(
         (status = 204),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The token is invalid, used or expired (`invalid_token`), or the body is malformed"),
+        (status = 422),
     ))]
 #[post("/api/v1/auth/password-reset/confirm")]
 pub async fn confirm_password_reset(
@@ -215,8 +215,8 @@ pub async fn confirm_password_reset(
 }
 
 /// The signed-in user and their organisation.
-#[utoipa::path(tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = Account), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "getCurrentAccount", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Account)))]
 #[get("/api/v1/me")]
 pub async fn me(state: web::Data<AppState>, user: Actor) -> AppResult<HttpResponse> {
     let (user, organisation) = state

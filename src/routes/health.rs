@@ -8,7 +8,6 @@ use super::Health;
 use crate::{
     db,
     error::{AppError, AppResult},
-    routes::problem::Problem,
     state::AppState,
 };
 
@@ -16,7 +15,7 @@ use crate::{
 const READY_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The process is up and serving HTTP. Touches nothing else.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(operation_id = "checkLiveness", tag = "operations", responses((status = 200, body = Health)))]
 #[get("/livez")]
 pub async fn livez() -> HttpResponse {
     HttpResponse::Ok().json(Health {
@@ -26,10 +25,10 @@ pub async fn livez() -> HttpResponse {
 }
 
 /// The service can do useful work: the database answers and takes a write.
-#[utoipa::path(tag = "operations",
+#[utoipa::path(operation_id = "checkReadiness", tag = "operations",
     responses(
         (status = 200, body = Health),
-        (status = 503, description = "The database cannot be reached or cannot write", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached or cannot write"),
     )
 )]
 #[get("/readyz")]

@@ -134,6 +134,8 @@ where
         .openapi(openapi::ApiDoc::openapi())
         .configure(configure)
         .split_for_parts();
+    openapi::complete_responses(&mut document);
+    openapi::link_pledge_flow(&mut document);
     openapi::describe_responses(&mut document);
     (app, document)
 }
@@ -247,11 +249,26 @@ macro_rules! list_envelope {
 }
 pub(crate) use list_envelope;
 
+/// Declares the `{"items": [...], "next_cursor": ...}` page every paginated list answers with
+/// (see [`paged`]), once per item type.
+macro_rules! page_envelope {
+    ($name:ident, $item:ty) => {
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// The `cursor` of the next page; `null` on the last page.
+            pub next_cursor: Option<String>,
+        }
+    };
+}
+pub(crate) use page_envelope;
+
 // Not `Status`: that is the pledge workflow's schema, and two schemas of one name would leave
 // the contract pointing at the wrong one.
 /// Service status, as reported by the health checks.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
+    /// `ok` on `/livez`, `ready` on `/readyz`.
     #[schema(example = "ok")]
     pub status: &'static str,
     /// The database engine in use (`sqlite` or `postgres`), on `/readyz`.

@@ -13,7 +13,7 @@ use crate::{
 
 /// Prometheus text exposition: HTTP requests by route and status, latency histogram, database
 /// pool usage, outgoing mail by status.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+#[utoipa::path(operation_id = "getMetrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     crate::metrics::record_pool_state(state.db.pool());
@@ -29,7 +29,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// This API's OpenAPI 3.1 description (the same document as `openapi.yaml` in the repository).
-#[utoipa::path(tag = "operations", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String)))]
+#[utoipa::path(operation_id = "getOpenApiDocument", tag = "operations", responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = Object)))]
 #[get("/openapi.yaml")]
 pub async fn openapi_yaml() -> AppResult<HttpResponse> {
     // Rendered once: the document is fixed for the life of the binary.

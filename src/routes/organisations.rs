@@ -16,7 +16,6 @@ use crate::{
     error::AppResult,
     pagination::{Page, PageParams},
     routes::extract::MaybeActor,
-    routes::problem::Problem,
     services::organisations as service,
     state::AppState,
 };
@@ -28,6 +27,7 @@ pub struct OrganisationView {
     pub name: String,
     pub kind: OrganisationKind,
     /// ISO 3166-1 alpha-3 code.
+    #[schema(pattern = "^[A-Z]{3}$", example = "GHA")]
     pub country: String,
     pub website: Option<String>,
     /// Set by a moderator once the organisation is confirmed to be who it says it is.
@@ -58,6 +58,7 @@ impl From<Organisation> for OrganisationView {
 pub struct InvitationView {
     pub id: InvitationId,
     pub organisation_id: OrganisationId,
+    #[schema(format = "email")]
     pub email: String,
     pub role: OrganisationRole,
     pub expires_at: DateTime<Utc>,
@@ -75,11 +76,11 @@ impl From<Invitation> for InvitationView {
     }
 }
 
-super::list_envelope!(OrganisationPage, OrganisationView);
+super::page_envelope!(OrganisationPage, OrganisationView);
 
 /// Verified organisations by name (staff see all), with keyset pagination.
-#[utoipa::path(operation_id = "list_organisations", tag = "organisations", params(PageParams),
-    responses((status = 200, body = OrganisationPage, description = "A page; `Link: rel=\"next\"` when more follows")))]
+#[utoipa::path(operation_id = "listOrganisations", tag = "organisations", params(PageParams), security((), ("bearer" = [])),
+    responses((status = 200, body = OrganisationPage, description = "A page", headers(("Link" = String, description = "`<...>; rel=\"next\"`: the next page, same query; absent on the last page")))))]
 #[get("/api/v1/organisations")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -103,8 +104,8 @@ pub async fn list(
 }
 
 /// One organisation. Unverified ones are visible only to their own people and staff.
-#[utoipa::path(operation_id = "get_organisation", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")),
-    responses((status = 200, body = OrganisationView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "getOrganisation", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")),
+    security((), ("bearer" = [])), responses((status = 200, body = OrganisationView)))]
 #[get("/api/v1/organisations/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -120,13 +121,12 @@ pub async fn get(
 
 /// Edits an organisation (its owner, or an admin). Changing the name, kind or country of a
 /// verified organisation withdraws its verification until a moderator confirms it again.
-#[utoipa::path(operation_id = "update_organisation", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), request_body = OrganisationChanges,
+#[utoipa::path(operation_id = "updateOrganisation", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), request_body = OrganisationChanges,
     security(("bearer" = [])),
     responses(
         (status = 200, body = OrganisationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the organisation's owner nor an admin"),
+        (status = 422),
     ))]
 #[patch("/api/v1/organisations/{id}")]
 pub async fn update(
@@ -145,8 +145,8 @@ pub async fn update(
 }
 
 /// Marks an organisation verified (moderators and admins; never their own).
-#[utoipa::path(tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), security(("bearer" = [])),
-    responses((status = 200, body = OrganisationView), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "verifyOrganisation", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), security(("bearer" = [])),
+    responses((status = 200, body = OrganisationView), (status = 403, description = "Not a moderator or admin, or the caller's own organisation")))]
 #[post("/api/v1/organisations/{id}/verify")]
 pub async fn verify(
     state: web::Data<AppState>,
@@ -161,9 +161,9 @@ pub async fn verify(
 }
 
 /// Invites a colleague by email (the owner, or an admin).
-#[utoipa::path(tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), request_body = NewInvitation,
+#[utoipa::path(operation_id = "inviteMember", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), request_body = NewInvitation,
     security(("bearer" = [])),
-    responses((status = 201, body = InvitationView), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = InvitationView), (status = 403, description = "Neither the organisation's owner nor an admin"), (status = 422)))]
 #[post("/api/v1/organisations/{id}/invitations")]
 pub async fn invite(
     state: web::Data<AppState>,
@@ -180,11 +180,12 @@ pub async fn invite(
 }
 
 /// Accepts an invitation: creates the invited user in the organisation.
-#[utoipa::path(tag = "organisations", request_body = AcceptInvitation,
+#[utoipa::path(operation_id = "acceptInvitation", tag = "organisations", request_body = AcceptInvitation,
     responses(
         (status = 201, body = Account),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "The address already has an account"),
+        (status = 400, description = "The token is invalid, used or expired (`invalid_token`), or the body is malformed"),
+        (status = 409, description = "The address already has an account"),
+        (status = 422),
     ))]
 #[post("/api/v1/invitations/accept")]
 pub async fn accept_invitation(

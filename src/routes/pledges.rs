@@ -19,7 +19,6 @@ use crate::{
     error::{AppError, AppResult},
     pagination::PageParams,
     routes::extract::MaybeActor,
-    routes::problem::Problem,
     services::pledges::{self as service, export, Created, HistoryEvent, PledgeView, QueueItem},
     services::reports::{self, ProgressReport, ReportInput},
     state::AppState,
@@ -32,13 +31,13 @@ use crate::{
 pub struct PledgeFilter {
     /// Track slug.
     pub track: Option<String>,
-    /// SDG number, 1 to 17.
+    /// SDG number.
+    #[param(minimum = 1, maximum = 17)]
     pub sdg: Option<i32>,
-    /// Focus area slug.
+    #[param(value_type = Option<FocusArea>)]
     pub focus_area: Option<String>,
-    /// `financial`, `policy`, `programmatic` or `advocacy`.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", value_type = Option<PledgeType>)]
     pub pledge_type: Option<String>,
     /// Target country, ISO 3166-1 alpha-3.
     pub country: Option<String>,
@@ -46,15 +45,18 @@ pub struct PledgeFilter {
     pub ldc: Option<bool>,
     /// Organisation id.
     pub organisation: Option<String>,
-    /// Organisation kind, e.g. `government`.
+    #[param(value_type = Option<OrganisationKind>)]
     pub organisation_kind: Option<String>,
     /// Words to find in the title, summary or description.
     pub q: Option<String>,
     /// Status; the public only ever sees `published` pledges.
+    #[param(value_type = Option<Status>)]
     pub status: Option<String>,
-    /// Items per page, 1 to 100 (default 50).
+    /// Items per page (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// Opaque position from the previous page.
+    /// Opaque position from the previous page's `next_cursor`.
+    #[param(min_length = 1)]
     pub cursor: Option<String>,
 }
 
@@ -111,12 +113,16 @@ impl PledgeFilter {
 pub struct QueueFilter {
     /// Only pledges carrying this track.
     pub track: Option<String>,
+    /// Items per page (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    /// Opaque position from the previous page's `next_cursor`.
+    #[param(min_length = 1)]
     pub cursor: Option<String>,
 }
 
-super::list_envelope!(PledgePage, PledgeView);
-super::list_envelope!(QueuePage, QueueItem);
+super::page_envelope!(PledgePage, PledgeView);
+super::page_envelope!(QueuePage, QueueItem);
 super::list_envelope!(History, HistoryEvent);
 
 /// A pledge with its version as `ETag`.
@@ -156,12 +162,18 @@ fn optional_body<T: DeserializeOwned + Default>(body: &web::Bytes) -> AppResult<
 
 /// Registers a pledge as a draft of the caller's organisation. With `Idempotency-Key`, a retry
 /// of the same request answers the first answer again instead of making a second pledge.
-#[utoipa::path(tag = "pledges", request_body = PledgeInput, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createPledge", tag = "pledges", request_body = PledgeInput, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key and body replay the first answer (24 h)")),
     responses(
-        (status = 201, body = PledgeView, headers(("ETag" = String), ("Location" = String))),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "The same key is still being processed"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, or the key was used with another body"),
+        (status = 201, body = PledgeView, headers(
+            ("ETag" = String, description = "The pledge's version"),
+            ("Location" = String, description = "The pledge's address"),
+            ("Idempotent-Replayed" = String, description = "`true` when this is the first answer to the same key, replayed"),
+        )),
+        (status = 400, description = "A malformed body, or an `Idempotency-Key` that is not ASCII"),
+        (status = 403, description = "The caller belongs to no organisation (`no_organisation`)"),
+        (status = 409, description = "The same key is still being processed"),
+        (status = 422, description = "Invalid fields, or the key was used with another body"),
     ))]
 #[post("/api/v1/pledges")]
 pub async fn create(
@@ -217,8 +229,8 @@ pub async fn create(
 
 /// The catalogue: published pledges (plus, for an organisation, its own; for staff, all),
 /// newest first, with keyset pagination.
-#[utoipa::path(operation_id = "list_pledges", tag = "pledges", params(PledgeFilter),
-    responses((status = 200, body = PledgePage, description = "A page; `Link: rel=\"next\"` when more follows")))]
+#[utoipa::path(operation_id = "listPledges", tag = "pledges", params(PledgeFilter), security((), ("bearer" = [])),
+    responses((status = 200, body = PledgePage, description = "A page", headers(("Link" = String, description = "`<...>; rel=\"next\"`: the next page, same query; absent on the last page")))))]
 #[get("/api/v1/pledges")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -237,8 +249,9 @@ pub async fn list(
 }
 
 /// One pledge, with its version as `ETag`. 404 for anyone who may not see it.
-#[utoipa::path(operation_id = "get_pledge", tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")),
-    responses((status = 200, body = PledgeView, headers(("ETag" = String))), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "getPledge", tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")),
+    security((), ("bearer" = [])),
+    responses((status = 200, body = PledgeView, headers(("ETag" = String, description = "The pledge's version")))))]
 #[get("/api/v1/pledges/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -284,13 +297,15 @@ async fn public_pledge(state: &AppState, id: PledgeId) -> AppResult<HttpResponse
 }
 
 /// Edits a draft or a pledge sent back for changes. Needs `If-Match` with the version read.
-#[utoipa::path(operation_id = "update_pledge", tag = "pledges", request_body = PledgeChanges, security(("bearer" = [])),
-    params(("id" = PledgeId, Path, description = "The pledge"), ("If-Match" = String, Header, description = "The version (ETag) the edit is based on")),
+#[utoipa::path(operation_id = "updatePledge", tag = "pledges", request_body = PledgeChanges, security(("bearer" = [])),
+    params(("id" = PledgeId, Path, description = "The pledge"), ("If-Match" = String, Header, pattern = r#"^(W/)?"?[0-9]+"?$"#, description = "The version (ETag) the edit is based on")),
     responses(
-        (status = 200, body = PledgeView, headers(("ETag" = String))),
-        (status = 412, body = Problem, content_type = "application/problem+json", description = "The pledge changed since it was read"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 428, body = Problem, content_type = "application/problem+json", description = "If-Match is missing"),
+        (status = 200, body = PledgeView, headers(("ETag" = String, description = "The pledge's new version"))),
+        (status = 403, description = "Not the caller's organisation's pledge"),
+        (status = 409, description = "The pledge's status does not allow edits"),
+        (status = 412, description = "The pledge changed since it was read"),
+        (status = 422),
+        (status = 428, description = "If-Match is missing"),
     ))]
 #[patch("/api/v1/pledges/{id}")]
 pub async fn update(
@@ -346,17 +361,16 @@ async fn step(
 }
 
 macro_rules! step_route {
-    ($(#[$doc:meta])* $name:ident, $path:literal, $action:expr, $if_match:literal) => {
+    ($(#[$doc:meta])* $name:ident, $id:literal, $path:literal, $action:expr, if_match = $if_match_type:ty, $pattern:literal, $if_match:literal $(, $status:literal: $why:literal)*) => {
         $(#[$doc])*
-        #[utoipa::path(tag = "pledges", request_body(content = Option<StepBody>), security(("bearer" = [])),
-            params(("id" = PledgeId, Path, description = "The pledge"), ("If-Match" = Option<String>, Header, description = $if_match)),
+        #[utoipa::path(operation_id = $id, tag = "pledges", security(("bearer" = [])),
+            request_body(content = StepBody, description = "May be omitted (the same as `{}`)"),
+            params(("id" = PledgeId, Path, description = "The pledge"),
+                ("If-Match" = $if_match_type, Header, pattern = $pattern, description = $if_match)),
             responses(
-                (status = 200, body = PledgeView, headers(("ETag" = String))),
-                (status = 403, body = Problem, content_type = "application/problem+json"),
-                (status = 404, body = Problem, content_type = "application/problem+json"),
-                (status = 409, body = Problem, content_type = "application/problem+json", description = "Not possible from the pledge's status"),
-                (status = 412, body = Problem, content_type = "application/problem+json"),
-                (status = 428, body = Problem, content_type = "application/problem+json"),
+                (status = 200, body = PledgeView, headers(("ETag" = String, description = "The pledge's new version"))),
+                (status = 403), (status = 409, description = "Not possible from the pledge's status"),
+                (status = 412) $(, (status = $status, description = $why))*
             ))]
         #[post($path)]
         pub async fn $name(
@@ -373,29 +387,37 @@ macro_rules! step_route {
 
 step_route!(
     /// Sends a draft (or a pledge with requested changes) to the moderators. Needs a verified email.
-    submit, "/api/v1/pledges/{id}/submit", Action::Submit, "Optional: the version the caller saw"
+    submit, "submitPledge", "/api/v1/pledges/{id}/submit", Action::Submit,
+    if_match = Option<String>, r#"^((W/)?"?[0-9]+"?|\*)$"#, "Optional: the version the caller saw"
 );
 step_route!(
     /// Withdraws a pledge (its organisation; admins for published ones).
-    withdraw, "/api/v1/pledges/{id}/withdraw", Action::Withdraw, "Optional: the version the caller saw"
+    withdraw, "withdrawPledge", "/api/v1/pledges/{id}/withdraw", Action::Withdraw,
+    if_match = Option<String>, r#"^((W/)?"?[0-9]+"?|\*)$"#, "Optional: the version the caller saw"
 );
 step_route!(
     /// Publishes a submitted pledge (moderators and admins; needs a verified organisation).
-    approve, "/api/v1/pledges/{id}/approve", Action::Approve, "Required: the version the moderator saw"
+    approve, "approvePledge", "/api/v1/pledges/{id}/approve", Action::Approve,
+    if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
+    428: "If-Match is missing"
 );
 step_route!(
     /// Sends a submitted pledge back to its organisation with a reason.
-    request_changes, "/api/v1/pledges/{id}/request-changes", Action::RequestChanges, "Required: the version the moderator saw"
+    request_changes, "requestPledgeChanges", "/api/v1/pledges/{id}/request-changes", Action::RequestChanges,
+    if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
+    422: "The reason is missing", 428: "If-Match is missing"
 );
 step_route!(
     /// Rejects a submitted pledge with a reason.
-    reject, "/api/v1/pledges/{id}/reject", Action::Reject, "Required: the version the moderator saw"
+    reject, "rejectPledge", "/api/v1/pledges/{id}/reject", Action::Reject,
+    if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
+    422: "The reason is missing", 428: "If-Match is missing"
 );
 
 /// The audit trail: what happened and when (public for published pledges); who and why for the
 /// organisation and staff.
-#[utoipa::path(tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")),
-    responses((status = 200, body = History), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "getPledgeHistory", tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")),
+    security((), ("bearer" = [])), responses((status = 200, body = History)))]
 #[get("/api/v1/pledges/{id}/history")]
 pub async fn history(
     state: web::Data<AppState>,
@@ -410,8 +432,11 @@ pub async fn history(
 }
 
 /// Submitted pledges awaiting a decision, oldest first, with how long each has waited.
-#[utoipa::path(tag = "moderation", params(QueueFilter), security(("bearer" = [])),
-    responses((status = 200, body = QueuePage), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "listModerationQueue", tag = "moderation", params(QueueFilter), security(("bearer" = [])),
+    responses(
+        (status = 200, body = QueuePage, description = "A page", headers(("Link" = String, description = "`<...>; rel=\"next\"`: the next page, same query; absent on the last page"))),
+        (status = 403, description = "Not a moderator or admin"),
+    ))]
 #[get("/api/v1/moderation/queue")]
 pub async fn queue(
     state: web::Data<AppState>,
@@ -441,7 +466,15 @@ async fn stream_export(
     format: export::Format,
 ) -> AppResult<HttpResponse> {
     let viewer = viewer.0;
-    let (filter, _) = filter.parse()?;
+    let (filter, page) = filter.parse()?;
+    // An export is the whole selection: a page size means nothing here, but a wrong one is
+    // still refused like anywhere else the parameter is taken.
+    page.limit()?;
+    if page.cursor.is_some() {
+        return Err(AppError::InvalidQuery(
+            "an export has no pages: leave out cursor".to_owned(),
+        ));
+    }
     let (first_filter, first_viewer) = (filter.clone(), viewer.clone());
     let first = state
         .db
@@ -502,8 +535,8 @@ fn tokio_stream_from<T>(
 
 /// The catalogue as CSV (same filters and visibility as `GET /pledges`; lists joined with `;`;
 /// cells that a spreadsheet would run as formulas are prefixed with `'`).
-#[utoipa::path(tag = "pledges", params(PledgeFilter),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "exportPledgesCsv", tag = "pledges", params(PledgeFilter), security((), ("bearer" = [])),
+    responses((status = 200, content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=\"pledges.csv\"`")))))]
 #[get("/api/v1/pledges/export.csv")]
 pub async fn export_csv(
     state: web::Data<AppState>,
@@ -514,8 +547,8 @@ pub async fn export_csv(
 }
 
 /// The catalogue as newline-delimited JSON, one pledge (as in `GET /pledges/{id}`) a line.
-#[utoipa::path(tag = "pledges", params(PledgeFilter),
-    responses((status = 200, content_type = "application/x-ndjson", body = String), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "exportPledgesNdjson", tag = "pledges", params(PledgeFilter), security((), ("bearer" = [])),
+    responses((status = 200, content_type = "application/x-ndjson", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=\"pledges.ndjson\"`")))))]
 #[get("/api/v1/pledges/export.ndjson")]
 pub async fn export_ndjson(
     state: web::Data<AppState>,
@@ -528,8 +561,8 @@ pub async fn export_ndjson(
 super::list_envelope!(ReportList, ProgressReport);
 
 /// A pledge's yearly progress reports (visible to whoever may see the pledge).
-#[utoipa::path(tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")),
-    responses((status = 200, body = ReportList), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(operation_id = "listProgressReports", tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")),
+    security((), ("bearer" = [])), responses((status = 200, body = ReportList)))]
 #[get("/api/v1/pledges/{id}/reports")]
 pub async fn list_reports(
     state: web::Data<AppState>,
@@ -545,12 +578,13 @@ pub async fn list_reports(
 
 /// Files the progress report of a year on a published pledge (its organisation); sending the
 /// same year again replaces it. USD disbursed feeds the live counters.
-#[utoipa::path(tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")), request_body = ReportInput, security(("bearer" = [])),
+#[utoipa::path(operation_id = "submitProgressReport", tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")), request_body = ReportInput, security(("bearer" = [])),
     responses(
         (status = 201, body = ProgressReport, description = "A new year's report"),
         (status = 200, body = ProgressReport, description = "The year's report, replaced"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "The pledge is not published"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's organisation's pledge"),
+        (status = 409, description = "The pledge is not published"),
+        (status = 422),
     ))]
 #[post("/api/v1/pledges/{id}/reports")]
 pub async fn submit_report(

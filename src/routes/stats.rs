@@ -5,11 +5,11 @@ use std::{sync::Arc, time::Duration};
 use actix_web::{get, http::header, web, HttpResponse, Responder};
 use actix_web_lab::sse;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     domain::counters::Snapshot, error::AppResult, live::Rendered, routes::extract::MaybeActor,
-    routes::problem::Problem, state::AppState,
+    state::AppState,
 };
 
 /// The shortest gap between two stream events: changes in between are coalesced.
@@ -31,9 +31,24 @@ fn body(rendered: &Rendered, staff: bool) -> String {
     }
 }
 
+/// One event of `GET /stats/stream`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the stream's events; they are written by `sse::Data`
+pub struct StatsEvent {
+    #[schema(pattern = "^stats$", example = "stats")]
+    event: String,
+    /// The snapshot's version.
+    #[schema(pattern = "^[0-9]+$")]
+    id: String,
+    /// The snapshot as JSON, as `GET /stats` answers it.
+    #[schema(content_media_type = "application/json")]
+    data: String,
+}
+
 /// Live figures for a scope. Staff also see the pending figures. Served from memory.
-#[utoipa::path(tag = "live counters", params(StatsQuery),
-    responses((status = 200, body = Snapshot), (status = 404, body = Problem, content_type = "application/problem+json", description = "Unknown track")))]
+#[utoipa::path(operation_id = "getStats", tag = "live counters", params(StatsQuery),
+    security((), ("bearer" = [])),
+    responses((status = 200, body = Snapshot, headers(("ETag" = String, description = "The snapshot's version"))), (status = 404, description = "Unknown track")))]
 #[get("/api/v1/stats")]
 pub async fn snapshot(
     state: web::Data<AppState>,
@@ -61,8 +76,9 @@ pub async fn snapshot(
 /// Server-Sent Events: `event: stats` with the snapshot on connect, then on every change
 /// (coalesced, at most four a second), each with its version as `id`; keep-alive comments in
 /// between. A reconnecting client gets the latest snapshot at once.
-#[utoipa::path(tag = "live counters", params(StatsQuery),
-    responses((status = 200, content_type = "text/event-stream", body = String, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`")))]
+#[utoipa::path(operation_id = "streamStats", tag = "live counters", params(StatsQuery),
+    security((), ("bearer" = [])),
+    responses((status = 200, content_type = "text/event-stream", body = StatsEvent, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`"), (status = 404, description = "Unknown track")))]
 #[get("/api/v1/stats/stream")]
 pub async fn stream(
     state: web::Data<AppState>,

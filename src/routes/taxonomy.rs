@@ -10,7 +10,6 @@ use crate::{
         Country, CountryFilter, FocusAreaEntry, NewTrack, Sdg, Track, TrackChanges,
     },
     error::AppResult,
-    routes::problem::Problem,
     services::taxonomy as service,
     state::AppState,
 };
@@ -29,7 +28,7 @@ fn cacheable<T: serde::Serialize>(body: T) -> HttpResponse {
 }
 
 /// The 17 Sustainable Development Goals.
-#[utoipa::path(tag = "taxonomy", responses((status = 200, body = SdgList)))]
+#[utoipa::path(operation_id = "listSdgs", tag = "taxonomy", responses((status = 200, body = SdgList)))]
 #[get("/api/v1/sdgs")]
 pub async fn list_sdgs(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let items = state.db.run(service::list_sdgs).await?;
@@ -37,7 +36,7 @@ pub async fn list_sdgs(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 }
 
 /// Partner2Connect's four focus areas, each with its pillars.
-#[utoipa::path(tag = "taxonomy", responses((status = 200, body = FocusAreaList)))]
+#[utoipa::path(operation_id = "listFocusAreas", tag = "taxonomy", responses((status = 200, body = FocusAreaList)))]
 #[get("/api/v1/focus-areas")]
 pub async fn list_focus_areas(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let items = state.db.run(service::list_focus_areas).await?;
@@ -50,11 +49,11 @@ pub async fn list_focus_areas(state: web::Data<AppState>) -> AppResult<HttpRespo
 /// after the graduations of Bhutan in 2023 and São Tomé and Príncipe in 2024); `lldc` the UN
 /// list of 32 landlocked developing countries; `sids` the UN-OHRLLS list of small island
 /// developing States (UN members and associate members of the regional commissions) as of 2024.
-#[utoipa::path(tag = "taxonomy",
+#[utoipa::path(operation_id = "listCountries", tag = "taxonomy",
     params(CountryFilter),
     responses(
         (status = 200, body = CountryList),
-        (status = 400, description = "A filter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+
     )
 )]
 #[get("/api/v1/countries")]
@@ -71,7 +70,7 @@ pub async fn list_countries(
 }
 
 /// Pledging tracks: the events and campaigns pledges are announced under.
-#[utoipa::path(tag = "taxonomy", responses((status = 200, body = TrackList)))]
+#[utoipa::path(operation_id = "listTracks", tag = "taxonomy", responses((status = 200, body = TrackList)))]
 #[get("/api/v1/tracks")]
 pub async fn list_tracks(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let items = state.db.run(service::list_tracks).await?;
@@ -80,12 +79,12 @@ pub async fn list_tracks(state: web::Data<AppState>) -> AppResult<HttpResponse> 
 
 /// Adds a pledging track (organisers and admins). It has live counters and a big-screen page
 /// at once.
-#[utoipa::path(tag = "taxonomy", request_body = NewTrack, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createTrack", tag = "taxonomy", request_body = NewTrack, security(("bearer" = [])),
     responses(
-        (status = 201, body = Track),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "The slug is taken"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 201, body = Track, headers(("Location" = String, description = "The track's big-screen page"))),
+        (status = 403, description = "Not an organiser or admin"),
+        (status = 409, description = "The slug is taken"),
+        (status = 422),
     ))]
 #[post("/api/v1/tracks")]
 pub async fn create_track(
@@ -105,12 +104,12 @@ pub async fn create_track(
 }
 
 /// Edits a track's name, description, place or dates (organisers and admins).
-#[utoipa::path(tag = "taxonomy", request_body = TrackChanges, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateTrack", tag = "taxonomy", request_body = TrackChanges,
+    params(("slug" = String, Path, description = "The track's slug")), security(("bearer" = [])),
     responses(
         (status = 200, body = Track),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an organiser or admin"),
+        (status = 422),
     ))]
 #[patch("/api/v1/tracks/{slug}")]
 pub async fn update_track(

@@ -10,7 +10,7 @@ use crate::{
     db::{self, new_id, now, write_tx, DbConnection},
     domain::{
         account::{
-            unknown_country, LoginRequest, NewStaff, Organisation, OrganisationRole,
+            unknown_country, EmailAddress, LoginRequest, NewStaff, Organisation, OrganisationRole,
             PasswordResetConfirm, PasswordResetRequest, PlatformRole, RegisterRequest,
             TokenPurpose, User, UserChanges,
         },
@@ -296,9 +296,11 @@ pub fn request_password_reset(
     request: &PasswordResetRequest,
     links: &Links,
 ) -> AppResult<()> {
-    let email = request.email.trim().to_lowercase();
+    // Only the form of the address is checked: whether it has an account stays unsaid.
+    let email = EmailAddress::parse("email", &request.email)?;
+    let email = email.as_str();
     write_tx(conn, |conn| {
-        let Some(user) = db::users::find_by_email(conn, &email)?.filter(|u| !u.disabled) else {
+        let Some(user) = db::users::find_by_email(conn, email)?.filter(|u| !u.disabled) else {
             return Ok(());
         };
         let hour_ago = now() - Duration::hours(1);

@@ -140,13 +140,21 @@ pub struct SeedReport {
     pub pledges_total: usize,
 }
 
+/// Demo organisations have ids like every other (UUIDs, as the contract says), from a range of
+/// their own: this prefix and their number, so a rerun finds the ones it made.
+const DEMO_ORG_PREFIX: &str = "d3e00000-0000-7000-8000-";
+
+fn demo_organisation(n: usize) -> OrganisationId {
+    OrganisationId::from(format!("{DEMO_ORG_PREFIX}{n:012x}"))
+}
+
 pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
     let mut report = SeedReport::default();
     let vocabulary = crate::db::taxonomy::vocabulary(conn)?;
     let creator = demo_user(conn)?;
     let org_count = organisations_for(target);
     let mut dice = Dice(7);
-    let existing = db::organisations::count_with_id_prefix(conn, "demo-org-")?;
+    let existing = db::organisations::count_with_id_prefix(conn, DEMO_ORG_PREFIX)?;
     write_tx(conn, |conn| -> AppResult<()> {
         for n in usize::try_from(existing).unwrap_or(0)..org_count {
             let (code, country) = COUNTRIES[n % COUNTRIES.len()];
@@ -156,7 +164,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
             db::organisations::insert(
                 conn,
                 &Organisation {
-                    id: OrganisationId::from(format!("demo-org-{n:05}")),
+                    id: demo_organisation(n),
                     name,
                     kind,
                     country: code.to_owned(),
@@ -171,7 +179,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
         }
         Ok(())
     })?;
-    let have = db::pledges::count_of_organisations_with_prefix(conn, "demo-org-")?;
+    let have = db::pledges::count_of_organisations_with_prefix(conn, DEMO_ORG_PREFIX)?;
     let have = usize::try_from(have).unwrap_or(0);
     let mut n = have;
     while n < target {
@@ -204,7 +212,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
                 }))
                 .map_err(|e| AppError::internal(format!("demo pledge input: {e}")))?;
                 let valid = validate(&input, &vocabulary)?;
-                let org = OrganisationId::from(format!("demo-org-{:05}", i % org_count));
+                let org = demo_organisation(i % org_count);
                 let published =
                     crate::db::now() - Duration::minutes(i64::try_from(target - i).unwrap_or(0));
                 insert_published(conn, &org, &creator, &valid, published)?;
@@ -221,7 +229,7 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
 
 /// The account demo pledges are recorded as created by; it cannot sign in.
 fn demo_user(conn: &mut DbConnection) -> AppResult<UserId> {
-    const ID: &str = "demo-user";
+    const ID: &str = "d3e00000-0000-7000-8001-000000000000";
     if !db::users::exists(conn, &UserId::from(ID))? {
         let at = crate::db::now();
         db::users::insert(

@@ -30,13 +30,21 @@ use crate::{
 #[serde(deny_unknown_fields)]
 pub struct ReportInput {
     /// The year reported on; one report per pledge and year (sending it again replaces it).
-    #[schema(example = 2024)]
+    /// From 2000 to next year.
+    #[schema(minimum = 2000, example = 2024)]
     pub year: i32,
-    /// `not_started`, `in_progress`, `completed` or `discontinued`.
+    #[schema(value_type = ImplementationStatus, example = "in_progress")]
     pub implementation_status: String,
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        example = "120 schools connected; 300 teachers trained."
+    )]
     pub narrative: String,
     /// Whole US dollars disbursed during the year.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64, example = 250000)]
     pub usd_disbursed: Option<i64>,
+    #[schema(minimum = 0, example = 12000)]
     pub people_reached: Option<i64>,
 }
 

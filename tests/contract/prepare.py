@@ -1,0 +1,143 @@
+"""Prepares a contract-fuzzing run against a fresh service, through its API.
+
+Signs in a pledger (registered, verified through the emailed link, logged in) and an admin,
+puts pledges where the workflow's steps can take them, and writes the schemathesis
+configuration that points those steps at them. Prints shell assignments for fuzz.sh.
+
+Usage: prepare.py BASE_URL MAIL_DIR PASSWORD ADMIN_EMAIL PLEDGER_EMAIL CONFIG_OUT
+"""
+
+import email
+import email.policy
+import json
+import pathlib
+import re
+import sys
+import time
+import urllib.error
+import urllib.request
+
+BASE, MAIL_DIR, PASSWORD, ADMIN, PLEDGER, CONFIG_OUT = sys.argv[1:7]
+
+
+def call(method, path, body=None, token=None, headers=None):
+    request = urllib.request.Request(BASE + path, method=method)
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, data, timeout=30) as response:
+            text = response.read().decode()
+            return response.status, dict(response.headers), json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        sys.exit(f"{method} {path}: {error.code} {error.read().decode()}")
+
+
+def emailed_token(address, subject):
+    for _ in range(200):
+        for mail in sorted(pathlib.Path(MAIL_DIR).glob("*.eml")):
+            message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+            if address in message["To"] and subject in message["Subject"]:
+                text = message.get_body(("plain",)).get_content()
+                return re.search(r"token=([A-Za-z0-9_-]+)", text).group(1)
+        time.sleep(0.05)
+    sys.exit(f"no email {subject!r} to {address}")
+
+
+def login(email):
+    _, _, tokens = call("POST", "/api/v1/auth/login", {"email": email, "password": PASSWORD})
+    return tokens["access_token"]
+
+
+def pledge(token, title):
+    body = {
+        "title": title,
+        "summary": "Connecting rural schools to broadband.",
+        "description": "Fibre and satellite links for rural schools, with teacher training.",
+        "type": "programmatic",
+        "focus_areas": ["access"],
+        "sdgs": [4, 9],
+        "tracks": ["ldc5"],
+        "countries": ["GHA"],
+        "beneficiary_groups": ["rural_communities"],
+        "start_date": "2024-01-01",
+        "end_date": "2026-12-31",
+    }
+    _, _, created = call("POST", "/api/v1/pledges", body, token)
+    return created["id"]
+
+
+def submitted(token, title):
+    pledge_id = pledge(token, title)
+    _, _, view = call("POST", f"/api/v1/pledges/{pledge_id}/submit", {}, token)
+    return pledge_id, view["version"]
+
+
+call("POST", "/api/v1/auth/register", {
+    "email": PLEDGER,
+    "password": PASSWORD,
+    "display_name": "Fuzz pledger",
+    "organisation": {"name": "Ministry of Fuzzing", "kind": "government", "country": "GHA"},
+})
+call("POST", "/api/v1/auth/verify-email",
+     {"token": emailed_token(PLEDGER, "Confirm your email address")})
+pledger = login(PLEDGER)
+admin = login(ADMIN)
+_, _, me = call("GET", "/api/v1/me", token=pledger)
+organisation = me["organisation"]["id"]
+_, _, directory = call("GET", "/api/v1/organisations?limit=1")
+other_organisation = directory["items"][0]["id"]
+call("POST", f"/api/v1/organisations/{organisation}/verify", token=admin)
+
+# A staff account for the admin to edit, so that role changes and disabling hit neither the
+# admin nor the pledger whose sessions the runs use.
+_, _, victim = call("POST", "/api/v1/admin/users", {
+    "email": "fuzz-staff@example.org", "display_name": "Fuzz staff",
+    "role": "organiser", "password": PASSWORD,
+}, admin)
+
+# The account generated logins may use (see schemathesis.toml).
+call("POST", "/api/v1/admin/users", {
+    "email": "fuzz-login@example.org", "display_name": "Fuzz login",
+    "role": "organiser", "password": PASSWORD,
+}, admin)
+
+# One submitted pledge per decision, and a published one for progress reports.
+decisions = {op: submitted(pledger, f"Pledge for {op}")
+             for op in ("approvePledge", "requestPledgeChanges", "rejectPledge")}
+published, version = submitted(pledger, "Published pledge")
+call("POST", f"/api/v1/pledges/{published}/approve", {}, admin, {"If-Match": f'"{version}"'})
+
+# Where an operation acts on one resource, the runs aim it at one that exists and is in the
+# state the operation needs (the values are fixed for those parameters; everything else is
+# generated). Everything else comes from the contract: examples, generated data and links.
+operations = {
+    "submitProgressReport": {"path.id": published},
+    # Another organisation: an edit of the pledger's own could withdraw its verification, which
+    # the decisions need. Admins may edit it; the pledger may not.
+    "updateOrganisation": {"path.id": other_organisation},
+    "inviteMember": {"path.id": organisation},
+    "verifyOrganisation": {"path.id": organisation},
+    "updateUser": {"path.id": victim["id"]},
+    "updateTrack": {"path.slug": "ldc5"},
+}
+for op, (pledge_id, version) in decisions.items():
+    operations[op] = {"path.id": pledge_id, "header.If-Match": f'"{version}"'}
+
+lines = []
+for op, parameters in operations.items():
+    lines.append("[[operations]]")
+    lines.append(f'include-operation-id = "{op}"')
+    lines.append("parameters = { " + ", ".join(
+        f'"{name}" = {json.dumps(value)}' for name, value in parameters.items()) + " }")
+    lines.append("")
+base = pathlib.Path(__file__).with_name("schemathesis.toml").read_text()
+pathlib.Path(CONFIG_OUT).write_text(base + "\n" + "\n".join(lines))
+
+print(f"PLEDGER_TOKEN={pledger}")
+print(f"ADMIN_TOKEN={admin}")
