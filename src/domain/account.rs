@@ -7,12 +7,13 @@ use std::{collections::HashSet, str::FromStr};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use super::{
     actor::Actor,
     errors::{FieldError, Invalid},
     ids::{InvitationId, OrganisationId, UserId},
-    validation::{email_address, field_error, text_within},
+    validation::{country_code, email_address, field_error, field_errors, text, text_within},
 };
 
 /// Shortest password accepted (OWASP ASVS 2.1.1 asks for at least 12 characters).
@@ -159,24 +160,6 @@ pub fn check_text(field: &str, value: &str, min: usize, max: usize) -> Result<()
     text_within(value, min, max).map_err(|e| field_error(field, e))
 }
 
-/// Checks an optional website: an absolute http(s) URL.
-pub fn check_website(field: &str, value: &str) -> Result<(), FieldError> {
-    match url::Url::parse(value.trim()) {
-        Ok(url)
-            if matches!(url.scheme(), "http" | "https")
-                && url.host().is_some()
-                && value.len() <= 500 =>
-        {
-            Ok(())
-        }
-        _ => Err(FieldError::new(
-            field,
-            "invalid_url",
-            "use an absolute http:// or https:// address",
-        )),
-    }
-}
-
 /// Collects field errors from several checks, so a client learns every problem at once.
 #[derive(Debug, Default)]
 pub struct FieldChecks(Vec<FieldError>);
@@ -197,17 +180,22 @@ impl FieldChecks {
         }
     }
 
+    /// Starts with the body's own field rules (its `validator` derive): every error at once.
+    pub fn from_rules(body: &impl Validate) -> Self {
+        let mut checks = Self::new();
+        if let Err(errors) = body.validate() {
+            checks.0.extend(field_errors(&errors));
+        }
+        checks
+    }
+
     pub fn push(&mut self, error: FieldError) {
         self.0.push(error);
     }
 
-    /// All checks passed, or every error found.
+    /// All checks passed, or every error found, in the order of their fields.
     pub fn finish(self) -> Result<(), Invalid> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Invalid(self.0))
-        }
+        self.finish_with(Some(()))
     }
 
     /// The value assembled from the checks' results when every check passed, or every error
@@ -216,7 +204,11 @@ impl FieldChecks {
     pub fn finish_with<T>(self, value: Option<T>) -> Result<T, Invalid> {
         match value {
             Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(Invalid(self.0)),
+            _ => {
+                let mut errors = self.0;
+                errors.sort_by(|a, b| a.field.cmp(&b.field));
+                Err(Invalid(errors))
+            }
         }
     }
 }
@@ -308,49 +300,6 @@ pub struct Invitation {
 // ---------------------------------------------------------------------------------------------
 // Organisation fields
 
-/// Checks the organisation fields shared by registration and editing; `prefix` is the path of
-/// the fields in the request (`organisation` in a registration, nothing in an edit). Returns
-/// the parsed kind and the normalised country code of the fields that were given and valid.
-pub fn check_organisation_fields(
-    checks: &mut FieldChecks,
-    prefix: &str,
-    name: Option<&str>,
-    kind: Option<&str>,
-    country: Option<&str>,
-    website: Option<&str>,
-) -> (Option<OrganisationKind>, Option<String>) {
-    let field = |f: &str| {
-        if prefix.is_empty() {
-            f.to_owned()
-        } else {
-            format!("{prefix}.{f}")
-        }
-    };
-    if let Some(name) = name {
-        checks.take(check_text(&field("name"), name, 2, 200));
-    }
-    let kind = kind.and_then(|k| checks.take(parse_field::<OrganisationKind>(&field("kind"), k)));
-    let country = country.and_then(|c| checks.take(check_country(&field("country"), c)));
-    if let Some(website) = website {
-        checks.take(check_website(&field("website"), website));
-    }
-    (kind, country)
-}
-
-/// A country code as the contract writes it: three uppercase letters. Whether the country
-/// exists is for the caller to look up.
-pub fn check_country(field: &str, value: &str) -> Result<String, FieldError> {
-    if value.len() == 3 && value.chars().all(|ch| ch.is_ascii_uppercase()) {
-        Ok(value.to_owned())
-    } else {
-        Err(FieldError::new(
-            field,
-            "invalid_country",
-            "use an ISO 3166-1 alpha-3 code such as GHA",
-        ))
-    }
-}
-
 /// The error for a well-formed country code that names no known country.
 pub fn unknown_country(field: &str, code: &str) -> Invalid {
     Invalid::field(field, "unknown_value", format!("unknown country {code}"))
@@ -378,9 +327,10 @@ pub fn check_moderation_tracks(
 // Request bodies and what they parse into
 
 // `POST /auth/register`: an organisation with its first user, its owner.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    #[validate(custom(function = "email_address"))]
     #[schema(format = "email", max_length = 254, example = "amina@ict.gov.gh")]
     pub email: String,
     /// 12 to 256 characters, not among the 10,000 most common passwords, and hard enough to
@@ -391,14 +341,17 @@ pub struct RegisterRequest {
         example = "quietly orbiting marmalade"
     )]
     pub password: String,
+    #[validate(custom(function = "text::<1, 100>"))]
     #[schema(min_length = 1, max_length = 100, example = "Amina")]
     pub display_name: String,
+    #[validate(nested)]
     pub organisation: NewOrganisation,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganisation {
+    #[validate(custom(function = "text::<2, 200>"))]
     #[schema(
         min_length = 2,
         max_length = 200,
@@ -408,9 +361,11 @@ pub struct NewOrganisation {
     #[schema(value_type = OrganisationKind, example = "government")]
     pub kind: String,
     /// ISO 3166-1 alpha-3 code of a country in `GET /countries`.
+    #[validate(custom(function = "country_code"))]
     #[schema(pattern = "^[A-Z]{3}$", example = "GHA")]
     pub country: String,
     /// An absolute `http://` or `https://` address.
+    #[validate(custom(function = "crate::domain::validation::website"))]
     #[schema(
         pattern = "^https?://",
         max_length = 500,
@@ -439,32 +394,25 @@ pub struct OrganisationDetails {
 impl RegisterRequest {
     /// Every field rule at once; `is_common` tells a too common password.
     pub fn parse(&self, is_common: impl Fn(&str) -> bool) -> Result<Registration, Invalid> {
-        let mut checks = FieldChecks::new();
-        let email = checks.take(EmailAddress::parse("email", &self.email));
+        let mut checks = FieldChecks::from_rules(self);
+        // A malformed address is among the rules' errors already.
+        let email = EmailAddress::parse("email", &self.email).ok();
         checks.take(check_password("password", &self.password, is_common));
-        checks.take(check_text("display_name", &self.display_name, 1, 100));
         let org = &self.organisation;
-        let (kind, country) = check_organisation_fields(
-            &mut checks,
-            "organisation",
-            Some(&org.name),
-            Some(&org.kind),
-            Some(&org.country),
-            org.website.as_deref(),
-        );
-        let registration = email
-            .zip(kind)
-            .zip(country)
-            .map(|((email, kind), country)| Registration {
-                email,
-                display_name: self.display_name.trim().to_owned(),
-                organisation: OrganisationDetails {
-                    name: org.name.trim().to_owned(),
-                    kind,
-                    country,
-                    website: org.website.as_ref().map(|w| w.trim().to_owned()),
-                },
-            });
+        let kind = checks.take(parse_field::<OrganisationKind>(
+            "organisation.kind",
+            &org.kind,
+        ));
+        let registration = email.zip(kind).map(|(email, kind)| Registration {
+            email,
+            display_name: self.display_name.trim().to_owned(),
+            organisation: OrganisationDetails {
+                name: org.name.trim().to_owned(),
+                kind,
+                country: org.country.clone(),
+                website: org.website.as_ref().map(|w| w.trim().to_owned()),
+            },
+        });
         checks.finish_with(registration)
     }
 }
@@ -487,9 +435,10 @@ pub struct RefreshRequest {
 }
 
 // `POST /auth/password-reset`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
+    #[validate(custom(function = "email_address"))]
     #[schema(format = "email", max_length = 254, example = "amina@ict.gov.gh")]
     pub email: String,
 }
@@ -516,15 +465,17 @@ impl PasswordResetConfirm {
 }
 
 // `POST /admin/users`: a coalition staff account.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
+    #[validate(custom(function = "email_address"))]
     #[schema(
         format = "email",
         max_length = 254,
         example = "moderator@coalition.example.org"
     )]
     pub email: String,
+    #[validate(custom(function = "text::<1, 100>"))]
     #[schema(min_length = 1, max_length = 100, example = "Coalition moderator")]
     pub display_name: String,
     /// A staff role: `admin`, `moderator` or `organiser` (`pledger` is refused).
@@ -548,9 +499,8 @@ pub struct StaffAccount {
 
 impl NewStaff {
     pub fn parse(&self, is_common: impl Fn(&str) -> bool) -> Result<StaffAccount, Invalid> {
-        let mut checks = FieldChecks::new();
-        let email = checks.take(EmailAddress::parse("email", &self.email));
-        checks.take(check_text("display_name", &self.display_name, 1, 100));
+        let mut checks = FieldChecks::from_rules(self);
+        let email = EmailAddress::parse("email", &self.email).ok();
         let role = checks.take(parse_field::<PlatformRole>("role", &self.role));
         if role == Some(PlatformRole::Pledger) {
             checks.push(FieldError::new(
@@ -593,18 +543,21 @@ impl UserChanges {
 }
 
 // `PATCH /organisations/{id}`.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationChanges {
+    #[validate(custom(function = "text::<2, 200>"))]
     #[schema(min_length = 2, max_length = 200)]
     pub name: Option<String>,
     #[schema(value_type = Option<OrganisationKind>)]
     pub kind: Option<String>,
     /// ISO 3166-1 alpha-3 code of a country in `GET /countries`.
+    #[validate(custom(function = "country_code"))]
     #[schema(pattern = "^[A-Z]{3}$", example = "GHA")]
     pub country: Option<String>,
     /// An absolute `http://` or `https://` address; `null` removes the website.
     #[serde(default, deserialize_with = "crate::domain::validation::double_option")]
+    #[validate(custom(function = "crate::domain::validation::website"))]
     #[schema(value_type = Option<String>, pattern = "^https?://", max_length = 500)]
     pub website: Option<Option<String>>,
 }
@@ -621,20 +574,16 @@ pub struct OrganisationEdit {
 
 impl OrganisationChanges {
     pub fn parse(&self) -> Result<OrganisationEdit, Invalid> {
-        let mut checks = FieldChecks::new();
-        let (kind, country) = check_organisation_fields(
-            &mut checks,
-            "",
-            self.name.as_deref(),
-            self.kind.as_deref(),
-            self.country.as_deref(),
-            self.website.as_ref().and_then(|w| w.as_deref()),
-        );
+        let mut checks = FieldChecks::from_rules(self);
+        let kind = self
+            .kind
+            .as_deref()
+            .and_then(|k| checks.take(parse_field::<OrganisationKind>("kind", k)));
         checks.finish()?;
         Ok(OrganisationEdit {
             name: self.name.as_ref().map(|n| n.trim().to_owned()),
             kind,
-            country,
+            country: self.country.clone(),
             website: self
                 .website
                 .as_ref()
@@ -644,9 +593,10 @@ impl OrganisationChanges {
 }
 
 // `POST /organisations/{id}/invitations`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
+    #[validate(custom(function = "email_address"))]
     #[schema(format = "email", max_length = 254, example = "kofi@ict.gov.gh")]
     pub email: String,
     /// `member` when absent.
@@ -657,8 +607,8 @@ pub struct NewInvitation {
 impl NewInvitation {
     /// The invited address and the role offered.
     pub fn parse(&self) -> Result<(EmailAddress, OrganisationRole), Invalid> {
-        let mut checks = FieldChecks::new();
-        let email = checks.take(EmailAddress::parse("email", &self.email));
+        let mut checks = FieldChecks::from_rules(self);
+        let email = EmailAddress::parse("email", &self.email).ok();
         let role = match self.role.as_deref() {
             None => Some(OrganisationRole::Member),
             Some(r) => checks.take(parse_field::<OrganisationRole>("role", r)),
@@ -668,11 +618,12 @@ impl NewInvitation {
 }
 
 // `POST /invitations/accept` (and the form of the page the emailed link opens).
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitation {
     /// The token of the emailed link.
     pub token: String,
+    #[validate(custom(function = "text::<1, 100>"))]
     #[schema(min_length = 1, max_length = 100, example = "Kofi")]
     pub display_name: String,
     #[schema(
@@ -685,8 +636,7 @@ pub struct AcceptInvitation {
 
 impl AcceptInvitation {
     pub fn check(&self, is_common: impl Fn(&str) -> bool) -> Result<(), Invalid> {
-        let mut checks = FieldChecks::new();
-        checks.take(check_text("display_name", &self.display_name, 1, 100));
+        let mut checks = FieldChecks::from_rules(self);
         checks.take(check_password("password", &self.password, is_common));
         checks.finish()
     }
@@ -783,9 +733,9 @@ mod tests {
             check_text("name", "a\u{0}b", 1, 10).unwrap_err().code,
             "invalid_characters"
         );
-        assert!(check_website("website", "https://moc.gov.gh").is_ok());
-        assert!(check_website("website", "javascript:alert(1)").is_err());
-        assert!(check_website("website", "moc.gov.gh").is_err());
+        assert!(crate::domain::validation::website("https://moc.gov.gh").is_ok());
+        assert!(crate::domain::validation::website("javascript:alert(1)").is_err());
+        assert!(crate::domain::validation::website("moc.gov.gh").is_err());
     }
 
     #[test]
@@ -831,17 +781,14 @@ mod tests {
                 website: Some("https://moc.gov.gh".into()),
             }
         );
-        assert!(
-            check_country("country", "gha").is_err(),
-            "the contract says uppercase"
-        );
+        assert!(country_code("gha").is_err(), "the contract says uppercase");
         let Invalid(errors) = register_request("nope", "company", "G1")
             .parse(never_common)
             .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["email", "organisation.kind", "organisation.country"]
+            ["email", "organisation.country", "organisation.kind"]
         );
     }
 

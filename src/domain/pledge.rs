@@ -13,7 +13,7 @@ use super::account::{check_text, parse_field, FieldChecks};
 use super::actor::Actor;
 use super::errors::{FieldError, Invalid};
 use super::ids::OrganisationId;
-use super::validation::{amount, email_address, field_errors, items, text};
+use super::validation::{amount, email_address, items, text, whole};
 use super::vocabulary::vocabulary;
 use super::workflow::Status;
 
@@ -112,6 +112,7 @@ pub struct Money {
     #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
     pub currency: String,
     /// The amount in the currency's minor units (cents for EUR).
+    #[serde(deserialize_with = "whole::deserialize")]
     #[validate(custom(function = "amount::<AMOUNT_MINOR_MAX>"))]
     #[schema(
         example = 15500000000i64,
@@ -120,6 +121,7 @@ pub struct Money {
     )]
     pub amount_minor: i64,
     /// The US dollar equivalent, in whole dollars.
+    #[serde(deserialize_with = "whole::deserialize")]
     #[validate(custom(function = "amount::<USD_MAX>"))]
     #[schema(example = 168000000i64, minimum = 0, maximum = 1_000_000_000_000i64)]
     pub usd: i64,
@@ -176,7 +178,7 @@ pub struct PledgeInput {
     #[schema(max_items = 30)]
     pub pillars: Vec<String>,
     /// SDG numbers, 1 to 17; at least one.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::vec")]
     #[validate(custom(function = "items::<SDGS_MAX, _>"))]
     #[schema(required = true, min_items = 1, max_items = 17, inline, value_type = Vec<Sdg>)]
     pub sdgs: Vec<i64>,
@@ -508,12 +510,7 @@ fn parse_list<T: std::str::FromStr + Ord>(
 /// Checks a pledge against the field rules, the reference data and the rules between fields,
 /// and parses it into its domain form; every problem is reported at once.
 pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPledge, Invalid> {
-    let mut checks = FieldChecks::new();
-    if let Err(errors) = validator::Validate::validate(input) {
-        for error in field_errors(&errors) {
-            checks.push(error);
-        }
-    }
+    let mut checks = FieldChecks::from_rules(input);
     let pledge_type = if input.pledge_type.trim().is_empty() {
         checks.push(FieldError::new("type", "required", "choose a pledge type"));
         None
@@ -639,11 +636,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         name: c.name.trim().to_owned(),
         email: c.email.trim().to_lowercase(),
     });
-    // Field rules and parsing report in one list, ordered by field.
-    checks.finish().map_err(|Invalid(mut errors)| {
-        errors.sort_by(|a, b| a.field.cmp(&b.field));
-        Invalid(errors)
-    })?;
+    checks.finish()?;
     // A missing or unknown type left its error in `checks`, so finish() returned above.
     let Some(pledge_type) = pledge_type else {
         return Err(Invalid::field("type", "required", "choose a pledge type"));

@@ -6,10 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use validator::{Validate, ValidationError};
+
 use super::{
-    account::{check_text, FieldChecks},
+    account::FieldChecks,
     counters::GLOBAL_SCOPE,
     errors::{FieldError, Invalid},
+    validation::text,
 };
 
 /// A Sustainable Development Goal.
@@ -98,10 +101,11 @@ pub struct Track {
 }
 
 /// A new pledging track (`POST /tracks`).
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTrack {
     /// Lowercase letters, digits and inner hyphens, 2 to 64 characters; `all` is reserved.
+    #[validate(custom(function = "slug"))]
     #[schema(
         pattern = "^[a-z0-9][a-z0-9-]*[a-z0-9]$",
         min_length = 2,
@@ -109,6 +113,7 @@ pub struct NewTrack {
         example = "wtdc-2025"
     )]
     pub slug: String,
+    #[validate(custom(function = "text::<2, 200>"))]
     #[schema(
         min_length = 2,
         max_length = 200,
@@ -116,8 +121,10 @@ pub struct NewTrack {
     )]
     pub name: String,
     #[serde(default)]
+    #[validate(custom(function = "text::<0, 5000>"))]
     #[schema(max_length = 5000)]
     pub description: String,
+    #[validate(custom(function = "text::<1, 200>"))]
     #[schema(min_length = 1, max_length = 200, example = "Baku")]
     pub location: Option<String>,
     pub starts_on: Option<NaiveDate>,
@@ -125,14 +132,17 @@ pub struct NewTrack {
 }
 
 /// Changes to a track (`PATCH /tracks/{slug}`); `null` clears an optional field.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackChanges {
+    #[validate(custom(function = "text::<2, 200>"))]
     #[schema(min_length = 2, max_length = 200)]
     pub name: Option<String>,
+    #[validate(custom(function = "text::<0, 5000>"))]
     #[schema(max_length = 5000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "super::validation::double_option")]
+    #[validate(custom(function = "text::<1, 200>"))]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub location: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::validation::double_option")]
@@ -162,10 +172,9 @@ pub struct ValidTrack {
 
 /// Checks a new track; every problem is reported at once.
 pub fn validate_new_track(input: &NewTrack) -> Result<ValidTrack, Invalid> {
-    let mut checks = FieldChecks::new();
+    let mut checks = FieldChecks::from_rules(input);
     // Taken as sent: a slug is an address, not text to tidy.
     let slug = input.slug.as_str();
-    checks.take(check_slug(slug));
     let fields = check_fields(
         &mut checks,
         &input.name,
@@ -198,14 +207,14 @@ pub fn apply_track_changes(
     };
     let starts_on = changes.starts_on.unwrap_or(current.starts_on);
     let ends_on = changes.ends_on.unwrap_or(current.ends_on);
-    let mut checks = FieldChecks::new();
+    let mut checks = FieldChecks::from_rules(changes);
     let fields = check_fields(&mut checks, name, description, location, starts_on, ends_on);
     checks.finish()?;
     Ok(fields)
 }
 
 /// Lowercase letters, digits and inner hyphens, 2 to 64 characters; `all` names every pledge.
-fn check_slug(slug: &str) -> Result<(), FieldError> {
+fn slug(slug: &str) -> Result<(), ValidationError> {
     let well_formed = (2..=64).contains(&slug.len())
         && slug
             .bytes()
@@ -213,23 +222,18 @@ fn check_slug(slug: &str) -> Result<(), FieldError> {
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if !well_formed {
-        return Err(FieldError::new(
-            "slug",
-            "invalid_slug",
-            "use 2 to 64 lowercase letters, digits and inner hyphens",
-        ));
+        return Err(ValidationError::new("invalid_slug")
+            .with_message("takes 2 to 64 lowercase letters, digits and inner hyphens".into()));
     }
     if slug == GLOBAL_SCOPE {
-        return Err(FieldError::new(
-            "slug",
-            "reserved",
-            "`all` names every pledge and cannot be a track",
-        ));
+        return Err(ValidationError::new("reserved")
+            .with_message("`all` names every pledge and cannot be a track".into()));
     }
     Ok(())
 }
 
-/// Checks the editable fields, recording every problem, and returns them trimmed.
+/// Checks the rules between the editable fields (their own rules are the bodies'), and
+/// returns them trimmed.
 fn check_fields(
     checks: &mut FieldChecks,
     name: &str,
@@ -238,13 +242,6 @@ fn check_fields(
     starts_on: Option<NaiveDate>,
     ends_on: Option<NaiveDate>,
 ) -> TrackFields {
-    checks.take(check_text("name", name, 2, 200));
-    if !description.is_empty() {
-        checks.take(check_text("description", description, 1, 5_000));
-    }
-    if let Some(location) = location {
-        checks.take(check_text("location", location, 1, 200));
-    }
     if let (Some(start), Some(end)) = (starts_on, ends_on) {
         if end < start {
             checks.push(FieldError::new(
@@ -311,7 +308,8 @@ mod tests {
         input.name = "x".into();
         input.ends_on = NaiveDate::from_ymd_opt(2020, 1, 1);
         let err = validate_new_track(&input).unwrap_err();
-        assert_eq!(codes(err), ["invalid_slug", "required", "before_start"]);
+        // In the order of their fields: ends_on, name, slug.
+        assert_eq!(codes(err), ["before_start", "required", "invalid_slug"]);
     }
 
     #[test]

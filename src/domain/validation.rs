@@ -38,6 +38,36 @@ pub fn text_within(value: &str, min: usize, max: usize) -> Result<(), Validation
     Ok(())
 }
 
+/// An ISO 3166-1 alpha-3 code as the contract writes it: three uppercase letters (whether the
+/// country exists is for the caller to look up).
+pub fn country_code(value: &str) -> Result<(), ValidationError> {
+    if value.len() == 3 && value.chars().all(|ch| ch.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(rule(
+            "invalid_country",
+            "is not an ISO 3166-1 alpha-3 code such as GHA".to_owned(),
+        ))
+    }
+}
+
+/// An absolute `http://` or `https://` address of at most 500 characters.
+pub fn website(value: &str) -> Result<(), ValidationError> {
+    match url::Url::parse(value.trim()) {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.host().is_some()
+                && value.len() <= 500 =>
+        {
+            Ok(())
+        }
+        _ => Err(rule(
+            "invalid_url",
+            "is not an absolute http:// or https:// address".to_owned(),
+        )),
+    }
+}
+
 /// A failed rule as the field error of `field`.
 pub fn field_error(field: &str, error: ValidationError) -> FieldError {
     let message = match error.message {
@@ -110,6 +140,43 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     }
 }
 
+/// Integers as JSON Schema counts them: `2024` and `2024.0` alike (a number with a fractional
+/// part, or out of range, is refused). For request fields declared `integer` in the contract.
+pub mod whole {
+    use serde::{de::Error, Deserialize, Deserializer};
+
+    fn of<T: TryFrom<i64>, E: Error>(number: serde_json::Number) -> Result<T, E> {
+        let whole = match (number.as_i64(), number.as_f64()) {
+            (Some(n), _) => Some(n),
+            // Exactly representable: within ±2^53 and without a fractional part.
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => {
+                Some(f as i64)
+            }
+            _ => None,
+        };
+        whole
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| E::custom(format!("{number} is not a whole number in range")))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Result<T, D::Error> {
+        of(serde_json::Number::deserialize(d)?)
+    }
+
+    pub fn option<'de, D: Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Result<Option<T>, D::Error> {
+        Option::<serde_json::Number>::deserialize(d)?
+            .map(of)
+            .transpose()
+    }
+
+    pub fn vec<'de, D: Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Result<Vec<T>, D::Error> {
+        Vec::<serde_json::Number>::deserialize(d)?
+            .into_iter()
+            .map(of)
+            .collect()
+    }
+}
+
 /// For optional fields that may also be cleared: absent is `None`, `null` is `Some(None)`.
 pub fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -136,6 +203,33 @@ mod tests {
         goal: i32,
         #[validate(nested)]
         inner: Inner,
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_as_floats() {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            #[serde(deserialize_with = "whole::deserialize")]
+            year: i32,
+            #[serde(default, deserialize_with = "whole::option")]
+            amount: Option<i64>,
+            #[serde(deserialize_with = "whole::vec")]
+            sdgs: Vec<i64>,
+        }
+        let body: Body =
+            serde_json::from_str(r#"{"year": 2024.0, "amount": 5, "sdgs": [1, 2.0]}"#).unwrap();
+        assert_eq!(
+            (body.year, body.amount, body.sdgs),
+            (2024, Some(5), vec![1, 2])
+        );
+        for bad in [
+            r#"{"year": 2024.5, "sdgs": []}"#,
+            r#"{"year": 1e300, "sdgs": []}"#,
+            r#"{"year": 3000000000, "sdgs": []}"#,
+            r#"{"year": "2024", "sdgs": []}"#,
+        ] {
+            assert!(serde_json::from_str::<Body>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

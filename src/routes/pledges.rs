@@ -11,6 +11,7 @@ use crate::{
     db::idempotency::IdempotencyKey,
     domain::actor::Actor,
     domain::ids::*,
+    domain::report::ReportInput,
     domain::{
         account::OrganisationKind,
         pledge::{CatalogueFilter, FocusArea, PledgeChanges, PledgeInput, PledgeType},
@@ -20,7 +21,7 @@ use crate::{
     pagination::PageParams,
     routes::extract::MaybeActor,
     services::pledges::{self as service, export, Created, HistoryEvent, PledgeView, QueueItem},
-    services::reports::{self, ProgressReport, ReportInput},
+    services::reports::{self, ProgressReport},
     state::AppState,
 };
 

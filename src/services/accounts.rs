@@ -10,9 +10,9 @@ use crate::{
     db::{self, new_id, now, write_tx, DbConnection},
     domain::{
         account::{
-            unknown_country, EmailAddress, LoginRequest, NewStaff, Organisation, OrganisationRole,
-            PasswordResetConfirm, PasswordResetRequest, PlatformRole, RegisterRequest,
-            TokenPurpose, User, UserChanges,
+            unknown_country, EmailAddress, FieldChecks, LoginRequest, NewStaff, Organisation,
+            OrganisationRole, PasswordResetConfirm, PasswordResetRequest, PlatformRole,
+            RegisterRequest, TokenPurpose, User, UserChanges,
         },
         actor::Actor,
         ids::{OrganisationId, UserId},
@@ -297,6 +297,7 @@ pub fn request_password_reset(
     links: &Links,
 ) -> AppResult<()> {
     // Only the form of the address is checked: whether it has an account stays unsaid.
+    FieldChecks::from_rules(request).finish()?;
     let email = EmailAddress::parse("email", &request.email)?;
     let email = email.as_str();
     write_tx(conn, |conn| {

@@ -2,8 +2,6 @@
 //! A report feeds the live counters' USD disbursed in the same transaction.
 
 use chrono::Datelike;
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 pub use crate::db::reports::ProgressReport;
 use crate::{
@@ -17,36 +15,10 @@ use crate::{
     },
     domain::actor::Actor,
     domain::ids::PledgeId,
-    domain::{
-        account::{check_text, parse_field, FieldChecks},
-        pledge::{ImplementationStatus, USD_MAX},
-        workflow::Status,
-    },
+    domain::{report::ReportInput, workflow::Status},
     email::{enqueue, templates::ReportDue},
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult},
 };
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReportInput {
-    /// The year reported on; one report per pledge and year (sending it again replaces it).
-    /// From 2000 to next year.
-    #[schema(minimum = 2000, example = 2024)]
-    pub year: i32,
-    #[schema(value_type = ImplementationStatus, example = "in_progress")]
-    pub implementation_status: String,
-    #[schema(
-        min_length = 1,
-        max_length = 10000,
-        example = "120 schools connected; 300 teachers trained."
-    )]
-    pub narrative: String,
-    /// Whole US dollars disbursed during the year.
-    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64, example = 250000)]
-    pub usd_disbursed: Option<i64>,
-    #[schema(minimum = 0, example = 12000)]
-    pub people_reached: Option<i64>,
-}
 
 /// The reports of a pledge, by year, for whoever may see the pledge.
 pub fn list(
@@ -58,47 +30,6 @@ pub fn list(
     reports::for_pledge(conn, pledge_id)
 }
 
-fn check(input: &ReportInput) -> AppResult<ImplementationStatus> {
-    let mut checks = FieldChecks::new();
-    let latest = now().year() + 1;
-    if !(2000..=latest).contains(&input.year) {
-        checks.push(FieldError::new(
-            "year",
-            "out_of_range",
-            format!("report on a year from 2000 to {latest}"),
-        ));
-    }
-    let status = checks.take(parse_field::<ImplementationStatus>(
-        "implementation_status",
-        &input.implementation_status,
-    ));
-    checks.take(check_text("narrative", &input.narrative, 1, 10_000));
-    if input.usd_disbursed.is_some_and(|v| v < 0) {
-        checks.push(FieldError::new(
-            "usd_disbursed",
-            "negative",
-            "the amount cannot be negative",
-        ));
-    }
-    if input.usd_disbursed.is_some_and(|v| v > USD_MAX) {
-        checks.push(FieldError::new(
-            "usd_disbursed",
-            "too_large",
-            format!("at most {USD_MAX} US dollars"),
-        ));
-    }
-    if input.people_reached.is_some_and(|v| v < 0) {
-        checks.push(FieldError::new(
-            "people_reached",
-            "negative",
-            "the number cannot be negative",
-        ));
-    }
-    checks.finish()?;
-    // An unknown status is among the errors above, so it is known here.
-    status.ok_or_else(|| AppError::field("implementation_status", "required", "state the status"))
-}
-
 /// Files (or replaces) the report of a year, for the pledge's organisation. Returns the report
 /// and whether it is new.
 pub fn submit(
@@ -107,7 +38,7 @@ pub fn submit(
     actor: &Actor,
     input: &ReportInput,
 ) -> AppResult<(ProgressReport, bool)> {
-    let status = check(input)?;
+    let status = input.parse(now().year() + 1)?;
     counted_change(conn, Affected::pledge(pledge_id), |conn| {
         let before = visible_record(conn, pledge_id, Some(actor))?;
         if !actor.belongs_to(&before.row.organisation_id) {
