@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod authorization;
 mod binary;
+mod catalogue;
 mod cors;
 mod counters;
 mod email;
