@@ -704,6 +704,10 @@ fn narrow(
 ///   matches (bitmap) and keeps the page with a top-N sort;
 /// - words by relevance: every match is ranked (bm25 / `ts_rank`), then the page after the
 ///   cursor's (score, key) is kept: bounded by the number of matches, with no offset.
+///
+/// On SQLite the search shapes say `CROSS JOIN` so that the full-text index stays the outer
+/// loop: left to itself, the planner may walk every published pledge and probe the index once
+/// for each (seen for `sort=relevance` at 100,000 pledges).
 pub fn catalogue(
     conn: &mut DbConnection,
     viewer: Option<&Actor>,
@@ -764,7 +768,7 @@ pub fn catalogue(
         Drive::SqliteSearch => {
             sql.sql(
                 "SELECT p.id AS id, s.rowid AS pos, CAST(0 AS DOUBLE PRECISION) AS score \
-                 FROM pledge_search s JOIN pledges p ON p.seq = s.rowid \
+                 FROM pledge_search s CROSS JOIN pledges p ON p.seq = s.rowid \
                  WHERE pledge_search MATCH ",
             )
             .bind(fts5_query(words.unwrap_or_default()));
@@ -789,7 +793,7 @@ pub fn catalogue(
                 sql.sql(&format!(
                     "WITH hits AS MATERIALIZED (SELECT p.id AS id, s.rowid AS pos, \
                      -bm25(pledge_search, {BM25_WEIGHTS}) AS score \
-                     FROM pledge_search s JOIN pledges p ON p.seq = s.rowid \
+                     FROM pledge_search s CROSS JOIN pledges p ON p.seq = s.rowid \
                      WHERE pledge_search MATCH "
                 ))
                 .bind(fts5_query(words));
