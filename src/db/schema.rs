@@ -174,7 +174,6 @@ diesel::table! {
         ldc -> Bool,
         lldc -> Bool,
         sids -> Bool,
-        search_text -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         submitted_at -> Nullable<Timestamp>,
@@ -208,6 +207,15 @@ diesel::table! {
     pledge_countries (pledge_id, country) {
         pledge_id -> Text,
         country -> Text,
+    }
+}
+
+diesel::table! {
+    pledge_facets (pledge_id, facet, value) {
+        pledge_id -> Text,
+        facet -> Text,
+        value -> Text,
+        status -> Text,
     }
 }
 
@@ -304,6 +312,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     pledge_sdgs,
     pledge_focus_areas,
     pledge_countries,
+    pledge_facets,
     pledge_events,
     moderator_tracks,
     idempotency_keys,

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -102,6 +102,8 @@ pub const TRACKS_MAX: usize = 20;
 pub const COUNTRIES_MAX: usize = 250;
 pub const REGIONS_MAX: usize = 10;
 pub const BENEFICIARY_GROUPS_MAX: usize = 20;
+/// The most years a pledge counts in for the `year` filter (a longer span counts its first 50).
+pub const YEARS_MAX: i32 = 50;
 
 /// An amount of money, integer throughout: minor units of its currency, and the US dollar
 /// equivalent in whole dollars. A pledge's `value`.
@@ -383,9 +385,50 @@ impl ValidPledge {
         serde_json::from_value(json)
     }
 
-    /// What the `q` filter searches: title, summary and description, lowercased.
-    pub fn search_text(&self) -> String {
-        format!("{}\n{}\n{}", self.title, self.summary, self.description).to_lowercase()
+    /// The years a pledge counts in for the catalogue's `year` filter: every year from its
+    /// start date's to its end date's (at most [`YEARS_MAX`] of them), the year of its one date
+    /// when it has only one, and with no dates the year it was published (`published_on`), if
+    /// it was. So `year=2025` finds the pledges active in 2025.
+    pub fn years(&self, published_on: Option<NaiveDate>) -> Vec<i32> {
+        let first = self.start_date.or(self.end_date).or(published_on);
+        let last = self.end_date.or(self.start_date).or(published_on);
+        match (first, last) {
+            (Some(first), Some(last)) => {
+                let first = first.year();
+                (first..=last.year().min(first + YEARS_MAX - 1)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every value the catalogue can filter this pledge on, apart from its organisation's.
+    pub fn facets(&self, published_on: Option<NaiveDate>) -> Vec<(Facet, String)> {
+        let mut out = Vec::new();
+        out.extend(self.tracks.iter().map(|t| (Facet::Track, t.clone())));
+        out.extend(self.sdgs.iter().map(|n| (Facet::Sdg, n.to_string())));
+        out.extend(
+            self.focus_areas
+                .iter()
+                .map(|a| (Facet::FocusArea, a.as_str().to_owned())),
+        );
+        out.extend(self.countries.iter().map(|c| (Facet::Country, c.clone())));
+        out.extend(self.regions.iter().map(|r| (Facet::Region, r.clone())));
+        out.extend(self.pillars.iter().map(|p| (Facet::Pillar, p.clone())));
+        out.extend(
+            self.beneficiary_groups
+                .iter()
+                .map(|g| (Facet::BeneficiaryGroup, g.as_str().to_owned())),
+        );
+        out.extend(
+            self.years(published_on)
+                .into_iter()
+                .map(|y| (Facet::Year, y.to_string())),
+        );
+        out.push((Facet::Type, self.pledge_type.as_str().to_owned()));
+        out.push((Facet::Ldc, self.ldc.to_string()));
+        out.push((Facet::Lldc, self.lldc.to_string()));
+        out.push((Facet::Sids, self.sids.to_string()));
+        out
     }
 
     /// A pledge with every field filled in: the contract's example, and the shape from which
@@ -425,6 +468,35 @@ impl ValidPledge {
     }
 }
 
+vocabulary!(
+    /// What the catalogue can be filtered on, as stored beside each pledge: one value per row.
+    Facet {
+        Track => "track",
+        Sdg => "sdg",
+        FocusArea => "focus_area",
+        Country => "country",
+        Region => "region",
+        Pillar => "pillar",
+        BeneficiaryGroup => "beneficiary_group",
+        Year => "year",
+        Type => "type",
+        Ldc => "ldc",
+        Lldc => "lldc",
+        Sids => "sids",
+        Organisation => "organisation",
+        OrganisationKind => "organisation_kind",
+    }
+);
+
+vocabulary!(
+    /// The order of a catalogue listing: `newest` first (the default), or by `relevance` to the
+    /// words searched for (best first; needs `q`).
+    CatalogueSort {
+        Newest => "newest",
+        Relevance => "relevance",
+    }
+);
+
 /// What a catalogue listing is narrowed to; every part optional, all combined.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CatalogueFilter {
@@ -436,14 +508,77 @@ pub struct CatalogueFilter {
     pub pledge_type: Option<PledgeType>,
     /// A target country, ISO 3166-1 alpha-3, upper case.
     pub country: Option<String>,
+    /// A target region (UN M49 name, e.g. `Africa`).
+    pub region: Option<String>,
+    /// A pillar slug.
+    pub pillar: Option<String>,
+    pub beneficiary_group: Option<BeneficiaryGroup>,
     /// Only pledges targeting least developed countries (or only others).
     pub ldc: Option<bool>,
+    /// Only pledges targeting landlocked developing countries (or only others).
+    pub lldc: Option<bool>,
+    /// Only pledges targeting small island developing States (or only others).
+    pub sids: Option<bool>,
+    /// Only pledges counting in this year ([`ValidPledge::years`]).
+    pub year: Option<i32>,
     pub organisation: Option<OrganisationId>,
     pub organisation_kind: Option<OrganisationKind>,
-    /// Words to find in the title, summary or description (lower case).
+    /// Words to find, whole, in the title, summary, description, organisation name or
+    /// partners; case and accents do not matter.
     pub words: Option<String>,
     /// A status; the public only ever sees `published` pledges whatever this says.
     pub status: Option<Status>,
+    pub sort: CatalogueSort,
+}
+
+// `vocabulary!` has no way to mark a default variant.
+#[allow(clippy::derivable_impls)]
+impl Default for CatalogueSort {
+    fn default() -> Self {
+        CatalogueSort::Newest
+    }
+}
+
+impl CatalogueFilter {
+    /// The facet values asked for, the likely narrowest first: the first one drives a listing,
+    /// the others are checked pledge by pledge.
+    pub fn facets(&self) -> Vec<(Facet, String)> {
+        let flag = |facet, value: Option<bool>| value.map(|v| (facet, v.to_string()));
+        [
+            self.organisation
+                .as_ref()
+                .map(|o| (Facet::Organisation, o.to_string())),
+            self.country.clone().map(|c| (Facet::Country, c)),
+            self.pillar.clone().map(|p| (Facet::Pillar, p)),
+            self.track.clone().map(|t| (Facet::Track, t)),
+            self.region.clone().map(|r| (Facet::Region, r)),
+            self.beneficiary_group
+                .map(|g| (Facet::BeneficiaryGroup, g.as_str().to_owned())),
+            self.year.map(|y| (Facet::Year, y.to_string())),
+            self.sdg.map(|n| (Facet::Sdg, n.to_string())),
+            self.focus_area
+                .map(|a| (Facet::FocusArea, a.as_str().to_owned())),
+            self.pledge_type
+                .map(|t| (Facet::Type, t.as_str().to_owned())),
+            self.organisation_kind
+                .map(|k| (Facet::OrganisationKind, k.as_str().to_owned())),
+            flag(Facet::Sids, self.sids),
+            flag(Facet::Lldc, self.lldc),
+            flag(Facet::Ldc, self.ldc),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// The words to search for; blank text narrows nothing. (Text with no word in it, such as
+    /// `_`, finds nothing.)
+    pub fn search_words(&self) -> Option<&str> {
+        self.words
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+    }
 }
 
 /// Whether `viewer` sees everything about a pledge (contact, full history): its organisation
@@ -769,7 +904,6 @@ mod tests {
         assert_eq!(valid.countries, ["GHA", "NPL"]);
         assert!(valid.ldc && valid.lldc && !valid.sids);
         assert_eq!(valid.pledge_type, PledgeType::Financial);
-        assert!(valid.search_text().contains("rural schools"));
     }
 
     #[test]
@@ -824,6 +958,47 @@ mod tests {
         policy.countries.clear();
         policy.global = true;
         assert!(validate(&policy, &vocabulary()).is_ok());
+    }
+
+    #[test]
+    fn a_pledge_counts_in_the_years_it_runs() {
+        let mut valid = validate(&input(), &vocabulary()).unwrap();
+        let published = NaiveDate::from_ymd_opt(2024, 5, 6);
+        assert_eq!(valid.years(published), [2023, 2024, 2025]);
+        valid.end_date = None;
+        assert_eq!(valid.years(published), [2023]);
+        valid.start_date = None;
+        assert_eq!(
+            valid.years(published),
+            [2024],
+            "no dates: the year it was published"
+        );
+        assert_eq!(valid.years(None), Vec::<i32>::new());
+        valid.start_date = NaiveDate::from_ymd_opt(1, 1, 1);
+        valid.end_date = NaiveDate::from_ymd_opt(9999, 12, 31);
+        assert_eq!(
+            valid.years(None).len(),
+            YEARS_MAX as usize,
+            "a span is bounded"
+        );
+        let facets = valid.facets(None);
+        assert!(facets.contains(&(Facet::Sdg, "9".to_owned())));
+        assert!(facets.contains(&(Facet::Lldc, "true".to_owned())));
+        assert!(facets.contains(&(Facet::Year, "1".to_owned())));
+    }
+
+    #[test]
+    fn the_narrowest_filter_comes_first_and_blank_words_narrow_nothing() {
+        let filter = CatalogueFilter {
+            sdg: Some(9),
+            country: Some("NPL".into()),
+            sids: Some(false),
+            words: Some("  \t ".into()),
+            ..Default::default()
+        };
+        let facets: Vec<Facet> = filter.facets().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(facets, [Facet::Country, Facet::Sdg, Facet::Sids]);
+        assert_eq!(filter.search_words(), None);
     }
 
     #[test]

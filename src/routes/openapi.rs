@@ -20,7 +20,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use crate::{domain::ids, error, error::AppError, routes};
+use crate::{domain::ids, domain::pledge, error, error::AppError, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,7 +35,8 @@ the UN list of landlocked developing countries; `sids` the UN-OHRLLS list of sma
 developing States as of 2024. Regions follow UN M49.",
         license(name = "MIT OR Apache-2.0"),
     ),
-    // The ids are here because path parameters refer to them without bringing them along.
+    // The ids are here because path parameters refer to them without bringing them along (and
+    // the catalogue's sort, which only a query parameter names).
     components(schemas(
         routes::problem::Problem,
         error::FieldError,
@@ -45,6 +46,7 @@ developing States as of 2024. Regions follow UN M49.",
         ids::ReportId,
         ids::MessageId,
         ids::InvitationId,
+        pledge::CatalogueSort,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -14,7 +14,10 @@ use crate::{
     domain::report::ReportInput,
     domain::{
         account::OrganisationKind,
-        pledge::{CatalogueFilter, FocusArea, PledgeChanges, PledgeInput, PledgeType},
+        pledge::{
+            BeneficiaryGroup, CatalogueFilter, CatalogueSort, FocusArea, PledgeChanges,
+            PledgeInput, PledgeType,
+        },
         workflow::{Action, Status},
     },
     error::{AppError, AppResult},
@@ -31,25 +34,53 @@ use crate::{
 #[into_params(parameter_in = Query)]
 pub struct PledgeFilter {
     /// Track slug.
+    #[param(pattern = "^[a-z0-9][a-z0-9-]*$", example = "ldc5")]
     pub track: Option<String>,
-    /// SDG number.
+    /// SDG number, 1 to 17.
     #[param(minimum = 1, maximum = 17)]
     pub sdg: Option<i32>,
+    /// Focus area slug.
     #[param(value_type = Option<FocusArea>)]
     pub focus_area: Option<String>,
+    /// What kind of commitment.
     #[serde(rename = "type")]
     #[param(rename = "type", value_type = Option<PledgeType>)]
     pub pledge_type: Option<String>,
     /// Target country, ISO 3166-1 alpha-3.
+    #[param(pattern = "^[A-Za-z]{3}$", example = "NPL")]
     pub country: Option<String>,
+    /// Target UN M49 region, as in `GET /countries` (exact: `Africa`, `Americas`, `Asia`,
+    /// `Europe` or `Oceania`).
+    #[param(pattern = "^[A-Z][A-Za-z ]*$", example = "Africa")]
+    pub region: Option<String>,
+    /// Pillar slug, as in `GET /focus-areas`.
+    #[param(pattern = "^[a-z0-9][a-z0-9_-]*$", example = "infrastructure")]
+    pub pillar: Option<String>,
+    /// Who the pledge is meant to benefit.
+    #[param(value_type = Option<BeneficiaryGroup>)]
+    pub beneficiary_group: Option<String>,
     /// Only pledges targeting least developed countries (or only others).
     pub ldc: Option<bool>,
+    /// Only pledges targeting landlocked developing countries (or only others).
+    pub lldc: Option<bool>,
+    /// Only pledges targeting small island developing States (or only others).
+    pub sids: Option<bool>,
+    /// Only pledges active in this year: from their start date's year to their end date's (a
+    /// pledge with one date counts in that year, one with none in the year it was published).
+    #[param(minimum = 1900, maximum = 2200, example = 2025)]
+    pub year: Option<i32>,
     /// Organisation id.
     pub organisation: Option<String>,
+    /// Organisation kind.
     #[param(value_type = Option<OrganisationKind>)]
     pub organisation_kind: Option<String>,
-    /// Words to find in the title, summary or description.
+    /// Words to find, each whole, in the title, summary, description, organisation name or
+    /// partners; case and accents do not matter (`donnees` finds `Données`).
+    #[param(max_length = 500)]
     pub q: Option<String>,
+    /// `newest` first (the default), or `relevance` to the words of `q` (needs `q`).
+    #[param(value_type = Option<CatalogueSort>)]
+    pub sort: Option<String>,
     /// Status; the public only ever sees `published` pledges.
     #[param(value_type = Option<Status>)]
     pub status: Option<String>,
@@ -85,13 +116,34 @@ impl PledgeFilter {
                 ));
             }
         }
+        if let Some(year) = self.year {
+            if !(1900..=2200).contains(&year) {
+                return Err(AppError::InvalidQuery(
+                    "year must be between 1900 and 2200".to_owned(),
+                ));
+            }
+        }
+        if self.q.as_deref().is_some_and(|q| q.chars().count() > 500) {
+            return Err(AppError::InvalidQuery(
+                "q must be at most 500 characters".to_owned(),
+            ));
+        }
         let filter = CatalogueFilter {
             track: self.track.clone(),
             sdg: self.sdg,
             focus_area: query_value::<FocusArea>("focus_area", &self.focus_area)?,
             pledge_type: query_value::<PledgeType>("type", &self.pledge_type)?,
             country: self.country.as_deref().map(|c| c.trim().to_uppercase()),
+            region: self.region.as_deref().map(|r| r.trim().to_owned()),
+            pillar: self.pillar.as_deref().map(|p| p.trim().to_owned()),
+            beneficiary_group: query_value::<BeneficiaryGroup>(
+                "beneficiary_group",
+                &self.beneficiary_group,
+            )?,
             ldc: self.ldc,
+            lldc: self.lldc,
+            sids: self.sids,
+            year: self.year,
             organisation: self.organisation.as_deref().map(OrganisationId::from),
             organisation_kind: query_value::<OrganisationKind>(
                 "organisation_kind",
@@ -99,6 +151,7 @@ impl PledgeFilter {
             )?,
             words: self.q.clone(),
             status: query_value::<Status>("status", &self.status)?,
+            sort: query_value::<CatalogueSort>("sort", &self.sort)?.unwrap_or_default(),
         };
         let page = PageParams {
             limit: self.limit,

@@ -68,6 +68,10 @@ pub fn update(
     // The kind feeds the figures of every counted pledge of the organisation.
     counted_change(conn, Affected::Organisation(&org.id), |conn| {
         db::organisations::update(conn, &org.id, &edit, withdraw_verification)?;
+        if edit.name.is_some() || edit.kind.is_some() {
+            // Its pledges are searched by its name and filtered by its kind.
+            db::pledges::reindex_organisation(conn, &org.id)?;
+        }
         db::organisations::find(conn, &org.id)?.ok_or(AppError::NotFound("organisation"))
     })
 }

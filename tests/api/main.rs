@@ -6,6 +6,7 @@ mod admin;
 mod authorization;
 mod binary;
 mod caching;
+mod catalogue;
 mod contract;
 mod cors;
 mod counters;

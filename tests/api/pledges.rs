@@ -32,7 +32,12 @@ fn pledge_body(title: &str) -> Value {
 }
 
 /// A request as `who` (anonymous when `None`).
-fn request(app: &TestApp, method: Method, path: &str, who: Option<&Session>) -> RequestBuilder {
+pub(crate) fn request(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    who: Option<&Session>,
+) -> RequestBuilder {
     let request = app.client.request(method, app.url(path));
     match who {
         Some(session) => request.bearer_auth(&session.access),
@@ -47,7 +52,7 @@ fn header(resp: &Response, name: &str) -> Option<String> {
 }
 
 /// The target of a `Link: <...>; rel="next"` header.
-fn next_link(resp: &Response) -> Option<String> {
+pub(crate) fn next_link(resp: &Response) -> Option<String> {
     header(resp, "link").map(|l| {
         assert!(l.ends_with("rel=\"next\""), "{l}");
         l[l.find('<').unwrap() + 1..l.find('>').unwrap()].to_owned()
@@ -62,7 +67,7 @@ type View<'a> = (
 );
 
 /// Reads a JSON body, failing with the body's text when the status is not `expected`.
-async fn json_with(resp: Response, expected: StatusCode) -> Value {
+pub(crate) async fn json_with(resp: Response, expected: StatusCode) -> Value {
     let status = resp.status();
     let text = resp.text().await.unwrap();
     assert_eq!(status, expected, "{text}");
@@ -104,7 +109,7 @@ async fn create(app: &TestApp, who: &Session, body: &Value) -> Value {
     pledge
 }
 
-async fn create_id(app: &TestApp, who: &Session, body: &Value) -> String {
+pub(crate) async fn create_id(app: &TestApp, who: &Session, body: &Value) -> String {
     create(app, who, body).await["id"]
         .as_str()
         .unwrap()
@@ -193,7 +198,12 @@ fn steps(events: &[Value]) -> Vec<(&str, Option<&str>, &str, i64)> {
 }
 
 /// Creates, submits and approves a pledge; returns its id.
-async fn publish(app: &TestApp, owner: &Session, moderator: &Session, body: &Value) -> String {
+pub(crate) async fn publish(
+    app: &TestApp,
+    owner: &Session,
+    moderator: &Session,
+    body: &Value,
+) -> String {
     let id = create_id(app, owner, body).await;
     expect_pledge(
         step(app, owner, &id, "submit", None, None).await,
@@ -210,7 +220,7 @@ async fn publish(app: &TestApp, owner: &Session, moderator: &Session, body: &Val
     id
 }
 
-async fn verify_organisation(app: &TestApp, moderator: &Session, member: &Session) {
+pub(crate) async fn verify_organisation(app: &TestApp, moderator: &Session, member: &Session) {
     let org = member.organisation_id.as_deref().unwrap();
     let resp = request(
         app,
@@ -225,7 +235,12 @@ async fn verify_organisation(app: &TestApp, moderator: &Session, member: &Sessio
 }
 
 /// Registers an organisation of `kind` with its owner, verifies the email and signs in.
-async fn pledger_of_kind(app: &TestApp, email: &str, organisation: &str, kind: &str) -> Session {
+pub(crate) async fn pledger_of_kind(
+    app: &TestApp,
+    email: &str,
+    organisation: &str,
+    kind: &str,
+) -> Session {
     let resp = app.register(email, organisation, kind).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let mail = app.email(email, "Confirm your email address").await;
@@ -263,7 +278,7 @@ async fn subjects_to(app: &TestApp, address: &str) -> Vec<String> {
 }
 
 /// The ids of the catalogue as `who` sees it with `query`, every page followed.
-async fn list_ids(app: &TestApp, who: Option<&Session>, query: &str) -> Vec<String> {
+pub(crate) async fn list_ids(app: &TestApp, who: Option<&Session>, query: &str) -> Vec<String> {
     let mut ids = Vec::new();
     let mut next = Some(format!("/api/v1/pledges?limit=100&{query}"));
     while let Some(path) = next.take() {
