@@ -327,8 +327,9 @@ pub struct Vocabulary {
 /// as it is (flattened into the pledge view); the export's columns are its fields; the counters
 /// derive their facts from it; and a `PATCH` is merged over its input form ([`Self::to_input`]).
 /// A field added here (and to [`PledgeInput`], with its rule) reaches all of them.
+// Not `deny_unknown_fields`: the pledge view flattens this, and a stored pledge written by a
+// newer version (during a rolling deploy) still reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ValidPledge {
     #[schema(example = "Connecting 500 rural schools")]
     pub title: String,

@@ -106,6 +106,31 @@ fn query_value<T: std::str::FromStr<Err = String>>(
         .transpose()
 }
 
+/// A text parameter in the form its pattern in the contract describes: `first` holds for the
+/// first character, `rest` for every other; anything else is a 400.
+fn shaped(
+    name: &str,
+    value: &Option<String>,
+    first: fn(char) -> bool,
+    rest: fn(char) -> bool,
+) -> AppResult<Option<String>> {
+    let Some(text) = value.as_deref() else {
+        return Ok(None);
+    };
+    let mut chars = text.chars();
+    if chars.next().is_some_and(first) && chars.all(rest) {
+        Ok(Some(text.to_owned()))
+    } else {
+        Err(AppError::InvalidQuery(format!(
+            "{name} is not in the form the contract describes"
+        )))
+    }
+}
+
+fn slug_start(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit()
+}
+
 impl PledgeFilter {
     /// The filter as the catalogue understands it, and the page asked for.
     fn parse(&self) -> AppResult<(CatalogueFilter, PageParams)> {
@@ -128,14 +153,33 @@ impl PledgeFilter {
                 "q must be at most 500 characters".to_owned(),
             ));
         }
+        let track = shaped("track", &self.track, slug_start, |c| {
+            slug_start(c) || c == '-'
+        })?;
+        let country = shaped("country", &self.country, |c| c.is_ascii_alphabetic(), |c| {
+            c.is_ascii_alphabetic()
+        })?
+        .filter(|c| c.len() == 3)
+        .map(|c| c.to_uppercase());
+        if self.country.is_some() && country.is_none() {
+            return Err(AppError::InvalidQuery(
+                "country is an ISO 3166-1 alpha-3 code such as NPL".to_owned(),
+            ));
+        }
+        let region = shaped("region", &self.region, |c| c.is_ascii_uppercase(), |c| {
+            c.is_ascii_alphabetic() || c == ' '
+        })?;
+        let pillar = shaped("pillar", &self.pillar, slug_start, |c| {
+            slug_start(c) || c == '_' || c == '-'
+        })?;
         let filter = CatalogueFilter {
-            track: self.track.clone(),
+            track,
             sdg: self.sdg,
             focus_area: query_value::<FocusArea>("focus_area", &self.focus_area)?,
             pledge_type: query_value::<PledgeType>("type", &self.pledge_type)?,
-            country: self.country.as_deref().map(|c| c.trim().to_uppercase()),
-            region: self.region.as_deref().map(|r| r.trim().to_owned()),
-            pillar: self.pillar.as_deref().map(|p| p.trim().to_owned()),
+            country,
+            region,
+            pillar,
             beneficiary_group: query_value::<BeneficiaryGroup>(
                 "beneficiary_group",
                 &self.beneficiary_group,
@@ -387,6 +431,17 @@ pub struct StepBody {
     pub comment: Option<String>,
 }
 
+/// The body of a refusal (requesting changes, rejecting): the reason the organisation is told.
+/// Read as a [`StepBody`]; described apart because its reason is required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RefusalBody {
+    #[schema(min_length = 1, example = "Please state the amount in US dollars too.")]
+    pub reason: String,
+    pub comment: Option<String>,
+}
+
 async fn step(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -415,10 +470,10 @@ async fn step(
 }
 
 macro_rules! step_route {
-    ($(#[$doc:meta])* $name:ident, $id:literal, $path:literal, $action:expr, if_match = $if_match_type:ty, $pattern:literal, $if_match:literal $(, $status:literal: $why:literal)*) => {
+    ($(#[$doc:meta])* $name:ident, $id:literal, $path:literal, $action:expr, body = $body:ty, $body_doc:literal, if_match = $if_match_type:ty, $pattern:literal, $if_match:literal $(, $status:literal: $why:literal)*) => {
         $(#[$doc])*
         #[utoipa::path(operation_id = $id, tag = "pledges", security(("bearer" = [])),
-            request_body(content = StepBody, description = "May be omitted (the same as `{}`)"),
+            request_body(content = $body, description = $body_doc),
             params(("id" = PledgeId, Path, description = "The pledge"),
                 ("If-Match" = $if_match_type, Header, pattern = $pattern, description = $if_match)),
             responses(
@@ -442,28 +497,33 @@ macro_rules! step_route {
 step_route!(
     /// Sends a draft (or a pledge with requested changes) to the moderators. Needs a verified email.
     submit, "submitPledge", "/api/v1/pledges/{id}/submit", Action::Submit,
+    body = StepBody, "May be omitted (the same as `{}`)",
     if_match = Option<String>, r#"^((W/)?"?[0-9]+"?|\*)$"#, "Optional: the version the caller saw"
 );
 step_route!(
     /// Withdraws a pledge (its organisation; admins for published ones).
     withdraw, "withdrawPledge", "/api/v1/pledges/{id}/withdraw", Action::Withdraw,
+    body = StepBody, "May be omitted (the same as `{}`)",
     if_match = Option<String>, r#"^((W/)?"?[0-9]+"?|\*)$"#, "Optional: the version the caller saw"
 );
 step_route!(
     /// Publishes a submitted pledge (moderators and admins; needs a verified organisation).
     approve, "approvePledge", "/api/v1/pledges/{id}/approve", Action::Approve,
+    body = StepBody, "May be omitted (the same as `{}`)",
     if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
     428: "If-Match is missing"
 );
 step_route!(
     /// Sends a submitted pledge back to its organisation with a reason.
     request_changes, "requestPledgeChanges", "/api/v1/pledges/{id}/request-changes", Action::RequestChanges,
+    body = RefusalBody, "The reason is required",
     if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
     422: "The reason is missing", 428: "If-Match is missing"
 );
 step_route!(
     /// Rejects a submitted pledge with a reason.
     reject, "rejectPledge", "/api/v1/pledges/{id}/reject", Action::Reject,
+    body = RefusalBody, "The reason is required",
     if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
     422: "The reason is missing", 428: "If-Match is missing"
 );

@@ -113,6 +113,11 @@ decisions = {op: submitted(pledger, f"Pledge for {op}")
 published, version = submitted(pledger, "Published pledge")
 call("POST", f"/api/v1/pledges/{published}/approve", {}, admin, {"If-Match": f'"{version}"'})
 
+# Drafts for edits and submissions: a generated edit or submission of one of them is accepted
+# (once: the version it names then moves on, or the draft is no longer one).
+update_drafts = [pledge(pledger, f"Draft to edit {i}") for i in range(20)]
+submit_drafts = [pledge(pledger, f"Draft to submit {i}") for i in range(20)]
+
 # Where an operation acts on one resource, the runs aim it at one that exists and is in the
 # state the operation needs (the values are fixed for those parameters; everything else is
 # generated). Everything else comes from the contract: examples, generated data and links.
@@ -129,7 +134,23 @@ operations = {
 for op, (pledge_id, version) in decisions.items():
     operations[op] = {"path.id": pledge_id, "header.If-Match": f'"{version}"'}
 
-lines = []
+lines = [
+    "[dictionaries.update-drafts]",
+    f"values = {json.dumps(update_drafts)}",
+    "",
+    "[dictionaries.submit-drafts]",
+    f"values = {json.dumps(submit_drafts)}",
+    "",
+    "[[operations]]",
+    'include-operation-id = "updatePledge"',
+    'parameters = { "path.id" = { dictionary = "update-drafts", probability = 0.9 }, '
+    '"header.If-Match" = "\\"1\\"" }',
+    "",
+    "[[operations]]",
+    'include-operation-id = "submitPledge"',
+    'parameters = { "path.id" = { dictionary = "submit-drafts", probability = 0.9 } }',
+    "",
+]
 for op, parameters in operations.items():
     lines.append("[[operations]]")
     lines.append(f'include-operation-id = "{op}"')
