@@ -145,7 +145,7 @@ rss_mib() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/${PIDS[$1]}/status";
 json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 # wrk: "<req/s> <p99 ms>"
 wrk_run() {
-    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1" | awk '
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "$1" | awk '
         function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
         /Requests\/sec/ {rps = $2} $1 == "99%" {p99 = ms($2)} END {print rps, p99}'
 }
@@ -422,7 +422,7 @@ Command: `{command}`
   limits raised so that they do not shape the figures and background jobs off:
   `{settings}`.
 - Backends: the embedded SQLite default{", and PostgreSQL (a throwaway cluster started by the script, default settings but `max_connections=200`)" if "pg" in backends else " (PostgreSQL server binaries were not found: not run)"}.
-- Reads: `wrk -t2 -c32 --latency` for the DURATION on the catalogue server (`seed-demo --pledges {pledges}`),
+- Reads: `wrk -t2 -c32 --timeout 10s --latency` for the DURATION on the catalogue server (`seed-demo --pledges {pledges}`),
   each figure the median over ROUNDS of its ratio to `GET /livez` on the same server in the same round;
   every measure of every backend runs once per round, round-robin. The pledge read is a published
   pledge read anonymously; the deep page is the cursor URL reached by following `next_cursor` from the
