@@ -72,13 +72,13 @@ live = json.load(open(live_path))
 ok = lambda cond: "yes" if cond else "**no**"
 r1, r2 = small_stats / small_livez, big_stats / small_stats
 p99 = live["p99_ms"]; mem = live["kib_per_idle_subscriber"]
-table = f"""# Benchmarks
+table = f"""## Live counters
 
 Produced by `bench/run.sh` (DURATION={duration} s per measurement, ROUNDS={rounds}, {connections} connections,
 BIG={big}, SUBSCRIBERS={subscribers}) on {datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores. The server
 is the release binary on the embedded SQLite default with its default settings; the load comes from `wrk`
 and `examples/live_bench.rs` on the same machine. Figures are medians of the rounds; each round measures both
-endpoints one after the other, so machine noise hits both alike. Rerun the script to refresh this file.
+endpoints one after the other, so machine noise hits both alike. Rerun the script to refresh this section.
 
 | measure | value | target | met |
 | --- | --- | --- | --- |
@@ -104,6 +104,17 @@ for label in ("small", "big"):
         vals = ", ".join(f"{float(r[3]):,.0f}" for r in rows if r[0] == label and r[1] == path)
         table += f"| {'100' if label == 'small' else f'{int(big):,}'} pledges | {path} | {vals} |\n"
 table += f"\nStream run: `{json.dumps(live)}`\n"
-open("BENCHMARKS.md", "w").write(table)
+# Only this section is replaced; the others (bench/catalogue.sh) stay.
+import re
+try:
+    text = open("BENCHMARKS.md").read()
+except FileNotFoundError:
+    text = "# Benchmarks\n"
+pattern = re.compile(r"^## Live counters\n.*?(?=^## |\Z)", re.S | re.M)
+if pattern.search(text):
+    text = pattern.sub(lambda _: table + "\n", text, count=1).rstrip("\n") + "\n"
+else:
+    text = text.rstrip("\n") + "\n\n" + table
+open("BENCHMARKS.md", "w").write(text)
 print(table)
 PY
