@@ -156,9 +156,12 @@ impl PledgeFilter {
         let track = shaped("track", &self.track, slug_start, |c| {
             slug_start(c) || c == '-'
         })?;
-        let country = shaped("country", &self.country, |c| c.is_ascii_alphabetic(), |c| {
-            c.is_ascii_alphabetic()
-        })?
+        let country = shaped(
+            "country",
+            &self.country,
+            |c| c.is_ascii_alphabetic(),
+            |c| c.is_ascii_alphabetic(),
+        )?
         .filter(|c| c.len() == 3)
         .map(|c| c.to_uppercase());
         if self.country.is_some() && country.is_none() {
@@ -166,9 +169,12 @@ impl PledgeFilter {
                 "country is an ISO 3166-1 alpha-3 code such as NPL".to_owned(),
             ));
         }
-        let region = shaped("region", &self.region, |c| c.is_ascii_uppercase(), |c| {
-            c.is_ascii_alphabetic() || c == ' '
-        })?;
+        let region = shaped(
+            "region",
+            &self.region,
+            |c| c.is_ascii_uppercase(),
+            |c| c.is_ascii_alphabetic() || c == ' ',
+        )?;
         let pillar = shaped("pillar", &self.pillar, slug_start, |c| {
             slug_start(c) || c == '_' || c == '-'
         })?;
@@ -261,7 +267,7 @@ fn optional_body<T: DeserializeOwned + Default>(body: &web::Bytes) -> AppResult<
 /// Registers a pledge as a draft of the caller's organisation. With `Idempotency-Key`, a retry
 /// of the same request answers the first answer again instead of making a second pledge.
 #[utoipa::path(operation_id = "createPledge", tag = "pledges", request_body = PledgeInput, security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key and body replay the first answer (24 h)")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Makes retries safe: same key and body replay the first answer (24 h)")),
     responses(
         (status = 201, body = PledgeView, headers(
             ("ETag" = String, description = "The pledge's version"),
