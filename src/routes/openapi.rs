@@ -581,9 +581,15 @@ mod tests {
             assert_eq!(if_match["required"], true, "{step}");
             assert!(statuses(&op).contains(&"428".to_owned()), "{step}");
             assert_eq!(op["requestBody"]["required"], false, "{step}");
-            assert_eq!(
-                op["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            // A refusal's reason is required; an approval's comment is not.
+            let body = if step == "approve" {
                 "#/components/schemas/StepBody"
+            } else {
+                "#/components/schemas/RefusalBody"
+            };
+            assert_eq!(
+                op["requestBody"]["content"]["application/json"]["schema"]["$ref"], body,
+                "{step}"
             );
         }
         let problem = &document["components"]["responses"]["TooManyRequests"];
