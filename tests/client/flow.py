@@ -29,18 +29,19 @@ PACKAGE = "pledgeboard_client"
 
 # step -> module under pledgeboard_client.api (from the tag and the operationId)
 OPERATIONS = {
-    "register": "auth.register",
+    "register": "auth.register_account",
     "verify_email": "auth.verify_email",
-    "login": "auth.login",
-    "me": "auth.me",
-    "verify_organisation": "organisations.verify",
-    "create_pledge": "pledges.create",
+    "login": "auth.log_in",
+    "me": "auth.get_current_account",
+    "verify_organisation": "organisations.verify_organisation",
+    "create_pledge": "pledges.create_pledge",
     "get_pledge": "pledges.get_pledge",
-    "submit_pledge": "pledges.submit",
-    "approve_pledge": "pledges.approve",
+    "submit_pledge": "pledges.submit_pledge",
+    "approve_pledge": "pledges.approve_pledge",
     "list_pledges": "pledges.list_pledges",
-    "history": "pledges.history",
-    "stats": "live_counters.snapshot",
+    "history": "pledges.get_pledge_history",
+    "stats": "live_counters.get_stats",
+    "readiness": "operations.check_readiness",
 }
 
 # role -> model class under pledgeboard_client.models (from the schema names)
@@ -163,7 +164,7 @@ def flow(base, data, env):
     # Register, verify the email from the emailed link, log in.
     account = call("register", HTTPStatus.CREATED, M["account"], client=anonymous, body=M["register_request"](
         email=OWNER, password=PASSWORD, display_name="Kofi",
-        organisation=M["new_organisation"](name="Ministry of Communications", kind="government", country="GHA"),
+        organisation=M["new_organisation"](name="Ministry of Communications", kind=M["organisation_kind"]("government"), country="GHA"),
     )).parsed
     assert account.user.email == OWNER and account.user.email_verified is False, account.user
     organisation = account.organisation
@@ -258,7 +259,7 @@ def main():
     )
     failed = True
     try:
-        health = importlib.import_module(f"{PACKAGE}.api.operations.readyz")
+        health = importlib.import_module(f"{PACKAGE}.api.{OPERATIONS['readiness']}")
         probe = client_package.Client(base_url=base, timeout=None)
         for _ in range(400):
             try:
