@@ -14,8 +14,7 @@ use super::{
     mapping::{parse_stored, parse_stored_json},
     new_id, now,
     schema::{
-        organisations, pledge_countries, pledge_events, pledge_facets, pledge_focus_areas,
-        pledge_sdgs, pledge_tracks, pledges, progress_reports, users,
+        organisations, pledge_events, pledge_facets, pledges, progress_reports, users,
     },
     sql::Statement,
     DbConnection,
@@ -236,12 +235,11 @@ pub fn find_record(conn: &mut DbConnection, id: &PledgeId) -> AppResult<Option<P
     Ok(records(conn, row.into_iter().collect())?.pop())
 }
 
-/// Writes the pledge's content, its facets and its tag rows from a validated pledge.
+/// Writes the pledge's content and the catalogue's index of it from a validated pledge.
 pub fn store(conn: &mut DbConnection, id: &PledgeId, valid: &ValidPledge) -> AppResult<()> {
     diesel::update(pledges::table.find(id))
         .set(Written::of(valid)?)
         .execute(conn)?;
-    write_tags(conn, id, valid)?;
     write_index(conn, id, valid, true)
 }
 
@@ -408,47 +406,6 @@ pub fn reindex_organisation(conn: &mut DbConnection, id: &OrganisationId) -> App
     Ok(())
 }
 
-/// Replaces the pledge's tag rows: the facets that take several values.
-fn write_tags(conn: &mut DbConnection, id: &PledgeId, valid: &ValidPledge) -> AppResult<()> {
-    diesel::delete(pledge_tracks::table.filter(pledge_tracks::pledge_id.eq(id))).execute(conn)?;
-    diesel::delete(pledge_sdgs::table.filter(pledge_sdgs::pledge_id.eq(id))).execute(conn)?;
-    diesel::delete(pledge_focus_areas::table.filter(pledge_focus_areas::pledge_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(pledge_countries::table.filter(pledge_countries::pledge_id.eq(id)))
-        .execute(conn)?;
-    // One row at a time: the lists are short, and multi-row inserts are not portable here.
-    for track in &valid.tracks {
-        diesel::insert_into(pledge_tracks::table)
-            .values((
-                pledge_tracks::pledge_id.eq(id),
-                pledge_tracks::track.eq(track),
-            ))
-            .execute(conn)?;
-    }
-    for sdg in &valid.sdgs {
-        diesel::insert_into(pledge_sdgs::table)
-            .values((pledge_sdgs::pledge_id.eq(id), pledge_sdgs::sdg.eq(sdg)))
-            .execute(conn)?;
-    }
-    for area in &valid.focus_areas {
-        diesel::insert_into(pledge_focus_areas::table)
-            .values((
-                pledge_focus_areas::pledge_id.eq(id),
-                pledge_focus_areas::focus_area.eq(area.as_str()),
-            ))
-            .execute(conn)?;
-    }
-    for country in &valid.countries {
-        diesel::insert_into(pledge_countries::table)
-            .values((
-                pledge_countries::pledge_id.eq(id),
-                pledge_countries::country.eq(country),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
 /// One entry of the audit trail, before it is stored.
 pub struct Event<'a> {
     pub action: &'a str,
@@ -548,7 +505,6 @@ pub fn insert_new(
             .set((pledges::submitted_at.eq(at), pledges::published_at.eq(at)))
             .execute(conn)?;
     }
-    write_tags(conn, &id, valid)?;
     write_index(conn, &id, valid, true)?;
     Ok(id)
 }
@@ -881,18 +837,20 @@ pub fn moderation_queue(
     if !scope.is_empty() {
         query = query.filter(
             pledges::id.eq_any(
-                pledge_tracks::table
-                    .filter(pledge_tracks::track.eq_any(scope.to_vec()))
-                    .select(pledge_tracks::pledge_id),
+                pledge_facets::table
+                    .filter(pledge_facets::facet.eq(Facet::Track.as_str()))
+                    .filter(pledge_facets::value.eq_any(scope.to_vec()))
+                    .select(pledge_facets::pledge_id),
             ),
         );
     }
     if let Some(track) = track {
         query = query.filter(
             pledges::id.eq_any(
-                pledge_tracks::table
-                    .filter(pledge_tracks::track.eq(track.to_owned()))
-                    .select(pledge_tracks::pledge_id),
+                pledge_facets::table
+                    .filter(pledge_facets::facet.eq(Facet::Track.as_str()))
+                    .filter(pledge_facets::value.eq(track.to_owned()))
+                    .select(pledge_facets::pledge_id),
             ),
         );
     }

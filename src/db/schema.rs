@@ -183,34 +183,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    pledge_tracks (pledge_id, track) {
-        pledge_id -> Text,
-        track -> Text,
-    }
-}
-
-diesel::table! {
-    pledge_sdgs (pledge_id, sdg) {
-        pledge_id -> Text,
-        sdg -> Integer,
-    }
-}
-
-diesel::table! {
-    pledge_focus_areas (pledge_id, focus_area) {
-        pledge_id -> Text,
-        focus_area -> Text,
-    }
-}
-
-diesel::table! {
-    pledge_countries (pledge_id, country) {
-        pledge_id -> Text,
-        country -> Text,
-    }
-}
-
-diesel::table! {
     pledge_facets (pledge_id, facet, value) {
         pledge_id -> Text,
         facet -> Text,
@@ -308,10 +280,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     signing_keys,
     pledges,
-    pledge_tracks,
-    pledge_sdgs,
-    pledge_focus_areas,
-    pledge_countries,
     pledge_facets,
     pledge_events,
     moderator_tracks,
