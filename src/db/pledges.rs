@@ -13,9 +13,7 @@ use utoipa::ToSchema;
 use super::{
     mapping::{parse_stored, parse_stored_json},
     new_id, now,
-    schema::{
-        organisations, pledge_events, pledge_facets, pledges, progress_reports, users,
-    },
+    schema::{organisations, pledge_events, pledge_facets, pledges, progress_reports, users},
     sql::Statement,
     DbConnection,
 };
