@@ -1,6 +1,8 @@
 //! Live counters in storage: one `counter_scopes` row per scope (the global one and one per
-//! track), holding its figures with the reference counts behind the distinct ones, so that
-//! snapshots are read without scanning pledges.
+//! track) holding its figures, and one `counter_refs` row per reference count behind its distinct
+//! figures (an organisation, a government, a country with published pledges in scope), so that
+//! snapshots are read without scanning pledges and a change rewrites a number of small rows set
+//! by the pledge it changes, never by how many organisations or countries there are.
 //!
 //! Counters change through ONE door, [`counted_change`]: it runs a change in a write transaction
 //! and reads what the affected pledges contribute before and after it straight from storage,
@@ -21,11 +23,11 @@ use diesel::prelude::*;
 use crate::{
     db::{
         pledges::{records, PledgeRecord, PledgeRow},
-        schema::{counter_scopes, pledges},
+        schema::{counter_refs, counter_scopes, pledges},
         write_tx, DbConnection,
     },
     domain::{
-        counters::{Contribution, Counters, PledgeFacts, Scope, ScopeCounters},
+        counters::{Contribution, Counters, Distinct, PledgeFacts, Refs, Scope, ScopeCounters},
         errors::Corrupt,
         ids::{OrganisationId, PledgeId},
         workflow::Status,
@@ -110,7 +112,7 @@ pub fn counted_change<T>(
 ) -> AppResult<T> {
     write_tx(conn, |conn| {
         // Taken first: counted changes queue here, so `before` is what the counters hold.
-        lock_scopes(conn, &[key(&Scope::All)], Utc::now())?;
+        lock_scopes(conn, &[key(&Scope::All)], RefsToLoad::None, Utc::now())?;
         let before = contributions(conn, affected)?;
         let value = change(conn)?;
         let after = contributions(conn, affected)?;
@@ -149,17 +151,18 @@ fn record(conn: &mut DbConnection, before: &Contributions, after: &Contributions
         return Ok(());
     }
     let mut keys = vec![key(&Scope::All)];
+    // The organisations and countries whose reference counts the change may move.
+    let mut referenced = BTreeSet::new();
     for (_, old, new) in &changes {
         for (facts, _) in old.iter().chain(new.iter()) {
             keys.extend(facts.tracks.iter().map(|t| key(&Scope::Track(t.clone()))));
+            referenced.insert(facts.organisation_id.as_str());
+            referenced.extend(facts.countries.iter().map(String::as_str));
         }
     }
     let now = Utc::now();
-    let loaded = lock_scopes(conn, &keys, now)?;
-    let versions: BTreeMap<String, u64> = loaded
-        .iter()
-        .map(|(k, c)| (k.clone(), c.version()))
-        .collect();
+    let loaded = lock_scopes(conn, &keys, RefsToLoad::Keys(&referenced), now)?;
+    let before = Before::of(&loaded);
     let mut counters = assemble(loaded, now)?;
     let mut touched = BTreeSet::new();
     for (_, old, new) in &changes {
@@ -182,19 +185,52 @@ fn record(conn: &mut DbConnection, before: &Contributions, after: &Contributions
     }
     let changed = scopes_of(counters)
         .into_iter()
-        .filter(|(k, c)| versions.get(k) != Some(&c.version()));
-    store(conn, changed, now)
+        .filter(|(k, c)| before.versions.get(k) != Some(&c.version()));
+    store(conn, changed, &before, now)
+}
+
+/// The scopes as loaded, to store back only what a change altered.
+struct Before {
+    versions: BTreeMap<String, u64>,
+    refs: BTreeMap<String, Refs>,
+}
+
+impl Before {
+    fn of(loaded: &[(String, ScopeCounters)]) -> Self {
+        Before {
+            versions: loaded
+                .iter()
+                .map(|(k, c)| (k.clone(), c.version()))
+                .collect(),
+            refs: loaded
+                .iter()
+                .map(|(k, c)| (k.clone(), c.figures().refs().clone()))
+                .collect(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Rows
 
+/// Which reference counts to load with the scopes.
+#[derive(Clone, Copy)]
+enum RefsToLoad<'a> {
+    None,
+    /// Those of these organisation ids and country codes (what one change touches).
+    Keys(&'a BTreeSet<&'a str>),
+    /// All of them (to compare with a recount).
+    All,
+}
+
 /// Loads the given scopes for update (creating missing ones empty), in `scope` order, locked on
-/// PostgreSQL until the transaction ends. SQLite write transactions hold the database's write
-/// lock already.
+/// PostgreSQL until the transaction ends, with the reference counts asked for. SQLite write
+/// transactions hold the database's write lock already; reference rows are only written by
+/// counted changes, which the global scope's lock puts one after the other.
 fn lock_scopes(
     conn: &mut DbConnection,
     keys: &[String],
+    refs: RefsToLoad<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(String, ScopeCounters)>> {
     let mut keys = keys.to_vec();
@@ -229,13 +265,71 @@ fn lock_scopes(
             query.load(sqlite)?
         }
     };
-    found
-        .into_iter()
+    let mut scopes = decoded(found)?;
+    load_refs(conn, &mut scopes, refs)?;
+    Ok(scopes)
+}
+
+fn decoded(rows: Vec<(String, String)>) -> AppResult<Vec<(String, ScopeCounters)>> {
+    rows.into_iter()
         .map(|(k, state)| {
             let counters = decode(&k, &state)?;
             Ok((k, counters))
         })
         .collect()
+}
+
+/// Installs the stored reference counts `which` asks for into `scopes`.
+fn load_refs(
+    conn: &mut DbConnection,
+    scopes: &mut [(String, ScopeCounters)],
+    which: RefsToLoad<'_>,
+) -> AppResult<()> {
+    let keys: Vec<&String> = scopes.iter().map(|(k, _)| k).collect();
+    let query = counter_refs::table
+        .filter(counter_refs::scope.eq_any(keys))
+        .select((
+            counter_refs::scope,
+            counter_refs::kind,
+            counter_refs::key,
+            counter_refs::pledges,
+        ))
+        .into_boxed();
+    let rows: Vec<(String, String, String, i64)> = match which {
+        RefsToLoad::None => return Ok(()),
+        RefsToLoad::Keys(referenced) if referenced.is_empty() => return Ok(()),
+        RefsToLoad::Keys(referenced) => query
+            .filter(counter_refs::key.eq_any(referenced.iter().copied()))
+            .load(conn)?,
+        RefsToLoad::All => query.load(conn)?,
+    };
+    let mut by_scope: BTreeMap<String, Vec<((Distinct, String), u64)>> = BTreeMap::new();
+    for (scope, kind, key, pledges) in rows {
+        let row = format!("{scope}/{kind}/{key}");
+        let kind = Distinct::parse(&kind).ok_or_else(|| Corrupt {
+            table: "counter_refs",
+            id: row.clone(),
+            detail: "not a distinct figure".to_owned(),
+        })?;
+        let pledges = u64::try_from(pledges)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| Corrupt {
+                table: "counter_refs",
+                id: row,
+                detail: format!("{pledges} is not a reference count"),
+            })?;
+        by_scope
+            .entry(scope)
+            .or_default()
+            .push(((kind, key), pledges));
+    }
+    for (k, counters) in scopes.iter_mut() {
+        if let Some(refs) = by_scope.remove(k) {
+            counters.load_refs(refs);
+        }
+    }
+    Ok(())
 }
 
 /// Counters holding the given stored scopes; the global one must be among them.
@@ -266,11 +360,16 @@ fn scopes_of(counters: Counters) -> Vec<(String, ScopeCounters)> {
         .collect()
 }
 
+/// Writes the given scopes back: each one's row, and the reference counts that differ from
+/// those `before` holds (every one a change touched was loaded, so a count absent from both is
+/// absent from storage).
 fn store(
     conn: &mut DbConnection,
     scopes: impl Iterator<Item = (String, ScopeCounters)>,
+    before: &Before,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let none = Refs::new();
     let mut any = false;
     for (k, counters) in scopes {
         any = true;
@@ -281,11 +380,52 @@ fn store(
                 counter_scopes::updated_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;
+        let old = before.refs.get(&k).unwrap_or(&none);
+        let new = counters.figures().refs();
+        let entries: BTreeSet<&(Distinct, String)> = old.keys().chain(new.keys()).collect();
+        for entry in entries {
+            store_ref(conn, &k, entry, old.get(entry), new.get(entry))?;
+        }
     }
     if any {
         if let DbConnection::Postgres(pg) = conn {
             // Delivered on commit, to every instance listening (this one included).
             diesel::sql_query(format!("NOTIFY {CHANNEL}")).execute(pg)?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves one stored reference count from `old` to `new` (absent: no pledge).
+fn store_ref(
+    conn: &mut DbConnection,
+    scope: &str,
+    (kind, key): &(Distinct, String),
+    old: Option<&u64>,
+    new: Option<&u64>,
+) -> AppResult<()> {
+    let row = counter_refs::table.find((scope, kind.as_str(), key.as_str()));
+    let pledges = |n: &u64| i64::try_from(*n).unwrap_or(i64::MAX);
+    match (old, new) {
+        (Some(old), Some(new)) if old == new => {}
+        (None, None) => {}
+        (Some(_), None) => {
+            diesel::delete(row).execute(conn)?;
+        }
+        (Some(_), Some(new)) => {
+            diesel::update(row)
+                .set(counter_refs::pledges.eq(pledges(new)))
+                .execute(conn)?;
+        }
+        (None, Some(new)) => {
+            diesel::insert_into(counter_refs::table)
+                .values((
+                    counter_refs::scope.eq(scope),
+                    counter_refs::kind.eq(kind.as_str()),
+                    counter_refs::key.eq(key),
+                    counter_refs::pledges.eq(pledges(new)),
+                ))
+                .execute(conn)?;
         }
     }
     Ok(())
@@ -305,19 +445,17 @@ pub fn load(conn: &mut DbConnection, keys: &[String]) -> AppResult<Vec<(String, 
         .order(counter_scopes::scope.asc())
         .select((counter_scopes::scope, counter_scopes::state))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(k, state)| {
-            let counters = decode(&k, &state)?;
-            Ok((k, counters))
-        })
-        .collect()
+    decoded(rows)
 }
 
+/// Every stored scope with all its reference counts.
 fn load_all(conn: &mut DbConnection) -> AppResult<Vec<(String, ScopeCounters)>> {
     let keys: Vec<String> = counter_scopes::table
         .select(counter_scopes::scope)
         .load(conn)?;
-    load(conn, &keys)
+    let mut scopes = load(conn, &keys)?;
+    load_refs(conn, &mut scopes, RefsToLoad::All)?;
+    Ok(scopes)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,7 +467,7 @@ pub fn recount(conn: &mut DbConnection) -> AppResult<Vec<Scope>> {
     write_tx(conn, |conn| {
         let now = Utc::now();
         // No counted change runs while the pledges are read, and none is half-way through.
-        lock_scopes(conn, &[key(&Scope::All)], now)?;
+        lock_scopes(conn, &[key(&Scope::All)], RefsToLoad::None, now)?;
         let fresh = Counters::recount(counted_facts(conn)?, now);
         let stored_keys: Vec<String> = counter_scopes::table
             .select(counter_scopes::scope)
@@ -339,7 +477,9 @@ pub fn recount(conn: &mut DbConnection) -> AppResult<Vec<Scope>> {
             .map(|(s, _)| key(&s))
             .chain(stored_keys)
             .collect();
-        let mut current = assemble(lock_scopes(conn, &keys, now)?, now)?;
+        let loaded = lock_scopes(conn, &keys, RefsToLoad::All, now)?;
+        let before = Before::of(&loaded);
+        let mut current = assemble(loaded, now)?;
         let drifted = current.reconcile(fresh, now);
         let repaired: BTreeSet<String> = drifted.iter().map(key).collect();
         store(
@@ -347,6 +487,7 @@ pub fn recount(conn: &mut DbConnection) -> AppResult<Vec<Scope>> {
             scopes_of(current)
                 .into_iter()
                 .filter(|(k, _)| repaired.contains(k)),
+            &before,
             now,
         )?;
         Ok(drifted)

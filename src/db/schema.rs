@@ -228,6 +228,15 @@ diesel::joinable!(pledges -> organisations (organisation_id));
 diesel::joinable!(pledge_events -> users (actor_id));
 
 diesel::table! {
+    counter_refs (scope, kind, key) {
+        scope -> Text,
+        kind -> Text,
+        key -> Text,
+        pledges -> BigInt,
+    }
+}
+
+diesel::table! {
     counter_scopes (scope) {
         scope -> Text,
         version -> BigInt,
@@ -284,6 +293,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     pledge_events,
     moderator_tracks,
     idempotency_keys,
+    counter_refs,
     counter_scopes,
     progress_reports,
     report_reminders,

@@ -139,8 +139,9 @@ impl fmt::Display for Scope {
 
 /// The figures of one scope, without its version and time stamps.
 ///
-/// Two `Figures` compare equal exactly when every figure a snapshot shows is equal, because keys
-/// whose count falls to zero are removed from every map.
+/// Two `Figures` with the same references loaded (all of them, as a recount has) compare equal
+/// exactly when every figure a snapshot shows is equal, because keys whose count falls to zero
+/// are removed from every map.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figures {
     pledges: u64,
@@ -151,15 +152,53 @@ pub struct Figures {
     by_focus_area: BTreeMap<String, u64>,
     by_type: BTreeMap<String, u64>,
     by_organisation_kind: BTreeMap<String, u64>,
-    /// Organisation id -> published pledges in scope.
-    organisations: BTreeMap<String, u64>,
-    /// Government organisation id -> published pledges in scope.
-    governments: BTreeMap<String, u64>,
-    /// Target country -> published pledges in scope.
-    countries: BTreeMap<String, u64>,
+    /// Distinct organisations, government organisations and target countries of the published
+    /// pledges: the number of reference counts above zero behind each.
+    entities: u64,
+    governments: u64,
+    countries: u64,
     pending_pledges: u64,
     pending_usd: i128,
+    /// The reference counts behind the distinct figures, as far as they are loaded: storage keeps
+    /// them as one small row each (their number grows with the organisations and countries, so
+    /// they are not part of the scope's own value) and loads the ones a change touches.
+    #[serde(skip)]
+    refs: Refs,
 }
+
+/// What a distinct figure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Distinct {
+    /// Organisations with a published pledge in scope (`entities`).
+    Organisation,
+    /// Government organisations with a published pledge in scope.
+    Government,
+    /// Target countries of the published pledges in scope.
+    Country,
+}
+
+impl Distinct {
+    pub const ALL: [Distinct; 3] = [Self::Organisation, Self::Government, Self::Country];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Organisation => "organisation",
+            Self::Government => "government",
+            Self::Country => "country",
+        }
+    }
+
+    /// The kind a stored name names.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+}
+
+/// Reference counts: (what is counted, its key: an organisation id or a country code) -> the
+/// published pledges in scope that carry it. A key absent from the map has no pledge, provided
+/// it was loaded (a change loads every key it touches).
+pub type Refs = BTreeMap<(Distinct, String), u64>;
 
 impl Figures {
     /// Published pledges.
@@ -179,17 +218,17 @@ impl Figures {
 
     /// Distinct organisations with at least one published pledge.
     pub fn entities(&self) -> u64 {
-        self.organisations.len() as u64
+        self.entities
     }
 
     /// Distinct government organisations with at least one published pledge.
     pub fn governments(&self) -> u64 {
-        self.governments.len() as u64
+        self.governments
     }
 
     /// Distinct target countries of the published pledges.
     pub fn countries(&self) -> u64 {
-        self.countries.len() as u64
+        self.countries
     }
 
     /// Published pledges targeting at least one LDC.
@@ -232,6 +271,17 @@ impl Figures {
         *self == Self::default()
     }
 
+    /// The loaded reference counts behind the distinct figures.
+    pub fn refs(&self) -> &Refs {
+        &self.refs
+    }
+
+    /// Installs reference counts read from storage: every key a coming change touches must be
+    /// among them, or be absent from storage too.
+    pub fn load_refs(&mut self, refs: impl IntoIterator<Item = ((Distinct, String), u64)>) {
+        self.refs.extend(refs);
+    }
+
     /// Adds or removes one contribution; returns false if a removal found nothing to remove.
     fn apply(&mut self, part: &Part<'_>, delta: Delta) -> bool {
         let mut ok = true;
@@ -260,12 +310,23 @@ impl Figures {
                     delta,
                     &mut ok,
                 );
-                key(&mut self.organisations, p.organisation_id, delta, &mut ok);
+                let refs = &mut self.refs;
+                let org = p.organisation_id;
+                distinct(
+                    refs,
+                    &mut self.entities,
+                    Distinct::Organisation,
+                    org,
+                    delta,
+                    &mut ok,
+                );
                 if p.organisation_kind == GOVERNMENT_KIND {
-                    key(&mut self.governments, p.organisation_id, delta, &mut ok);
+                    let (n, kind) = (&mut self.governments, Distinct::Government);
+                    distinct(refs, n, kind, org, delta, &mut ok);
                 }
                 for country in &p.countries {
-                    key(&mut self.countries, *country, delta, &mut ok);
+                    let (n, kind) = (&mut self.countries, Distinct::Country);
+                    distinct(refs, n, kind, country, delta, &mut ok);
                 }
             }
         }
@@ -314,6 +375,30 @@ where
             }
             None => *ok = false,
         },
+    }
+}
+
+/// Moves the reference count of `k`, and the distinct figure `n` when the count leaves or
+/// reaches zero.
+fn distinct(refs: &mut Refs, n: &mut u64, kind: Distinct, k: &str, delta: Delta, ok: &mut bool) {
+    let entry = (kind, k.to_owned());
+    let before = refs.get(&entry).copied().unwrap_or(0);
+    match delta {
+        Delta::Add => {
+            refs.insert(entry, before + 1);
+            if before == 0 {
+                *n += 1;
+            }
+        }
+        Delta::Remove if before == 0 => *ok = false,
+        Delta::Remove => {
+            if before == 1 {
+                refs.remove(&entry);
+                count(n, delta, ok);
+            } else {
+                refs.insert(entry, before - 1);
+            }
+        }
     }
 }
 
@@ -438,6 +523,11 @@ impl ScopeCounters {
     /// The scope's figures.
     pub fn figures(&self) -> &Figures {
         &self.figures
+    }
+
+    /// Installs reference counts read from storage; see [`Figures::load_refs`].
+    pub fn load_refs(&mut self, refs: impl IntoIterator<Item = ((Distinct, String), u64)>) {
+        self.figures.load_refs(refs);
     }
 
     /// Goes up by one on every change of the scope.
@@ -667,6 +757,15 @@ impl Counters {
             Scope::All => Some(&self.global),
             Scope::Track(slug) => self.track(slug),
         }
+    }
+
+    #[cfg(test)]
+    fn scopes_mut(&mut self) -> impl Iterator<Item = (Scope, &mut ScopeCounters)> + '_ {
+        std::iter::once((Scope::All, &mut self.global)).chain(
+            self.tracks
+                .iter_mut()
+                .map(|(slug, counters)| (Scope::Track(slug.clone()), counters)),
+        )
     }
 
     /// Every scope that exists, the global one first.
@@ -1252,6 +1351,65 @@ mod tests {
         assert!(c.figures_eq(&fresh, at(1, 3).date_naive()));
         assert_eq!(c.global().version(), before + 1);
         assert!(c.reconcile(fresh, at(1, 4)).is_empty());
+    }
+
+    /// Storage keeps a scope's value without its reference counts and loads only those a change
+    /// touches: the change then moves every figure as it would on the whole.
+    #[test]
+    fn a_change_needs_only_the_reference_counts_it_touches() {
+        let pledges: Vec<PledgeFacts> = (0..40)
+            .map(|i| {
+                let kind = if i % 3 == 0 { "government" } else { "academia" };
+                let mut p = pledge(&format!("p{i}"), &format!("o{}", i % 7), kind);
+                p.countries = vec![format!("C{}", i % 5), format!("C{}", i % 11)];
+                p
+            })
+            .collect();
+        let whole = Counters::recount(
+            pledges.iter().map(|p| (p.clone(), Contribution::Published)),
+            at(1, 9),
+        );
+        let mut change = pledge("new", "o3", "government");
+        change.countries = strings(&["C4", "ZZZ"]);
+        for gone in [None, Some(&pledges[3])] {
+            // What storage loads: the keys of both sides of the change.
+            let touched: BTreeSet<&str> = std::iter::once(&change)
+                .chain(gone)
+                .flat_map(|p| {
+                    std::iter::once(p.organisation_id.as_str())
+                        .chain(p.countries.iter().map(String::as_str))
+                })
+                .collect();
+            let mut expected = whole.clone();
+            let mut stored = whole.clone();
+            for (_, scope) in stored.scopes_mut() {
+                let refs = scope.figures.refs.clone();
+                let mut reloaded: ScopeCounters =
+                    serde_json::from_str(&serde_json::to_string(scope).unwrap()).unwrap();
+                assert!(reloaded.figures.refs().is_empty(), "not part of the value");
+                reloaded.load_refs(
+                    refs.into_iter()
+                        .filter(|((_, k), _)| touched.contains(k.as_str())),
+                );
+                *scope = reloaded;
+            }
+            let before = gone.map(|p| (p, Contribution::Published));
+            let after = Some((&change, Contribution::Published));
+            expected.transition(before, after, at(1, 10));
+            stored.transition(before, after, at(1, 10));
+            for (scope, counters) in expected.scopes() {
+                let (e, s) = (counters.figures(), published(&stored, &scope));
+                assert_eq!(
+                    (e.entities(), e.governments(), e.countries()),
+                    (s.entities(), s.governments(), s.countries()),
+                    "{scope}"
+                );
+                for (entry, n) in s.refs() {
+                    assert_eq!(e.refs().get(entry), Some(n), "{scope} {entry:?}");
+                }
+            }
+            assert!(stored.is_consistent());
+        }
     }
 
     #[test]

@@ -70,33 +70,14 @@ async fn data_survives_a_restart() {
 #[tokio::test]
 async fn pledges_stored_before_the_upgrade_read_back_unchanged() {
     use diesel::RunQueryDsl;
-    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
-    use pledgeboard::db::DbConnection;
 
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(dir.path());
-    let backend = Backend::from_url(&url);
-    let folder = match backend {
-        Backend::Sqlite => "migrations/sqlite",
-        Backend::Postgres => "migrations/postgres",
-    };
-    // The schema as it was: every migration before the one that keeps the content whole.
-    let before = std::fs::read_dir(folder)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref().unwrap().file_name().to_string_lossy().as_ref() < "2026-11-29-000011"
-        })
-        .count();
-    let migrations = FileBasedMigrations::from_path(folder).unwrap();
     let db = Database::open(&url, 1).unwrap();
     {
         let mut conn = db.get().unwrap();
-        for _ in 0..before {
-            match &mut *conn {
-                DbConnection::Sqlite(c) => c.run_next_migration(migrations.clone()).unwrap(),
-                DbConnection::Postgres(c) => c.run_next_migration(migrations.clone()).unwrap(),
-            };
-        }
+        // The schema as it was: every migration before the one that keeps the content whole.
+        migrate_before(&mut conn, "2026-11-29-000011");
         for statement in [
             "INSERT INTO organisations (id, name, kind, country, verified, created_at, updated_at) \
              VALUES ('org-1', 'Ministry of Digital Economy', 'government', 'GHA', TRUE, \
@@ -199,5 +180,106 @@ async fn pledges_stored_before_the_upgrade_read_back_unchanged() {
             page["items"].as_array().unwrap().is_empty(),
             "{query}: {page}"
         );
+    }
+}
+
+/// Runs, on a fresh database, every migration whose folder name sorts before `name`: the schema
+/// as it was before that migration.
+fn migrate_before(conn: &mut pledgeboard::db::DbConnection, name: &str) {
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+    use pledgeboard::db::DbConnection;
+
+    let folder = match conn {
+        DbConnection::Sqlite(_) => "migrations/sqlite",
+        DbConnection::Postgres(_) => "migrations/postgres",
+    };
+    let before = std::fs::read_dir(folder)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().as_ref() < name)
+        .count();
+    let migrations = FileBasedMigrations::from_path(folder).unwrap();
+    for _ in 0..before {
+        match conn {
+            DbConnection::Sqlite(c) => c.run_next_migration(migrations.clone()).unwrap(),
+            DbConnection::Postgres(c) => c.run_next_migration(migrations.clone()).unwrap(),
+        };
+    }
+}
+
+/// Counters stored with their reference counts inside the scope's value keep every figure when
+/// the counts move to rows of their own.
+#[tokio::test]
+async fn counters_stored_before_the_upgrade_keep_their_figures() {
+    use diesel::prelude::*;
+    use pledgeboard::db::schema::counter_refs;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path());
+    let db = Database::open(&url, 1).unwrap();
+    {
+        let mut conn = db.get().unwrap();
+        migrate_before(&mut conn, "2026-11-29-000014");
+        let state = serde_json::json!({
+            "figures": {
+                "pledges": 3, "usd_pledged": 9000000000000000000u64, "usd_disbursed": 5,
+                "ldc_pledges": 1, "by_sdg": {"9": 3}, "by_focus_area": {"access": 3},
+                "by_type": {"financial": 3},
+                "by_organisation_kind": {"government": 2, "private_sector": 1},
+                "organisations": {"org-1": 2, "org-2": 1},
+                "governments": {"org-1": 2},
+                "countries": {"GHA": 3, "NPL": 1},
+                "pending_pledges": 0, "pending_usd": 0
+            },
+            "today": {"day": null, "count": 0},
+            "version": 7,
+            "updated_at": "2024-01-02T03:04:05Z"
+        });
+        diesel::sql_query(format!(
+            "INSERT INTO counter_scopes (scope, version, state, updated_at) \
+             VALUES ('track:ldc5', 7, '{state}', '2024-01-02 03:04:05')"
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+        drop(conn);
+        assert!(db.migrate().unwrap() > 0);
+        let mut conn = db.get().unwrap();
+        let mut refs: Vec<(String, String, String, i64)> = counter_refs::table
+            .select((
+                counter_refs::scope,
+                counter_refs::kind,
+                counter_refs::key,
+                counter_refs::pledges,
+            ))
+            .order((counter_refs::kind, counter_refs::key))
+            .load(&mut *conn)
+            .unwrap();
+        refs.sort();
+        let row = |kind: &str, key: &str, n| {
+            ("track:ldc5".to_owned(), kind.to_owned(), key.to_owned(), n)
+        };
+        assert_eq!(
+            refs,
+            [
+                row("country", "GHA", 3),
+                row("country", "NPL", 1),
+                row("government", "org-1", 2),
+                row("organisation", "org-1", 2),
+                row("organisation", "org-2", 1),
+            ]
+        );
+    }
+    drop(db);
+
+    let app = spawn_app_with(|s| s.database_url = Some(url.clone())).await;
+    let stats = app.get_json("/api/v1/stats?track=ldc5").await;
+    for (figure, value) in [
+        ("pledges", serde_json::json!(3)),
+        ("usd_pledged", serde_json::json!(9000000000000000000u64)),
+        ("entities", serde_json::json!(2)),
+        ("governments", serde_json::json!(1)),
+        ("countries", serde_json::json!(2)),
+        ("version", serde_json::json!(7)),
+    ] {
+        assert_eq!(stats[figure], value, "{figure}: {stats}");
     }
 }
