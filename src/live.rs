@@ -15,6 +15,7 @@ use std::{
     time::Duration,
 };
 
+use bytestring::ByteString;
 use chrono::Utc;
 use diesel::{pg::PgConnection, Connection, RunQueryDsl};
 use tokio::{
@@ -33,10 +34,13 @@ use crate::{
 #[derive(Debug)]
 pub struct Rendered {
     pub version: u64,
-    /// The public figures, as JSON.
-    pub public: String,
+    /// The public figures, as JSON (shared, not copied, by every answer and stream event).
+    pub public: ByteString,
     /// With the pending figures staff see, as JSON.
-    pub staff: String,
+    pub staff: ByteString,
+    /// The `ETag`s of the two.
+    pub public_etag: String,
+    pub staff_etag: String,
 }
 
 impl Rendered {
@@ -49,10 +53,14 @@ impl Rendered {
                 "{}".to_owned()
             })
         };
+        let version = counters.version();
         Self {
-            version: counters.version(),
-            public: render(false),
-            staff: render(true),
+            version,
+            public: render(false).into(),
+            staff: render(true).into(),
+            public_etag: format!("\"{version}\""),
+            // Staff see more than the public: the two bodies of one version are told apart.
+            staff_etag: format!("\"{version}-staff\""),
         }
     }
 }

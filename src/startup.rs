@@ -86,6 +86,11 @@ impl Application {
             source,
         })?;
         let counter_check = live::spawn_counter_check(&live, check_interval);
+        tokio::spawn(async {
+            // Once every worker has built its routes (and their description, then dropped).
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let _ = tokio::task::spawn_blocking(release_freed_memory).await;
+        });
         Ok(Self {
             reminders,
             counter_check,
@@ -124,6 +129,18 @@ impl Application {
         }
         self.mail_worker.stop().await;
         served
+    }
+}
+
+/// Hands the memory freed during start-up back to the system: each worker thread allocates
+/// from its own arena, and glibc keeps an arena's freed pages unless asked, so an idle instance
+/// would go on holding the scaffolding of its start.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` takes no pointers; it only returns free pages of the allocator's
+    // own arenas to the kernel, under the allocator's locks.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -29,7 +29,7 @@ use actix_web::{
 use serde::Serialize;
 use utoipa::{openapi::path::HttpMethod, OpenApi, ToSchema};
 use utoipa_actix_web::{service_config::ServiceConfig, AppExt};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::error::AppError;
 
@@ -147,8 +147,11 @@ pub fn mount<T>(app: App<T>) -> App<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    let (app, document) = documented(app);
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+    // Every worker builds its routes, and with them their description; that copy is dropped: the
+    // description is served from one rendering shared by all workers.
+    let (app, _) = documented(app);
+    app.service(web::resource("/openapi.json").route(web::get().to(operations::openapi_json)))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/openapi.json"])))
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(AppError::RouteNotFound)
         }))

@@ -41,6 +41,20 @@ pub async fn openapi_yaml() -> AppResult<HttpResponse> {
         .body(yaml.clone()))
 }
 
+/// The same description as JSON, which the interactive documentation reads. Rendered once per
+/// process and shared by every worker.
+pub async fn openapi_json() -> AppResult<HttpResponse> {
+    static JSON: LazyLock<Result<web::Bytes, String>> = LazyLock::new(|| {
+        serde_json::to_vec(&openapi::document())
+            .map(web::Bytes::from)
+            .map_err(|e| e.to_string())
+    });
+    let json = JSON.as_ref().map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json.clone()))
+}
+
 /// The interactive documentation lives at `/docs/`; its assets are built into the binary.
 pub async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()

@@ -4,6 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use actix_web::{get, http::header, web, HttpResponse, Responder};
 use actix_web_lab::sse;
+use bytestring::ByteString;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -23,7 +24,7 @@ pub struct StatsQuery {
     pub track: Option<String>,
 }
 
-fn body(rendered: &Rendered, staff: bool) -> String {
+fn body(rendered: &Rendered, staff: bool) -> ByteString {
     if staff {
         rendered.staff.clone()
     } else {
@@ -60,15 +61,14 @@ pub async fn snapshot(
     let scope = state.live.scope(query.track.as_deref())?;
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());
     let rendered = state.live.current(&scope);
-    // Staff see more than the public: the two bodies of one version are told apart.
     let etag = if staff {
-        format!("\"{}-staff\"", rendered.version)
+        &rendered.staff_etag
     } else {
-        format!("\"{}\"", rendered.version)
+        &rendered.public_etag
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::ETAG, etag))
+        .insert_header((header::ETAG, etag.as_str()))
         .content_type("application/json")
         .body(body(&rendered, staff)))
 }
