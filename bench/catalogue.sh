@@ -18,6 +18,7 @@
 # Usage: bench/catalogue.sh
 # Settings: PLEDGES=100000 DURATION=10 ROUNDS=3 PG=auto|1|0 APPROVALS=<per round and scenario,
 #           default 300 x DURATION> APPROVAL_PLEDGES=10000 (size of the approval databases)
+#           READY_PLEDGES=1000000 (the embedded database readiness is timed on; 0 skips it)
 #           PORT=18090 PG_PORT=55460
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,13 +29,14 @@ ROUNDS=${ROUNDS:-3}
 PG=${PG:-auto}
 APPROVALS=${APPROVALS:-$((300 * DURATION))}
 APPROVAL_PLEDGES=${APPROVAL_PLEDGES:-10000}
+READY_PLEDGES=${READY_PLEDGES:-1000000}
 PORT=${PORT:-18090}
 PG_PORT=${PG_PORT:-55460}
 CONNECTIONS=32
 DEEP=$((PLEDGES / 5 < 20000 ? PLEDGES / 5 : 20000))
 PASSWORD="benchmark passphrase $(date +%s)"
 MODERATOR=bench-moderator@example.org
-COMMAND="PLEDGES=$PLEDGES DURATION=$DURATION ROUNDS=$ROUNDS APPROVALS=$APPROVALS APPROVAL_PLEDGES=$APPROVAL_PLEDGES PG=$PG bench/catalogue.sh"
+COMMAND="PLEDGES=$PLEDGES DURATION=$DURATION ROUNDS=$ROUNDS APPROVALS=$APPROVALS APPROVAL_PLEDGES=$APPROVAL_PLEDGES READY_PLEDGES=$READY_PLEDGES PG=$PG bench/catalogue.sh"
 # Limits raised so that they do not shape the figures, and background jobs off.
 SETTINGS=(--login-per-ip-per-minute 1000000 --login-per-account-per-minute 1000000
     --register-per-ip-per-hour 1000000 --reset-per-ip-per-hour 1000000
@@ -276,22 +278,42 @@ done
 for backend in "${BACKENDS[@]}"; do
     record "$backend 0 rss_end_mib $(rss_mib "catalogue-$backend")"
 done
+
+# Readiness on a large embedded database: READY_PLEDGES pledges seeded into a database of their
+# own with every other server stopped, then three starts, each timed to the first `/readyz` 200.
+if [ "$READY_PLEDGES" -gt 0 ]; then
+    for backend in "${BACKENDS[@]}"; do
+        for name in catalogue few many; do
+            [ -n "${PIDS[$name-$backend]:-}" ] && stop "$name" "$backend"
+        done
+    done
+    echo "==> seeding $READY_PLEDGES pledges for the readiness measure (sqlite)"
+    create_db ready sqlite
+    # shellcheck disable=SC2046
+    "$BIN" seed-demo --pledges "$READY_PLEDGES" $(db_args ready sqlite)
+    for _ in 1 2 3; do
+        start ready sqlite $((PORT + 5))
+        stop ready sqlite
+    done
+fi
 ELAPSED=$(($(date +%s) - STARTED_AT))
 
 # ---------------------------------------------------------------------------------------------
-python3 - "$RESULTS" "$WORK/starts" "$WORK/skipped" "$PLEDGES" "$APPROVAL_PLEDGES" "$APPROVAL_ORGS" \
+python3 - "$RESULTS" "$WORK/starts" "$WORK/skipped" "$PLEDGES" "$APPROVAL_PLEDGES" "$APPROVAL_ORGS" "$READY_PLEDGES" \
     "$DEEP" "$COMMAND" "${SETTINGS[*]}" "$ELAPSED" "${BACKENDS[*]}" "$ALL_FILTERS" <<'PY'
 import datetime, json, re, statistics, subprocess, sys
-(results, starts, skipped, pledges, approval_pledges, approval_orgs, deep, command, settings,
- elapsed, backends, all_filters) = sys.argv[1:]
-pledges, deep = int(pledges), int(deep)
+(results, starts, skipped, pledges, approval_pledges, approval_orgs, ready_pledges, deep, command,
+ settings, elapsed, backends, all_filters) = sys.argv[1:]
+pledges, deep, ready_pledges = int(pledges), int(deep), int(ready_pledges)
 backends = backends.split()
 rows = [l.split() for l in open(results) if l.strip()]
-ready = {}
+ready, ready_big = {}, []
 for l in open(starts):
     b, name, _, secs = l.split()
     if name == "catalogue":
         ready.setdefault(b, []).append(float(secs))
+    elif name == "ready":
+        ready_big.append(float(secs))
 skips = {}
 for l in open(skipped):
     b, f, code = l.split()
@@ -398,7 +420,12 @@ for b in backends:
     v = statistics.median(ready[b]) if b in ready else None
     cells.append((f"{v:.2f} s" if v is not None else "n/a", ""))
     checks.append(None if v is None else v < 0.5)
-row(f"start to `/readyz` 200 ({pledges:,} pledges)", cells, "< 0.5 s (on 1,000,000)", checks)
+row(f"start to `/readyz` 200 ({pledges:,} pledges)", cells, "", [None] * len(backends))
+if ready_big:
+    v = statistics.median(ready_big)
+    cells = [(f"{v:.2f} s (median of {len(ready_big)} starts)", "")] + [("n/a", "")] * (len(backends) - 1)
+    row(f"start to `/readyz` 200 ({ready_pledges:,} pledges)", cells, "< 0.5 s",
+        [v < 0.5] + [None] * (len(backends) - 1))
 
 cpu = "unknown"
 for l in open("/proc/cpuinfo"):
@@ -437,7 +464,8 @@ Command: `{command}`
   the p99 is compared with the `/stats` run just before it. Answers to the storm's logins: {"; ".join(storms)}.
 - Memory: VmRSS of the catalogue server 2 s after it became ready, after the walk through every page,
   and at the end. Readiness: from launching the process to the first `/readyz` 200 (polled every 10 ms),
-  on the {pledges:,}-pledge catalogue, not the 1,000,000 of the target.
+  on the {pledges:,}-pledge catalogue at each start, and (when READY_PLEDGES is not 0) on an embedded
+  database of {ready_pledges:,} pledges seeded for it, with every other server stopped, over three starts.
 - "met" gives the verdict per backend; the targets are those of issue 13.
 
 | measure | SQLite | ratio | PostgreSQL | ratio | target | met |

@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::{
     config::Settings,
-    db::Database,
+    db::{Backend, Database},
     email::{
         transport::Transport,
         worker::{MailWorker, WorkerConfig},
@@ -49,6 +49,7 @@ pub struct Application {
     live: Arc<LiveCounters>,
     reminders: Option<tokio::task::JoinHandle<()>>,
     counter_check: Option<tokio::task::JoinHandle<()>>,
+    checkpoints: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -86,6 +87,7 @@ impl Application {
             source,
         })?;
         let counter_check = live::spawn_counter_check(&live, check_interval);
+        let checkpoints = spawn_checkpoints(&db);
         tokio::spawn(async {
             // Once every worker has built its routes (and their description, then dropped).
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -94,6 +96,7 @@ impl Application {
         Ok(Self {
             reminders,
             counter_check,
+            checkpoints,
             live,
             port,
             server,
@@ -124,12 +127,32 @@ impl Application {
             handle.stop(true).await;
         });
         let served = self.server.await;
-        for task in [self.reminders, self.counter_check].into_iter().flatten() {
+        for task in [self.reminders, self.counter_check, self.checkpoints]
+            .into_iter()
+            .flatten()
+        {
             task.abort();
         }
         self.mail_worker.stop().await;
         served
     }
+}
+
+/// On SQLite, copies the write-ahead log back into the database file every 250 ms, off the
+/// request path: otherwise the commit that fills the log does it, inside the write lock.
+fn spawn_checkpoints(db: &Database) -> Option<tokio::task::JoinHandle<()>> {
+    if db.backend() != Backend::Sqlite {
+        return None;
+    }
+    let db = db.clone();
+    Some(tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            if let Err(e) = db.run(crate::db::checkpoint).await {
+                tracing::warn!(error = %e, "WAL checkpoint failed; the next one retries");
+            }
+        }
+    }))
 }
 
 /// Hands the memory freed during start-up back to the system: each worker thread allocates

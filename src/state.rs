@@ -75,6 +75,7 @@ impl AppState {
         T: Send + 'static,
     {
         let _admitted = self.passwords.enter().await?;
+        // Not on the writer connection (`Database::write`): hashing would hold up every write.
         self.db.run(f).await
     }
 }

@@ -35,7 +35,7 @@ pub async fn create_staff(
     admin.require_role(&[PlatformRole::Admin])?;
     let user = state
         .db
-        .run(move |conn| accounts::create_staff(conn, &body))
+        .write(move |conn| accounts::create_staff(conn, &body))
         .await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }
@@ -58,7 +58,7 @@ pub async fn update_user(
     admin.require_role(&[PlatformRole::Admin])?;
     let user = state
         .db
-        .run(move |conn| accounts::update_user(conn, &admin.id, &id, &body))
+        .write(move |conn| accounts::update_user(conn, &admin.id, &id, &body))
         .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
@@ -112,6 +112,6 @@ pub async fn retry_outbox(
     id: web::Path<MessageId>,
 ) -> AppResult<HttpResponse> {
     admin.require_role(&[PlatformRole::Admin])?;
-    let message = state.db.run(move |conn| outbox::retry(conn, &id)).await?;
+    let message = state.db.write(move |conn| outbox::retry(conn, &id)).await?;
     Ok(HttpResponse::Ok().json(message))
 }

@@ -107,7 +107,7 @@ pub async fn verify_email(
 ) -> AppResult<HttpResponse> {
     state
         .db
-        .run(move |conn| accounts::verify_email(conn, &body.token))
+        .write(move |conn| accounts::verify_email(conn, &body.token))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -149,7 +149,7 @@ pub async fn refresh(
     let app = state.clone();
     let pair = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             accounts::refresh(conn, &body.refresh_token, &app.tokens, refresh_ttl(&app))
         })
         .await?;
@@ -168,7 +168,7 @@ pub async fn logout(
 ) -> AppResult<HttpResponse> {
     state
         .db
-        .run(move |conn| accounts::logout(conn, &body.refresh_token))
+        .write(move |conn| accounts::logout(conn, &body.refresh_token))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -188,7 +188,7 @@ pub async fn request_password_reset(
     let links = state.links.clone();
     state
         .db
-        .run(move |conn| accounts::request_password_reset(conn, &body, &links))
+        .write(move |conn| accounts::request_password_reset(conn, &body, &links))
         .await?;
     Ok(HttpResponse::Accepted().json(Accepted {
         message: "if this address has an account, a reset link is on its way",

@@ -137,7 +137,7 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let org = state
         .db
-        .run(move |conn| service::update(conn, &id, &user, &body))
+        .write(move |conn| service::update(conn, &id, &user, &body))
         .await?;
     // A change of kind moves the figures of the organisation's counted pledges.
     state.live.poke();
@@ -155,7 +155,7 @@ pub async fn verify(
 ) -> AppResult<HttpResponse> {
     let org = state
         .db
-        .run(move |conn| service::verify(conn, &id, &user))
+        .write(move |conn| service::verify(conn, &id, &user))
         .await?;
     Ok(HttpResponse::Ok().json(OrganisationView::from(org)))
 }
@@ -174,7 +174,7 @@ pub async fn invite(
     let links = state.links.clone();
     let invitation = state
         .db
-        .run(move |conn| service::invite(conn, &id, &user, &body, &links))
+        .write(move |conn| service::invite(conn, &id, &user, &body, &links))
         .await?;
     Ok(HttpResponse::Created().json(InvitationView::from(invitation)))
 }

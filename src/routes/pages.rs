@@ -95,7 +95,7 @@ pub async fn verify_email(
     let token = form.token.clone();
     let outcome = state
         .db
-        .run(move |conn| accounts::verify_email(conn, &token))
+        .write(move |conn| accounts::verify_email(conn, &token))
         .await;
     let page = Page::new("Confirm your email address", "", "");
     match outcome {
@@ -134,7 +134,7 @@ pub async fn request_reset(
     };
     state
         .db
-        .run(move |conn| accounts::request_password_reset(conn, &request, &links))
+        .write(move |conn| accounts::request_password_reset(conn, &request, &links))
         .await?;
     Page::new("Reset your password", "", "")
         .say("If this address has an account, a reset link is on its way. It works for 30 minutes.")

@@ -303,7 +303,7 @@ pub async fn create(
         serde_json::from_value(request).map_err(|e| AppError::MalformedJson(e.to_string()))?;
     let created = state
         .db
-        .run(move |conn| service::create(conn, &user, &input, key.as_ref()))
+        .write(move |conn| service::create(conn, &user, &input, key.as_ref()))
         .await?;
     state.live.poke();
     Ok(match created {
@@ -422,7 +422,7 @@ pub async fn update(
     let version = if_match(&req)?;
     let pledge = state
         .db
-        .run(move |conn| service::update(conn, &id, &user, version, changes.into_inner()))
+        .write(move |conn| service::update(conn, &id, &user, version, changes.into_inner()))
         .await?;
     state.live.poke();
     Ok(with_etag(HttpResponse::Ok(), &pledge))
@@ -467,7 +467,7 @@ async fn step(
     let links = state.links.clone();
     let pledge = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             service::transition(conn, &id, &user, action, version, note.as_deref(), &links)
         })
         .await?;
@@ -715,7 +715,7 @@ pub async fn submit_report(
 ) -> AppResult<HttpResponse> {
     let (report, created) = state
         .db
-        .run(move |conn| reports::submit(conn, &id, &user, &body))
+        .write(move |conn| reports::submit(conn, &id, &user, &body))
         .await?;
     state.live.poke();
     Ok(if created {

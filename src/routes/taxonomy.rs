@@ -94,7 +94,7 @@ pub async fn create_track(
 ) -> AppResult<HttpResponse> {
     let track = state
         .db
-        .run(move |conn| service::create_track(conn, &user, &body))
+        .write(move |conn| service::create_track(conn, &user, &body))
         .await?;
     // Known to the live counters before the answer, so its page and stream work at once.
     state.live.refresh().await?;
@@ -120,7 +120,7 @@ pub async fn update_track(
 ) -> AppResult<HttpResponse> {
     let track = state
         .db
-        .run(move |conn| service::update_track(conn, &user, &slug, &body))
+        .write(move |conn| service::update_track(conn, &user, &slug, &body))
         .await?;
     Ok(HttpResponse::Ok().json(track))
 }
