@@ -57,6 +57,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
     handlers!(cfg;
         health::livez;
         health::readyz;
+        // The answers read most (the big screens, the public catalogue) first: routes are tried
+        // in order.
+        stats::snapshot;
+        stats::stream;
+        pledges::list, pledges::create;
+        // Before `/pledges/{id}`, which would take these names for ids.
+        pledges::export_csv;
+        pledges::export_ndjson;
+        pledges::get, pledges::update;
+        pledges::submit;
+        pledges::withdraw;
+        pledges::approve;
+        pledges::request_changes;
+        pledges::reject;
+        pledges::history;
+        pledges::list_reports, pledges::submit_report;
+        pledges::queue;
         operations::metrics;
         operations::openapi_yaml;
         taxonomy::list_sdgs;
@@ -81,21 +98,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         admin::update_user;
         admin::list_outbox;
         admin::retry_outbox;
-        pledges::list, pledges::create;
-        // Before `/pledges/{id}`, which would take these names for ids.
-        pledges::export_csv;
-        pledges::export_ndjson;
-        pledges::get, pledges::update;
-        pledges::submit;
-        pledges::withdraw;
-        pledges::approve;
-        pledges::request_changes;
-        pledges::reject;
-        pledges::history;
-        pledges::list_reports, pledges::submit_report;
-        pledges::queue;
-        stats::snapshot;
-        stats::stream;
     );
     // Pages for people (links in emails, the big screen, the documentation's address): HTML,
     // not part of the API description.
