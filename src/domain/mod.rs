@@ -8,6 +8,7 @@ pub mod errors;
 pub mod ids;
 pub mod outbox;
 pub mod pledge;
+pub mod progress;
 pub mod report;
 pub mod taxonomy;
 pub mod validation;
