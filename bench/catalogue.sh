@@ -36,6 +36,7 @@ CONNECTIONS=32
 DEEP=$((PLEDGES / 5 < 20000 ? PLEDGES / 5 : 20000))
 PASSWORD="benchmark passphrase $(date +%s)"
 MODERATOR=bench-moderator@example.org
+DEMO_ORG=d3e00000-0000-7000-8000-
 COMMAND="PLEDGES=$PLEDGES DURATION=$DURATION ROUNDS=$ROUNDS APPROVALS=$APPROVALS APPROVAL_PLEDGES=$APPROVAL_PLEDGES READY_PLEDGES=$READY_PLEDGES PG=$PG bench/catalogue.sh"
 # Limits raised so that they do not shape the figures, and background jobs off.
 SETTINGS=(--login-per-ip-per-minute 1000000 --login-per-account-per-minute 1000000
@@ -204,10 +205,12 @@ for backend in "${BACKENDS[@]}"; do
         stop "$scenario" "$backend"
         {
             echo "BEGIN;"
+            # Demo organisation n has the id DEMO_ORG n (hexadecimal, see services::demo).
             if [ "$scenario" = few ]; then
-                echo "UPDATE pledges SET organisation_id = 'demo-org-000' || (CASE WHEN CAST(substr(organisation_id, 10) AS INTEGER) % 50 < 10 THEN '0' ELSE '' END) || CAST(CAST(substr(organisation_id, 10) AS INTEGER) % 50 AS TEXT) WHERE organisation_id LIKE 'demo-org-%';"
+                awk -v p="$DEMO_ORG" 'BEGIN { for (n = 50; n < 5000; n++)
+                    printf "UPDATE pledges SET organisation_id = '\''%s%012x'\'' WHERE organisation_id = '\''%s%012x'\'';\n", p, n % 50, p, n }'
             fi
-            awk -v orgs="$orgs" '{printf "UPDATE pledges SET organisation_id = '\''demo-org-%05d'\'' WHERE id = '\''%s'\'';\n", (NR - 1) % orgs, $1}' \
+            awk -v orgs="$orgs" -v p="$DEMO_ORG" '{printf "UPDATE pledges SET organisation_id = '\''%s%012x'\'' WHERE id = '\''%s'\'';\n", p, (NR - 1) % orgs, $1}' \
                 "$WORK/$scenario-$backend.pending"
             echo "COMMIT;"
         } >"$WORK/$scenario-$backend.sql"

@@ -175,7 +175,9 @@ async fn main() {
         .bearer_auth(&owner)
         .json(&json!({"title": "Benchmark pledge announced on stage", "summary": "Measures the latency of live counters",
             "description": "Benchmark.", "type": "financial", "focus_areas": ["access"], "sdgs": [9],
-            "tracks": ["ldc5"], "countries": ["NPL"], "value": {"currency": "USD", "amount_minor": 100, "usd": 1}}))
+            "tracks": ["ldc5"], "countries": ["NPL"], "value": {"currency": "USD", "amount_minor": 100, "usd": 1},
+            "deliverables": [{"what": "Announce it on stage", "indicator": "Announcements", "unit": "other",
+                "target": 1, "due_date": "2030-12-31"}]}))
         .send()
         .await
         .unwrap()

@@ -45,6 +45,8 @@ fn pledge_body(title: &str, country: &str) -> Value {
         "start_date": "2023-01-01",
         "end_date": "2025-12-31",
         "partners": ["National Research and Education Network"],
+        "deliverables": [{"what": "Connect rural schools", "indicator": "Schools connected",
+            "unit": "schools", "target": 100, "due_date": "2025-12-31"}],
     })
 }
 

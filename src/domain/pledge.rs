@@ -13,7 +13,7 @@ use super::account::{check_text, parse_field, FieldChecks};
 use super::actor::Actor;
 use super::errors::{FieldError, Invalid};
 use super::ids::OrganisationId;
-use super::validation::{amount, email_address, items, text, whole};
+use super::validation::{amount, email_address, items, quantity, text, whole};
 use super::vocabulary::vocabulary;
 use super::workflow::Status;
 
@@ -67,6 +67,22 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What a deliverable's indicator counts.
+    DeliverableUnit {
+        People => "people",
+        Households => "households",
+        Schools => "schools",
+        Institutions => "institutions",
+        Devices => "devices",
+        Sites => "sites",
+        KmOfFibre => "km_of_fibre",
+        Usd => "usd",
+        Percent => "percent",
+        Other => "other",
+    }
+);
+
 /// Active ISO 4217 currency codes (alphabetic), as published by the ISO 4217 maintenance agency.
 pub const CURRENCIES: &[&str] = &[
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
@@ -102,6 +118,9 @@ pub const TRACKS_MAX: usize = 20;
 pub const COUNTRIES_MAX: usize = 250;
 pub const REGIONS_MAX: usize = 10;
 pub const BENEFICIARY_GROUPS_MAX: usize = 20;
+pub const DELIVERABLES_MAX: usize = 10;
+/// The largest baseline or target a deliverable may state, in its unit.
+pub const QUANTITY_MAX: i64 = 1_000_000_000_000_000;
 /// The most years a pledge counts in for the `year` filter (a longer span counts its first 50).
 pub const YEARS_MAX: i32 = 50;
 
@@ -139,6 +158,65 @@ pub struct Contact {
     #[validate(custom(function = "email_address"))]
     #[schema(format = Email, example = "partnerships@example.org")]
     pub email: String,
+}
+
+/// One deliverable as its organisation writes it: what will be done, how it is measured,
+/// where it starts and where it will be by when.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverableInput {
+    /// What will be done.
+    #[serde(default)]
+    #[validate(custom(function = "text::<3, 500>"))]
+    #[schema(
+        required = true,
+        min_length = 3,
+        max_length = 500,
+        example = "Connect rural schools to broadband"
+    )]
+    pub what: String,
+    /// What is measured.
+    #[serde(default)]
+    #[validate(custom(function = "text::<3, 200>"))]
+    #[schema(
+        required = true,
+        min_length = 3,
+        max_length = 200,
+        example = "Schools connected"
+    )]
+    pub indicator: String,
+    #[serde(default)]
+    #[schema(required = true, value_type = DeliverableUnit)]
+    pub unit: String,
+    /// The indicator's value when the work starts (0 when left out).
+    #[serde(default)]
+    #[validate(custom(function = "quantity::<QUANTITY_MAX>"))]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000i64, example = 0)]
+    pub baseline: f64,
+    /// The value the deliverable will reach by its due date.
+    #[validate(custom(function = "quantity::<QUANTITY_MAX>"))]
+    #[schema(
+        required = true,
+        minimum = 0,
+        maximum = 1_000_000_000_000_000i64,
+        example = 500
+    )]
+    pub target: Option<f64>,
+    /// When the target will be reached: not before the pledge's start date, not after its end
+    /// date.
+    #[schema(required = true, example = "2027-12-31")]
+    pub due_date: Option<NaiveDate>,
+}
+
+/// One deliverable of a pledge, checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Deliverable {
+    pub what: String,
+    pub indicator: String,
+    pub unit: DeliverableUnit,
+    pub baseline: f64,
+    pub target: f64,
+    pub due_date: NaiveDate,
 }
 
 // The field rules are `validator`'s; `validate` then parses the vocabularies and the rules
@@ -217,6 +295,11 @@ pub struct PledgeInput {
     pub partners: Vec<String>,
     #[validate(nested)]
     pub contact: Option<Contact>,
+    /// What the pledge will deliver, measurably: one to ten deliverables.
+    #[serde(default)]
+    #[validate(nested, custom(function = "items::<DELIVERABLES_MAX, _>"))]
+    #[schema(required = true, min_items = 1, max_items = 10)]
+    pub deliverables: Vec<DeliverableInput>,
 }
 
 impl PledgeInput {
@@ -360,6 +443,9 @@ pub struct ValidPledge {
     /// Shown to the pledging organisation and staff only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+    /// What the pledge will deliver (pledges published before deliverables existed have none).
+    #[serde(default)]
+    pub deliverables: Vec<Deliverable>,
     /// Derived: at least one target country is a least developed country.
     pub ldc: bool,
     /// Derived: at least one target country is a landlocked developing country.
@@ -462,6 +548,14 @@ impl ValidPledge {
                 name: "Ama Mensah".to_owned(),
                 email: "partnerships@example.org".to_owned(),
             }),
+            deliverables: vec![Deliverable {
+                what: "Connect rural schools to broadband".to_owned(),
+                indicator: "Schools connected".to_owned(),
+                unit: DeliverableUnit::Schools,
+                baseline: 0.0,
+                target: 500.0,
+                due_date: NaiveDate::from_ymd_opt(2027, 12, 31).unwrap_or_default(),
+            }],
             ldc: true,
             lldc: true,
             sids: false,
@@ -643,6 +737,72 @@ fn parse_list<T: std::str::FromStr + Ord>(
     .collect()
 }
 
+/// The deliverables of `input`, checked against the rules between fields (their own rules ran
+/// with the field rules): one to ten, each with a known unit, a target and a due date within
+/// the pledge's dates.
+fn check_deliverables(checks: &mut FieldChecks, input: &PledgeInput) -> Vec<Deliverable> {
+    if input.deliverables.is_empty() {
+        checks.push(FieldError::new(
+            "deliverables",
+            "required",
+            "state at least one deliverable: what will be done, measured how, by when",
+        ));
+    }
+    if input.deliverables.len() > DELIVERABLES_MAX {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, d) in input.deliverables.iter().enumerate() {
+        let at = |field: &str| format!("deliverables[{i}].{field}");
+        let unit = if d.unit.trim().is_empty() {
+            checks.push(FieldError::new(at("unit"), "required", "choose a unit"));
+            None
+        } else {
+            checks.take(parse_field::<DeliverableUnit>(&at("unit"), d.unit.trim()))
+        };
+        if d.target.is_none() {
+            checks.push(FieldError::new(
+                at("target"),
+                "required",
+                "state the target",
+            ));
+        }
+        match d.due_date {
+            None => checks.push(FieldError::new(
+                at("due_date"),
+                "required",
+                "state when the target will be reached",
+            )),
+            Some(due) if input.start_date.is_some_and(|start| due < start) => {
+                checks.push(FieldError::new(
+                    at("due_date"),
+                    "before_start",
+                    "a deliverable cannot be due before the pledge starts",
+                ))
+            }
+            Some(due) if input.end_date.is_some_and(|end| due > end) => {
+                checks.push(FieldError::new(
+                    at("due_date"),
+                    "after_end",
+                    "a deliverable cannot be due after the pledge ends",
+                ))
+            }
+            Some(_) => {}
+        }
+        if let (Some(unit), Some(target), Some(due_date)) = (unit, d.target, d.due_date) {
+            out.push(Deliverable {
+                what: d.what.trim().to_owned(),
+                indicator: d.indicator.trim().to_owned(),
+                unit,
+                baseline: d.baseline,
+                target,
+                due_date,
+            });
+        }
+    }
+    out
+}
+
 /// Checks a pledge against the field rules, the reference data and the rules between fields,
 /// and parses it into its domain form; every problem is reported at once.
 pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPledge, Invalid> {
@@ -768,6 +928,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
             checks.take(check_text(&format!("partners[{i}]"), partner, 1, 200));
         }
     }
+    let deliverables = check_deliverables(&mut checks, input);
     let contact = input.contact.as_ref().map(|c| Contact {
         name: c.name.trim().to_owned(),
         email: c.email.trim().to_lowercase(),
@@ -804,6 +965,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         end_date: input.end_date,
         partners: input.partners.iter().map(|p| p.trim().to_owned()).collect(),
         contact,
+        deliverables,
     })
 }
 
@@ -886,8 +1048,71 @@ mod tests {
             "value": {"currency": "EUR", "amount_minor": 15500000000i64, "usd": 168000000},
             "start_date": "2023-01-01",
             "end_date": "2025-12-31",
+            "deliverables": [{
+                "what": " Connect rural schools ", "indicator": "Schools connected",
+                "unit": "schools", "baseline": 20, "target": 500, "due_date": "2025-06-30",
+            }],
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn deliverables_are_required_measurable_and_due_within_the_pledge() {
+        let valid = validate(&input(), &vocabulary()).unwrap();
+        assert_eq!(
+            valid.deliverables,
+            [Deliverable {
+                what: "Connect rural schools".into(),
+                indicator: "Schools connected".into(),
+                unit: DeliverableUnit::Schools,
+                baseline: 20.0,
+                target: 500.0,
+                due_date: NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+            }]
+        );
+        let mut none = input();
+        none.deliverables.clear();
+        assert_eq!(
+            errors(&none),
+            [("deliverables".to_owned(), "required".to_owned())]
+        );
+        let mut bad = input();
+        bad.deliverables = vec![
+            serde_json::from_value(serde_json::json!({
+                "what": "x", "indicator": "", "unit": "bushels", "baseline": -1,
+                "target": 2e18, "due_date": "2022-12-31",
+            }))
+            .unwrap(),
+            serde_json::from_value(serde_json::json!({
+                "what": "Train teachers", "indicator": "Teachers trained",
+                "due_date": "2026-01-01",
+            }))
+            .unwrap(),
+        ];
+        let found = errors(&bad);
+        let expected = [
+            ("deliverables[0].baseline", "negative"),
+            ("deliverables[0].due_date", "before_start"),
+            ("deliverables[0].indicator", "required"),
+            ("deliverables[0].target", "too_large"),
+            ("deliverables[0].unit", "unknown_value"),
+            ("deliverables[0].what", "required"),
+            ("deliverables[1].due_date", "after_end"),
+            ("deliverables[1].target", "required"),
+            ("deliverables[1].unit", "required"),
+        ];
+        for (field, code) in expected {
+            assert!(
+                found.contains(&(field.to_owned(), code.to_owned())),
+                "{field} {code}: {found:?}"
+            );
+        }
+        let mut many = input();
+        many.deliverables = vec![input().deliverables[0].clone(); DELIVERABLES_MAX + 1];
+        assert_eq!(
+            errors(&many),
+            [("deliverables".to_owned(), "too_many".to_owned())]
+        );
     }
 
     fn errors(input: &PledgeInput) -> Vec<(String, String)> {

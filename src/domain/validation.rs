@@ -97,6 +97,17 @@ pub fn amount<const MAX: i64>(value: i64) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A quantity from zero to `MAX` (fractions allowed: kilometres, percentages).
+pub fn quantity<const MAX: i64>(value: f64) -> Result<(), ValidationError> {
+    if value < 0.0 {
+        return Err(rule("negative", "cannot be negative".to_owned()));
+    }
+    if value > MAX as f64 {
+        return Err(rule("too_large", format!("is at most {MAX}")));
+    }
+    Ok(())
+}
+
 /// An email address, as written (surrounding spaces and case do not matter).
 pub fn email_address(value: &str) -> Result<(), ValidationError> {
     let normalised = value.trim().to_lowercase();

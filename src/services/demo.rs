@@ -209,6 +209,13 @@ pub fn seed(conn: &mut DbConnection, target: usize) -> AppResult<SeedReport> {
                     "countries": countries,
                     "beneficiary_groups": [dice.pick(GROUPS)],
                     "value": if kind == "financial" { serde_json::json!({"currency": "USD", "amount_minor": usd * 100, "usd": usd}) } else { serde_json::Value::Null },
+                    "deliverables": [{
+                        "what": format!("{} {}", dice.pick(ACTIONS), dice.pick(TARGETS)),
+                        "indicator": format!("{} reached", dice.pick(TARGETS)),
+                        "unit": "people",
+                        "target": 1000 * (1 + dice.below(100)),
+                        "due_date": "2030-12-31",
+                    }],
                 }))
                 .map_err(|e| AppError::internal(format!("demo pledge input: {e}")))?;
                 let valid = validate(&input, &vocabulary)?;

@@ -6,7 +6,7 @@ use chrono::Datelike;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, spawn_app, Session, TestApp};
+use crate::helpers::{assert_problem, deliverables, spawn_app, Session, TestApp};
 use crate::pledges::{
     create_id, json_with, list_ids, next_link, pledger_of_kind, publish, request,
     verify_organisation,
@@ -22,9 +22,18 @@ fn body(title: &str, fields: Value) -> Value {
         "focus_areas": ["access"],
         "sdgs": [17],
         "countries": ["GHA"],
+        "deliverables": deliverables(),
     });
     for (key, value) in fields.as_object().unwrap() {
         body[key] = value.clone();
+    }
+    // Its deliverable falls due within its dates.
+    let due = [&body["end_date"], &body["start_date"]]
+        .into_iter()
+        .find(|d| d.is_string())
+        .cloned();
+    if let Some(due) = due {
+        body["deliverables"][0]["due_date"] = due;
     }
     body
 }

@@ -17,7 +17,7 @@ use pledgeboard::{
 };
 
 use crate::{
-    helpers::{spawn_app, spawn_app_with, Session, TestApp},
+    helpers::{deliverables, spawn_app, spawn_app_with, Session, TestApp},
     live::{create_pledge, pledge_body, publish, stage, stats_until, submit_pledge},
 };
 
@@ -295,6 +295,7 @@ impl World {
                     "tracks": names(&TRACKS, &shape.tracks),
                     "countries": names(&COUNTRIES, &shape.countries),
                     "value": value(shape.usd),
+                    "deliverables": deliverables(),
                 });
                 let id = create_pledge(&self.app, &self.owners[*org], &body).await;
                 self.pledges.push((id, *org));

@@ -69,6 +69,11 @@ async fn exports_follow_the_catalogue_and_keep_spreadsheets_safe() {
     let title = header.iter().position(|h| h == "title").unwrap();
     let countries = header.iter().position(|h| h == "countries").unwrap();
     let by_id = |id: &str| rows.iter().find(|r| &r[0] == id).unwrap().clone();
+    // Deliverables are one column holding their JSON, so an export reads back whole.
+    let deliverables = header.iter().position(|h| h == "deliverables").unwrap();
+    let cell: Value = serde_json::from_str(&by_id(&plain)[deliverables]).unwrap();
+    assert_eq!(cell[0]["unit"], "schools", "{cell}");
+    assert_eq!(cell[0]["target"], 100.0, "{cell}");
     assert!(
         by_id(&formula)[title].starts_with("'="),
         "formula neutralised"

@@ -346,3 +346,15 @@ pub fn token_in(mail: &str) -> String {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect()
 }
+
+/// One deliverable, as every pledge body states at least one (due by the end of 2025, within
+/// the dates of the test pledges that have dates).
+pub fn deliverables() -> serde_json::Value {
+    serde_json::json!([{
+        "what": "Connect rural schools to broadband",
+        "indicator": "Schools connected",
+        "unit": "schools",
+        "target": 100,
+        "due_date": "2025-12-31",
+    }])
+}

@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with, Session, TestApp};
+use crate::helpers::{assert_problem, deliverables, spawn_app, spawn_app_with, Session, TestApp};
 
 /// A verified organisation with a signed-in owner, and a moderator to decide its pledges.
 pub struct Stage {
@@ -41,6 +41,7 @@ pub fn pledge_body(title: &str, tracks: &[&str], countries: &[&str], usd: i64) -
         "tracks": tracks,
         "countries": countries,
         "value": {"currency": "USD", "amount_minor": usd * 100, "usd": usd},
+        "deliverables": deliverables(),
     })
 }
 

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, spawn_app, token_in, Session, TestApp};
+use crate::helpers::{assert_problem, deliverables, spawn_app, token_in, Session, TestApp};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -28,6 +28,7 @@ fn pledge_body(title: &str) -> Value {
         "start_date": "2023-01-01",
         "end_date": "2025-12-31",
         "partners": ["National Research and Education Network"],
+        "deliverables": deliverables(),
     })
 }
 
@@ -895,6 +896,50 @@ async fn fields_the_service_owns_cannot_be_sent() {
 }
 
 #[tokio::test]
+async fn deliverables_are_shown_and_edited_with_the_draft() {
+    let app = spawn_app().await;
+    let owner = app
+        .pledger("owner@deliver.example", "Delivery Ministry")
+        .await;
+    let pledge = create(&app, &owner, &pledge_body("Connecting 500 rural schools")).await;
+    assert_eq!(
+        pledge["deliverables"],
+        json!([{
+            "what": "Connect rural schools to broadband", "indicator": "Schools connected",
+            "unit": "schools", "baseline": 0.0, "target": 100.0, "due_date": "2025-12-31",
+        }])
+    );
+    let id = pledge["id"].as_str().unwrap();
+    let two = json!({"deliverables": [
+        {"what": "Connect rural schools", "indicator": "Schools connected", "unit": "schools",
+         "baseline": 10, "target": 500, "due_date": "2025-06-30"},
+        {"what": "Lay fibre to the district towns", "indicator": "Fibre laid",
+         "unit": "km_of_fibre", "target": 1250.5, "due_date": "2025-12-31"},
+    ]});
+    let edited = json_with(
+        patch(&app, &owner, id, Some("\"1\""), &two).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(edited["deliverables"][1]["unit"], "km_of_fibre");
+    assert_eq!(edited["deliverables"][1]["target"], 1250.5);
+    assert_eq!(edited["deliverables"][0]["baseline"], 10.0);
+    // Clearing them is refused: a pledge states at least one.
+    let resp = patch(
+        &app,
+        &owner,
+        id,
+        Some("\"2\""),
+        &json!({"deliverables": null}),
+    )
+    .await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "deliverables", "{problem}");
+    let kept = json_with(get_pledge(&app, Some(&owner), id).await, StatusCode::OK).await;
+    assert_eq!(kept["deliverables"], edited["deliverables"]);
+}
+
+#[tokio::test]
 async fn an_enormous_invalid_list_gets_a_small_answer() {
     let app = spawn_app().await;
     let owner = app.pledger("huge@ministry.example", "Huge Ministry").await;
@@ -953,7 +998,24 @@ async fn invalid_pledges_are_refused_field_by_field_and_nothing_is_written() {
         ),
         (
             |b| b["end_date"] = json!("2022-12-31"),
-            vec![("end_date", "before_start")],
+            vec![
+                ("end_date", "before_start"),
+                ("deliverables[0].due_date", "after_end"),
+            ],
+        ),
+        (
+            |b| b["deliverables"] = json!([]),
+            vec![("deliverables", "required")],
+        ),
+        (
+            |b| {
+                b["deliverables"][0]["unit"] = json!("bushels");
+                b["deliverables"][0]["target"] = json!(-5);
+            },
+            vec![
+                ("deliverables[0].unit", "unknown_value"),
+                ("deliverables[0].target", "negative"),
+            ],
         ),
         (
             |b| b["title"] = json!("x".repeat(1_000_000)),
@@ -975,6 +1037,7 @@ async fn invalid_pledges_are_refused_field_by_field_and_nothing_is_written() {
                 ("tracks[0]", "unknown_value"),
                 ("value.amount_minor", "negative"),
                 ("end_date", "before_start"),
+                ("deliverables[0].due_date", "after_end"),
                 ("title", "too_long"),
             ],
         ),
@@ -1038,6 +1101,7 @@ impl Spec {
             "tracks": self.tracks,
             "countries": self.countries,
             "global": self.countries.is_empty(),
+            "deliverables": deliverables(),
         });
         if self.kind == "financial" {
             body["value"] =

@@ -86,6 +86,8 @@ def submitted_pledge(owner, title):
         "description": "Browser test pledge.", "type": "financial", "focus_areas": ["access"],
         "sdgs": [9], "tracks": ["ldc5"], "countries": ["NPL"],
         "value": {"currency": "USD", "amount_minor": 250000000000, "usd": 2500000000},
+        "deliverables": [{"what": "Connect rural schools", "indicator": "Schools connected",
+                          "unit": "schools", "target": 100, "due_date": "2030-12-31"}],
     }, owner)
     return call("POST", f"/pledges/{pledge['id']}/submit", {}, owner)
 

@@ -11,6 +11,7 @@ The names the generator derives from the contract (operationIds become modules, 
 become models) are all in the two tables below: when the contract renames an operation or a
 schema, this is the one place to change.
 """
+import datetime
 import glob
 import importlib
 import os
@@ -68,6 +69,8 @@ MODELS = {
     "problem": "Problem",
     "money": "Money",
     "beneficiary_group": "BeneficiaryGroup",
+    "deliverable_input": "DeliverableInput",
+    "deliverable_unit": "DeliverableUnit",
 }
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/debug/pledgeboard"
@@ -189,6 +192,10 @@ def flow(base, data, env):
         tracks=[TRACK], countries=["GHA", "NPL"], beneficiary_groups=[M["beneficiary_group"]("youth")],
         partners=["A regional operator"],
         value=money("USD", USD * 100, USD),
+        deliverables=[M["deliverable_input"](
+            what="Connect rural schools to broadband", indicator="Schools connected",
+            unit=M["deliverable_unit"]("schools"), target=120, due_date=datetime.date(2027, 12, 31),
+        )],
     ))
     pledge = created.parsed
     assert pledge.status == M["status"]("draft") and pledge.version >= 1, pledge

@@ -67,6 +67,8 @@ def pledge(token, title):
         "beneficiary_groups": ["rural_communities"],
         "start_date": "2024-01-01",
         "end_date": "2026-12-31",
+        "deliverables": [{"what": "Connect rural schools", "indicator": "Schools connected",
+                          "unit": "schools", "target": 100, "due_date": "2026-12-31"}],
     }
     _, _, created = call("POST", "/api/v1/pledges", body, token)
     return created["id"]

@@ -115,11 +115,15 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
-/// A JSON value as one cell: lists joined with `;`, absent values empty.
+/// A JSON value as one cell: lists joined with `;`, lists of objects (deliverables) as their
+/// JSON, absent values empty.
 fn cell(value: Option<&serde_json::Value>) -> String {
     match value {
         None | Some(serde_json::Value::Null) => String::new(),
         Some(serde_json::Value::String(text)) => text.clone(),
+        Some(list @ serde_json::Value::Array(items)) if items.iter().any(|i| i.is_object()) => {
+            list.to_string()
+        }
         Some(serde_json::Value::Array(items)) => items
             .iter()
             .map(|item| cell(Some(item)))
