@@ -15,6 +15,7 @@ use std::{
     time::Duration,
 };
 
+use bytes::Bytes;
 use bytestring::ByteString;
 use chrono::Utc;
 use diesel::{pg::PgConnection, Connection, RunQueryDsl};
@@ -41,6 +42,15 @@ pub struct Rendered {
     /// The `ETag`s of the two.
     pub public_etag: String,
     pub staff_etag: String,
+    /// The two as `GET /stats/stream` events, framed once for every subscriber.
+    pub public_event: Bytes,
+    pub staff_event: Bytes,
+}
+
+/// One Server-Sent Event: `event: stats`, the version as its `id`, the snapshot as its data
+/// (compact JSON, so one `data:` line).
+fn stream_event(version: u64, json: &str) -> Bytes {
+    Bytes::from(format!("id: {version}\nevent: stats\ndata: {json}\n\n"))
 }
 
 impl Rendered {
@@ -54,10 +64,13 @@ impl Rendered {
             })
         };
         let version = counters.version();
+        let (public, staff) = (render(false), render(true));
         Self {
             version,
-            public: render(false).into(),
-            staff: render(true).into(),
+            public_event: stream_event(version, &public),
+            staff_event: stream_event(version, &staff),
+            public: public.into(),
+            staff: staff.into(),
             public_etag: format!("\"{version}\""),
             // Staff see more than the public: the two bodies of one version are told apart.
             staff_etag: format!("\"{version}-staff\""),
@@ -80,7 +93,12 @@ pub struct LiveCounters {
     applied: AtomicU64,
     /// Turns true when the service shuts down: every stream then ends.
     closing: watch::Sender<bool>,
+    /// Ticks every [`KEEP_ALIVE`]: one timer for every stream, rather than one each.
+    keep_alive: watch::Sender<u64>,
 }
+
+/// How often a quiet stream sends a comment, so that proxies keep it open.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// How often counters are re-read even without a poke or notification.
 const FALLBACK_POLL: Duration = Duration::from_secs(2);
@@ -99,9 +117,11 @@ impl LiveCounters {
             written: AtomicU64::new(0),
             applied: AtomicU64::new(0),
             closing: watch::channel(false).0,
+            keep_alive: watch::channel(0).0,
         });
         live.refresh().await?;
         tokio::spawn(follow(Arc::downgrade(&live)));
+        tokio::spawn(tick_keep_alive(Arc::downgrade(&live)));
         if live.db.backend() == Backend::Postgres {
             let weak = Arc::downgrade(&live);
             std::thread::Builder::new()
@@ -142,6 +162,11 @@ impl LiveCounters {
     /// Watches for shutdown.
     pub fn closing(&self) -> watch::Receiver<bool> {
         self.closing.subscribe()
+    }
+
+    /// Ticks when quiet streams should send a keep-alive comment.
+    pub fn keep_alive(&self) -> watch::Receiver<u64> {
+        self.keep_alive.subscribe()
     }
 
     /// The scope of `track` (none: the global scope); unknown tracks are `NotFound`.
@@ -271,6 +296,15 @@ impl LiveCounters {
 /// Starts the scheduled self-check of the counters: every `interval_secs` (the first one
 /// interval after start), [`LiveCounters::check_counters`]. 0 turns it off. Abort the task to
 /// stop it.
+/// Ticks the streams' shared keep-alive until the counters are dropped.
+async fn tick_keep_alive(live: Weak<LiveCounters>) {
+    loop {
+        tokio::time::sleep(KEEP_ALIVE).await;
+        let Some(live) = live.upgrade() else { return };
+        live.keep_alive.send_modify(|n| *n += 1);
+    }
+}
+
 pub fn spawn_counter_check(live: &Arc<LiveCounters>, interval_secs: u64) -> Option<JoinHandle<()>> {
     if interval_secs == 0 {
         return None;

@@ -2,8 +2,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use actix_web::{get, http::header, web, HttpResponse, Responder};
-use actix_web_lab::sse;
+use actix_web::{
+    get,
+    http::header,
+    web::{self, Bytes, BytesMut},
+    HttpResponse,
+};
 use bytestring::ByteString;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -34,7 +38,7 @@ fn body(rendered: &Rendered, staff: bool) -> ByteString {
 
 /// One event of `GET /stats/stream`.
 #[derive(ToSchema)]
-#[allow(dead_code)] // describes the stream's events; they are written by `sse::Data`
+#[allow(dead_code)] // describes the stream's events; `Rendered` frames them
 pub struct StatsEvent {
     #[schema(pattern = "^stats$", example = "stats")]
     event: String,
@@ -84,45 +88,69 @@ pub async fn stream(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
     viewer: MaybeActor,
-) -> AppResult<impl Responder> {
+) -> AppResult<HttpResponse> {
     let scope = state.live.scope(query.track.as_deref())?;
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());
-    let receiver = state.live.subscribe(&scope);
-    let closing = state.live.closing();
-    let events = futures_util::stream::unfold(
-        (receiver, closing, true),
-        move |(mut receiver, mut closing, first)| async move {
-            if *closing.borrow() {
-                return None;
+    // Every event is framed once per version and shared by all subscribers: a subscriber
+    // holds three watch receivers and, for a moment after each event, one timer.
+    let event = move |rendered: &Rendered| {
+        if staff {
+            rendered.staff_event.clone()
+        } else {
+            rendered.public_event.clone()
+        }
+    };
+    let follow = Follow {
+        snapshots: state.live.subscribe(&scope),
+        closing: state.live.closing(),
+        keep_alive: state.live.keep_alive(),
+    };
+    let events = futures_util::stream::unfold((follow, true), move |(mut f, first)| async move {
+        if *f.closing.borrow() {
+            return None;
+        }
+        let frame = if first {
+            let rendered: Arc<Rendered> = f.snapshots.borrow_and_update().clone();
+            f.keep_alive.borrow_and_update();
+            let mut frame = BytesMut::from(RETRY.as_bytes());
+            frame.extend_from_slice(&event(&rendered));
+            frame.freeze()
+        } else {
+            tokio::select! {
+                _ = tokio::time::sleep(STREAM_MIN_GAP) => {}
+                _ = f.closing.changed() => return None,
             }
-            if !first {
-                tokio::select! {
-                    _ = tokio::time::sleep(STREAM_MIN_GAP) => {}
-                    _ = closing.changed() => return None,
+            tokio::select! {
+                changed = f.snapshots.changed() => {
+                    changed.ok()?;
+                    let rendered: Arc<Rendered> = f.snapshots.borrow_and_update().clone();
+                    event(&rendered)
                 }
-                tokio::select! {
-                    changed = receiver.changed() => changed.ok()?,
-                    _ = closing.changed() => return None,
+                ticked = f.keep_alive.changed() => {
+                    ticked.ok()?;
+                    Bytes::from_static(b": keep-alive\n\n")
                 }
+                _ = f.closing.changed() => return None,
             }
-            let rendered: Arc<Rendered> = receiver.borrow_and_update().clone();
-            let event = sse::Event::Data(
-                sse::Data::new(body(&rendered, staff))
-                    .event("stats")
-                    .id(rendered.version.to_string()),
-            );
-            Some((
-                Ok::<_, std::convert::Infallible>(event),
-                (receiver, closing, false),
-            ))
-        },
-    );
-    Ok(sse::Sse::from_stream(events)
-        .with_keep_alive(Duration::from_secs(15))
-        .with_retry_duration(Duration::from_secs(2))
-        .customize()
+        };
+        Some((Ok::<_, std::convert::Infallible>(frame), (f, false)))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(header::ContentEncoding::Identity)
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header(("X-Accel-Buffering", "no")))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(events))
+}
+
+/// How long a client waits before reconnecting, sent first on every stream.
+const RETRY: &str = "retry: 2000\n\n";
+
+/// What a stream follows.
+struct Follow {
+    snapshots: tokio::sync::watch::Receiver<Arc<Rendered>>,
+    closing: tokio::sync::watch::Receiver<bool>,
+    keep_alive: tokio::sync::watch::Receiver<u64>,
 }
 
 /// The big-screen page, as built into the binary. Its script takes the scope from the page
