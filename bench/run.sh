@@ -72,6 +72,9 @@ live = json.load(open(live_path))
 ok = lambda cond: "yes" if cond else "**no**"
 r1, r2 = small_stats / small_livez, big_stats / small_stats
 p99 = live["p99_ms"]; mem = live["kib_per_idle_subscriber"]
+# Every subscriber is an open socket on each side: the hard open-file limit caps them.
+import resource
+fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 table = f"""## Live counters
 
 Produced by `bench/run.sh` (DURATION={duration} s per measurement, ROUNDS={rounds}, {connections} connections,
@@ -79,20 +82,22 @@ BIG={big}, SUBSCRIBERS={subscribers}) on {datetime.date.today()}, {platform.mach
 is the release binary on the embedded SQLite default with its default settings; the load comes from `wrk`
 and `examples/live_bench.rs` on the same machine. Figures are medians of the rounds; each round measures both
 endpoints one after the other, so machine noise hits both alike. Rerun the script to refresh this section.
+Targets are those of issue 13. SUBSCRIBERS is capped below the machine's hard open-file limit (`ulimit -Hn`).
 
 | measure | value | target | met |
 | --- | --- | --- | --- |
 | `GET /livez`, 100 pledges | {small_livez:,.0f} req/s | | |
 | `GET /api/v1/stats`, 100 pledges | {small_stats:,.0f} req/s | | |
-| `GET /api/v1/stats` ÷ `GET /livez` (100 pledges) | {r1:.2f} | ≥ 0.7 | {ok(r1 >= 0.7)} |
+| `GET /api/v1/stats` ÷ `GET /livez` (100 pledges) | {r1:.2f} | ≥ 0.9 | {ok(r1 >= 0.9)} |
 | `GET /livez`, {int(big):,} pledges | {big_livez:,.0f} req/s | | |
 | `GET /api/v1/stats`, {int(big):,} pledges | {big_stats:,.0f} req/s | | |
 | `GET /api/v1/stats` with {int(big):,} ÷ with 100 pledges | {r2:.2f} | ≥ 0.9 | {ok(r2 >= 0.9)} |
-| stream subscribers connected / updated | {live["subscribers"]:,} / {live["received"]:,} (lost {live["lost"]}) | all | {ok(live["lost"] == 0)} |
+| idle stream subscribers on the instance | {live["subscribers"]:,} (open-file limit here: {fd_limit:,}) | 50,000 | {ok(live["subscribers"] >= 50000)} |
+| subscribers updated after the approval | {live["received"]:,} (lost {live["lost"]}) | all | {ok(live["lost"] == 0)} |
 | approval response → update at subscriber, p50 | {live["p50_ms"]:.0f} ms | | |
-| approval response → update at subscriber, p99 | {p99:.0f} ms | < 1,000 ms | {ok(p99 < 1000)} |
+| approval response → update at subscriber, p99 | {p99:.0f} ms | < 500 ms | {ok(p99 < 500)} |
 | approval response → update at subscriber, max | {live["max_ms"]:.0f} ms | | |
-| server memory per idle subscriber | {mem:.1f} KiB | < 20 KiB | {ok(mem < 20)} |
+| server memory per idle subscriber | {mem:.1f} KiB | < 8 KiB | {ok(mem < 8)} |
 
 Raw rounds (requests per second):
 
