@@ -1,5 +1,6 @@
-//! A bounded in-memory cache of answers as the public reads them (a published pledge, rendered
-//! once), so that the most read answers cost neither a database round trip nor a rendering.
+//! A bounded in-memory cache of answers as the public reads them (a published pledge, a page of
+//! the catalogue, rendered once), so that the most read answers cost neither a database round
+//! trip nor a rendering.
 //!
 //! Freshness: every write this instance answers clears it before the answer goes out (read
 //! after write holds on one instance), and an entry lives at most `ttl`, the same short while
@@ -18,11 +19,12 @@ use std::{
 
 use bytes::Bytes;
 
-/// One rendered answer with its validator.
+/// One rendered answer with its validator (and, for a page, the link to the next one).
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub body: Bytes,
     pub etag: String,
+    pub link: Option<String>,
 }
 
 struct Entry {
@@ -138,6 +140,7 @@ mod tests {
         Rendered {
             body: Bytes::from(body.to_owned()),
             etag: format!("\"{body}\""),
+            link: None,
         }
     }
 

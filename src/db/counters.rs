@@ -404,7 +404,7 @@ fn store_ref(
     old: Option<&u64>,
     new: Option<&u64>,
 ) -> AppResult<()> {
-    let row = counter_refs::table.find((scope, kind.as_str(), key.as_str()));
+    let row = counter_refs::table.find((scope, key.as_str(), kind.as_str()));
     let pledges = |n: &u64| i64::try_from(*n).unwrap_or(i64::MAX);
     match (old, new) {
         (Some(old), Some(new)) if old == new => {}

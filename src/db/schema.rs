@@ -228,7 +228,7 @@ diesel::joinable!(pledges -> organisations (organisation_id));
 diesel::joinable!(pledge_events -> users (actor_id));
 
 diesel::table! {
-    counter_refs (scope, kind, key) {
+    counter_refs (scope, key, kind) {
         scope -> Text,
         kind -> Text,
         key -> Text,

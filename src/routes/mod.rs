@@ -287,27 +287,32 @@ pub fn paged<T: Serialize>(
     req: &actix_web::HttpRequest,
     page: crate::pagination::Page<T>,
 ) -> actix_web::HttpResponse {
-    #[derive(Serialize)]
-    struct Body<T> {
-        items: Vec<T>,
-        next_cursor: Option<String>,
-    }
     let mut response = actix_web::HttpResponse::Ok();
-    if let Some(cursor) = &page.next_cursor {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-            if key != "cursor" {
-                query.append_pair(&key, &value);
-            }
-        }
-        query.append_pair("cursor", cursor);
-        response.insert_header((
-            "Link",
-            format!("<{}?{}>; rel=\"next\"", req.path(), query.finish()),
-        ));
+    if let Some(link) = next_link(req, page.next_cursor.as_deref()) {
+        response.insert_header(("Link", link));
     }
-    response.json(Body {
+    response.json(PageBody {
         items: page.items,
         next_cursor: page.next_cursor,
     })
+}
+
+/// The body of a page.
+#[derive(Serialize)]
+pub struct PageBody<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// The `Link: rel="next"` of a page that has a next one: this request with the next cursor.
+pub fn next_link(req: &actix_web::HttpRequest, cursor: Option<&str>) -> Option<String> {
+    let cursor = cursor?;
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if key != "cursor" {
+            query.append_pair(&key, &value);
+        }
+    }
+    query.append_pair("cursor", cursor);
+    Some(format!("<{}?{}>; rel=\"next\"", req.path(), query.finish()))
 }

@@ -4,7 +4,7 @@ use actix_web::{get, http::header, patch, post, web, HttpRequest, HttpResponse};
 use serde::{de::DeserializeOwned, Deserialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{caching::body_etag, paged};
+use super::{caching::body_etag, next_link, paged, PageBody};
 use crate::{
     auth::tokens::hash_secret,
     cache::Rendered,
@@ -342,14 +342,65 @@ pub async fn list(
     viewer: MaybeActor,
     filter: web::Query<PledgeFilter>,
 ) -> AppResult<HttpResponse> {
+    let Some(viewer) = viewer.0 else {
+        return public_page(&state, &req, filter.into_inner()).await;
+    };
     let page = state
         .db
         .run(move |conn| {
             let (filter, page) = filter.parse()?;
-            service::list(conn, viewer.0.as_ref(), &filter, &page)
+            service::list(conn, Some(&viewer), &filter, &page)
         })
         .await?;
     Ok(paged(&req, page))
+}
+
+/// A page of the catalogue as the public sees it, from the cache of rendered answers when it is
+/// there (the first page of a track's catalogue is what a hall full of phones opens at once).
+async fn public_page(
+    state: &AppState,
+    req: &HttpRequest,
+    filter: PledgeFilter,
+) -> AppResult<HttpResponse> {
+    let key = format!("catalogue?{}", req.query_string());
+    if let Some(hit) = state.views.get(&key) {
+        return Ok(rendered_answer(hit));
+    }
+    let generation = state.views.generation();
+    let page = state
+        .db
+        .run(move |conn| {
+            let (filter, page) = filter.parse()?;
+            service::list(conn, None, &filter, &page)
+        })
+        .await?;
+    let link = next_link(req, page.next_cursor.as_deref());
+    let body = web::Bytes::from(
+        serde_json::to_vec(&PageBody {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        })
+        .map_err(AppError::internal)?,
+    );
+    let rendered = Rendered {
+        etag: body_etag(&body),
+        body,
+        link,
+    };
+    state.views.put(&key, rendered.clone(), generation);
+    Ok(rendered_answer(rendered))
+}
+
+/// A cached public answer, as sent.
+fn rendered_answer(rendered: Rendered) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::ETAG, rendered.etag));
+    if let Some(link) = rendered.link {
+        response.insert_header(("Link", link));
+    }
+    response
+        .content_type("application/json")
+        .body(rendered.body)
 }
 
 /// One pledge, with its version as `ETag`. 404 for anyone who may not see it.
@@ -376,14 +427,8 @@ pub async fn get(
 /// a signed-in caller can write, so only they need the version as the ETag; the public gets the
 /// body's hash, which also moves when the organisation or the disbursements do.
 async fn public_pledge(state: &AppState, id: PledgeId) -> AppResult<HttpResponse> {
-    let respond = |rendered: Rendered| {
-        HttpResponse::Ok()
-            .insert_header((header::ETAG, rendered.etag))
-            .content_type("application/json")
-            .body(rendered.body)
-    };
     if let Some(hit) = state.views.get(id.as_str()) {
-        return Ok(respond(hit));
+        return Ok(rendered_answer(hit));
     }
     let generation = state.views.generation();
     let key = id.clone();
@@ -395,9 +440,10 @@ async fn public_pledge(state: &AppState, id: PledgeId) -> AppResult<HttpResponse
     let rendered = Rendered {
         etag: body_etag(&body),
         body,
+        link: None,
     };
     state.views.put(id.as_str(), rendered.clone(), generation);
-    Ok(respond(rendered))
+    Ok(rendered_answer(rendered))
 }
 
 /// Edits a draft or a pledge sent back for changes. Needs `If-Match` with the version read.

@@ -169,3 +169,46 @@ async fn a_withdrawal_is_seen_by_the_next_anonymous_read() {
     let after = get(&app, &path, None, None).await;
     assert_eq!(after.status(), StatusCode::NOT_FOUND);
 }
+
+/// The catalogue's public pages come from the same cache: the same page answers the same bytes
+/// (its link to the next page included) until a write, and the next read after a publication
+/// lists it.
+#[tokio::test]
+async fn public_catalogue_pages_are_cached_until_a_write() {
+    let app = crate::helpers::spawn_app().await;
+    let s = stage(
+        &app,
+        "pages@example.org",
+        "Pages Ministry",
+        "mod-pages@example.org",
+    )
+    .await;
+    for title in ["The first pledge listed", "The second pledge listed"] {
+        publish(&app, &s, pledge_body(title, &["ldc5"], &["NPL"], 10)).await;
+    }
+    let path = "/api/v1/pledges?limit=1&track=ldc5";
+    let first = get(&app, path, None, None).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let (etag, link) = (header(&first, "etag"), header(&first, "link"));
+    assert!(link.contains("cursor="), "{link}");
+    let body = first.text().await.unwrap();
+    let again = get(&app, path, None, None).await;
+    assert_eq!(
+        (header(&again, "etag"), header(&again, "link")),
+        (etag.clone(), link)
+    );
+    assert_eq!(again.text().await.unwrap(), body);
+    let unchanged = get(&app, path, None, Some(&etag)).await;
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+
+    let newest = publish(
+        &app,
+        &s,
+        pledge_body("The newest pledge listed", &["ldc5"], &["NPL"], 10),
+    )
+    .await;
+    let after = get(&app, path, None, None).await;
+    assert_ne!(header(&after, "etag"), etag);
+    let page: serde_json::Value = after.json().await.unwrap();
+    assert_eq!(page["items"][0]["id"], newest.as_str(), "{page}");
+}

@@ -7,7 +7,9 @@ CREATE TABLE counter_refs (
     kind TEXT NOT NULL CHECK (kind IN ('organisation', 'government', 'country')),
     key TEXT NOT NULL,
     pledges BIGINT NOT NULL CHECK (pledges > 0),
-    PRIMARY KEY (scope, kind, key)
+    -- Keyed so that a change finds the counts of its organisations and countries in every scope
+    -- it touches by (scope, key), without reading the rest of a scope.
+    PRIMARY KEY (scope, key, kind)
 );
 
 INSERT INTO counter_refs (scope, kind, key, pledges)
