@@ -303,7 +303,7 @@ fn load_refs(
             .load(conn)?,
         RefsToLoad::All => query.load(conn)?,
     };
-    let mut by_scope: BTreeMap<String, Vec<((Distinct, String), u64)>> = BTreeMap::new();
+    let mut by_scope: BTreeMap<String, Refs> = BTreeMap::new();
     for (scope, kind, key, pledges) in rows {
         let row = format!("{scope}/{kind}/{key}");
         let kind = Distinct::parse(&kind).ok_or_else(|| Corrupt {
@@ -322,7 +322,7 @@ fn load_refs(
         by_scope
             .entry(scope)
             .or_default()
-            .push(((kind, key), pledges));
+            .insert((kind, key), pledges);
     }
     for (k, counters) in scopes.iter_mut() {
         if let Some(refs) = by_scope.remove(k) {
