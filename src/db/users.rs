@@ -20,6 +20,7 @@ use crate::{
         ids::{OrganisationId, UserId},
     },
     error::{AppError, AppResult},
+    pagination::{Page, PageParams},
 };
 
 /// A user as stored.
@@ -79,6 +80,54 @@ pub fn find(conn: &mut DbConnection, id: &UserId) -> AppResult<Option<User>> {
         .first(conn)
         .optional()?;
     Ok(row.map(UserRow::into_user).transpose()?)
+}
+
+diesel::define_sql_function! {
+    /// SQL's `lower`, on both backends.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Accounts by email address, a page at a time: those whose address or name contains `words`
+/// (case aside) and that have `role`, when given.
+pub fn page(
+    conn: &mut DbConnection,
+    words: Option<&str>,
+    role: Option<PlatformRole>,
+    page: &PageParams,
+) -> AppResult<Page<User>> {
+    let limit = page.limit()?;
+    let mut query = users::table.select(UserRow::as_select()).into_boxed();
+    if let Some(words) = words {
+        // `%` and `_` in what was typed are matched as themselves.
+        let pattern = format!(
+            "%{}%",
+            words
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        query = query.filter(
+            lower(users::email)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(users::display_name).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(role) = role {
+        query = query.filter(users::role.eq(role.as_str()));
+    }
+    if let Some([email]) = page.cursor(1)?.as_deref() {
+        query = query.filter(users::email.gt(email.clone()));
+    }
+    let rows = query
+        .order(users::email.asc())
+        .limit(limit + 1)
+        .load::<UserRow>(conn)?
+        .into_iter()
+        .map(UserRow::into_user)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_overfetch(rows, limit, |u| vec![u.email.clone()]))
 }
 
 /// The account of an address, as normalised by `EmailAddress` (trimmed, lowercase).

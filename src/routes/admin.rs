@@ -1,22 +1,80 @@
 //! `/api/v1/admin/*`: staff accounts and the email pipeline's dead letters. Admins only.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{auth::UserView, list_envelope};
+use super::{auth::UserView, list_envelope, paged};
 use crate::{
     domain::account::{NewStaff, PlatformRole, UserChanges},
     domain::actor::Actor,
     domain::ids::*,
     domain::outbox::{OutboxMessage, OutboxStatus},
     error::{AppError, AppResult},
+    pagination::{Page, PageParams},
     services::accounts,
     services::outbox,
     state::AppState,
 };
 
 list_envelope!(OutboxList, OutboxMessage);
+super::page_envelope!(UserPage, UserView);
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// Words found in the address or the display name, case aside.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// Only accounts with this platform role.
+    pub role: Option<PlatformRole>,
+    /// Items per page (default 50).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// Opaque position from the previous page's `next_cursor` or `Link: rel="next"`.
+    #[param(min_length = 1)]
+    pub cursor: Option<String>,
+}
+
+/// Accounts by email address, to find one: by words of its address or name, by role.
+#[utoipa::path(operation_id = "listUsers", tag = "admin", params(UserQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserPage, description = "A page", headers(("Link" = String, description = "`<...>; rel=\"next\"`: the next page, same query; absent on the last page"))),
+        (status = 403, description = "Not an admin"),
+    ))]
+#[get("/api/v1/admin/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    admin: Actor,
+    query: web::Query<UserQuery>,
+) -> AppResult<HttpResponse> {
+    admin.require_role(&[PlatformRole::Admin])?;
+    let UserQuery {
+        q,
+        role,
+        limit,
+        cursor,
+    } = query.into_inner();
+    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(AppError::InvalidQuery(
+            "q takes at most 200 characters".to_owned(),
+        ));
+    }
+    let page = PageParams { limit, cursor };
+    let users = state
+        .db
+        .run(move |conn| accounts::list_users(conn, q.as_deref(), role, &page))
+        .await?;
+    Ok(paged(
+        &req,
+        Page {
+            items: users.items.into_iter().map(UserView::from).collect(),
+            next_cursor: users.next_cursor,
+        },
+    ))
+}
 
 /// Creates a staff account (admin, moderator or organiser), email counted as verified.
 #[utoipa::path(operation_id = "createStaffAccount", tag = "admin", request_body = NewStaff, security(("bearer" = [])),

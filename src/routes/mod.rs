@@ -94,7 +94,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         organisations::verify;
         organisations::invite;
         organisations::accept_invitation;
-        admin::create_staff;
+        admin::list_users, admin::create_staff;
         admin::update_user;
         admin::list_outbox;
         admin::retry_outbox;

@@ -23,6 +23,7 @@ use crate::{
         Links,
     },
     error::{AppError, AppResult},
+    pagination::{Page, PageParams},
 };
 
 pub const VERIFY_EMAIL_HOURS: u32 = 48;
@@ -353,6 +354,18 @@ pub fn confirm_password_reset(
 
 // ---------------------------------------------------------------------------------------------
 // Staff
+
+/// Accounts for an admin to find, by email address: those whose address or name contains
+/// `words` (blank finds all) and that have `role`, when given.
+pub fn list_users(
+    conn: &mut DbConnection,
+    words: Option<&str>,
+    role: Option<PlatformRole>,
+    page: &PageParams,
+) -> AppResult<Page<User>> {
+    let words = words.map(str::trim).filter(|w| !w.is_empty());
+    db::users::page(conn, words, role, page)
+}
 
 /// Creates a coalition staff account; its email counts as verified.
 pub fn create_staff(conn: &mut DbConnection, request: &NewStaff) -> AppResult<User> {

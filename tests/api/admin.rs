@@ -131,3 +131,82 @@ async fn admins_create_staff_and_change_roles_but_not_their_own() {
         .await;
     crate::helpers::assert_problem(own, StatusCode::CONFLICT, "own_account").await;
 }
+
+/// Admins find accounts by words of their address or name and by role, a page at a time;
+/// nobody else may list them.
+#[tokio::test]
+async fn admins_list_and_search_accounts() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("admin", "root@example.org").await;
+    let moderator = app.staff("moderator", "reviewer@example.org").await;
+    let pledger = app
+        .pledger("amina@ministry.example", "Ministry of ICT")
+        .await;
+    app.pledger("zoe_100%@operator.example", "Operator").await;
+    let list = |query: &'static str| {
+        let app = &app;
+        let token = admin.access.clone();
+        async move {
+            let resp = app
+                .send(
+                    Method::GET,
+                    &format!("/api/v1/admin/users{query}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(resp.status(), StatusCode::OK, "{query}");
+            let link = resp
+                .headers()
+                .get("link")
+                .map(|l| l.to_str().unwrap().to_owned());
+            let page: Value = resp.json().await.unwrap();
+            let emails: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["email"].as_str().unwrap().to_owned())
+                .collect();
+            (emails, link)
+        }
+    };
+    let (all, _) = list("").await;
+    assert_eq!(
+        all,
+        [
+            "amina@ministry.example",
+            "reviewer@example.org",
+            "root@example.org",
+            "zoe_100%@operator.example"
+        ]
+    );
+    assert_eq!(list("?q=MINISTRY").await.0, ["amina@ministry.example"]);
+    // `%` and `_` are matched as typed, not as wildcards.
+    assert_eq!(list("?q=_100%25").await.0, ["zoe_100%@operator.example"]);
+    assert!(list("?q=r_o").await.0.is_empty(), "`_` would match `roo`");
+    assert_eq!(list("?role=moderator").await.0, ["reviewer@example.org"]);
+    let (first, link) = list("?limit=3").await;
+    assert_eq!(first.len(), 3);
+    let next = link.expect("a next page");
+    let next = next
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .trim_start_matches("/api/v1/admin/users")
+        .to_owned();
+    let next: &'static str = Box::leak(next.into_boxed_str());
+    assert_eq!(list(next).await.0, ["zoe_100%@operator.example"]);
+
+    for who in [&moderator, &pledger] {
+        let resp = app
+            .send(Method::GET, "/api/v1/admin/users", Some(&who.access), None)
+            .await;
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    }
+    let long = format!("/api/v1/admin/users?q={}", "x".repeat(201));
+    let resp = app
+        .send(Method::GET, &long, Some(&admin.access), None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+}
