@@ -291,7 +291,7 @@ pub fn app(
 /// read (versions, pages, request ids, retry hints) is exposed to them.
 fn cors(origins: &[String]) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
-        .allowed_methods(["GET", "POST", "PATCH"])
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
         .allowed_headers([
             "Authorization",
             "Content-Type",

@@ -14,7 +14,7 @@ use crate::{
         DbConnection,
     },
     domain::{
-        account::{check_moderation_tracks, PlatformRole, User},
+        account::{check_moderation_tracks, OrganisationRole, PlatformRole, User},
         actor::Actor,
         errors::Corrupt,
         ids::{OrganisationId, UserId},
@@ -128,6 +128,36 @@ pub fn page(
         .map(UserRow::into_user)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_overfetch(rows, limit, |u| vec![u.email.clone()]))
+}
+
+/// The members of an organisation: owners first, then by email address.
+pub fn members(conn: &mut DbConnection, organisation: &OrganisationId) -> AppResult<Vec<User>> {
+    let mut members = users::table
+        .filter(users::organisation_id.eq(organisation))
+        .select(UserRow::as_select())
+        .order(users::email.asc())
+        .load::<UserRow>(conn)?
+        .into_iter()
+        .map(UserRow::into_user)
+        .collect::<Result<Vec<_>, _>>()?;
+    members.sort_by_key(|u| u.organisation_role != Some(OrganisationRole::Owner));
+    Ok(members)
+}
+
+/// Puts a user in an organisation with a role, or (with `None`) takes them out of any.
+pub fn set_membership(
+    conn: &mut DbConnection,
+    id: &UserId,
+    membership: Option<(&OrganisationId, OrganisationRole)>,
+) -> AppResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::organisation_id.eq(membership.map(|(org, _)| org.clone())),
+            users::organisation_role.eq(membership.map(|(_, role)| role.as_str())),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The account of an address, as normalised by `EmailAddress` (trimmed, lowercase).

@@ -93,6 +93,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         organisations::get, organisations::update;
         organisations::verify;
         organisations::invite;
+        organisations::list_members;
+        organisations::remove_member;
+        organisations::hand_over;
         organisations::accept_invitation;
         admin::list_users, admin::create_staff;
         admin::update_user;

@@ -1,11 +1,14 @@
 //! `/api/v1/organisations/*` and `/api/v1/invitations/accept`.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{auth::Account, paged};
+use super::{
+    auth::{Account, UserView},
+    list_envelope, paged,
+};
 use crate::{
     domain::account::{
         AcceptInvitation, Invitation, NewInvitation, Organisation, OrganisationChanges,
@@ -177,6 +180,86 @@ pub async fn invite(
         .write(move |conn| service::invite(conn, &id, &user, &body, &links))
         .await?;
     Ok(HttpResponse::Created().json(InvitationView::from(invitation)))
+}
+
+list_envelope!(MemberList, UserView);
+
+/// Who hands ownership to whom.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOwner {
+    /// A member of the organisation.
+    pub user_id: UserId,
+}
+
+/// The organisation's members, owners first (the owner, or an admin).
+#[utoipa::path(operation_id = "listMembers", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")),
+    security(("bearer" = [])),
+    responses((status = 200, body = MemberList), (status = 403, description = "Neither the organisation's owner nor an admin")))]
+#[get("/api/v1/organisations/{id}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    id: web::Path<OrganisationId>,
+    user: Actor,
+) -> AppResult<HttpResponse> {
+    let team = state
+        .db
+        .run(move |conn| service::members(conn, &id, &user))
+        .await?;
+    Ok(HttpResponse::Ok().json(MemberList {
+        items: team.into_iter().map(UserView::from).collect(),
+    }))
+}
+
+/// Takes a member out of the organisation; the pledges they made stay its own (the owner, or an
+/// admin). An owner hands ownership on first.
+#[utoipa::path(operation_id = "removeMember", tag = "organisations",
+    params(("id" = OrganisationId, Path, description = "The organisation"), ("user_id" = UserId, Path, description = "The member")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "Neither the organisation's owner nor an admin"),
+        (status = 404, description = "No such member of the organisation"),
+        (status = 409, description = "The member is the owner (`owner_cannot_be_removed`)"),
+    ))]
+#[delete("/api/v1/organisations/{id}/members/{user_id}")]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    path: web::Path<(OrganisationId, UserId)>,
+    user: Actor,
+) -> AppResult<HttpResponse> {
+    let (id, member) = path.into_inner();
+    state
+        .db
+        .write(move |conn| service::remove_member(conn, &id, &user, &member))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Hands ownership to another member; the owner so far stays on as a member (the owner, or an
+/// admin). Answers the members as they are then.
+#[utoipa::path(operation_id = "handOverOwnership", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")), request_body = NewOwner,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MemberList),
+        (status = 403, description = "Neither the organisation's owner nor an admin"),
+        (status = 404, description = "No such member of the organisation"),
+        (status = 409, description = "The member's account is disabled (`member_disabled`)"),
+    ))]
+#[post("/api/v1/organisations/{id}/owner")]
+pub async fn hand_over(
+    state: web::Data<AppState>,
+    id: web::Path<OrganisationId>,
+    user: Actor,
+    body: web::Json<NewOwner>,
+) -> AppResult<HttpResponse> {
+    let team = state
+        .db
+        .write(move |conn| service::hand_over(conn, &id, &user, &body.user_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(MemberList {
+        items: team.into_iter().map(UserView::from).collect(),
+    }))
 }
 
 /// Accepts an invitation: creates the invited user in the organisation.

@@ -13,7 +13,7 @@ use crate::{
     domain::{
         account::{
             unknown_country, AcceptInvitation, Invitation, NewInvitation, Organisation,
-            OrganisationChanges, PlatformRole, User,
+            OrganisationChanges, OrganisationRole, PlatformRole, User,
         },
         actor::Actor,
         ids::{InvitationId, OrganisationId, UserId},
@@ -131,6 +131,82 @@ pub fn invite(
         };
         enqueue(conn, &message.render(&invitation.email)?)?;
         Ok(invitation)
+    })
+}
+
+/// Fails unless `actor` may manage the organisation's members: its owner, or an admin.
+fn require_owner(actor: &Actor, org: &OrganisationId) -> AppResult<()> {
+    if actor.is_owner_of(org) || actor.role == PlatformRole::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The organisation's members, owners first (its owner, or an admin).
+pub fn members(
+    conn: &mut DbConnection,
+    org_id: &OrganisationId,
+    actor: &Actor,
+) -> AppResult<Vec<User>> {
+    let org = get(conn, org_id, Some(actor))?;
+    require_owner(actor, &org.id)?;
+    db::users::members(conn, &org.id)
+}
+
+/// Takes a member out of the organisation (its owner, or an admin). The pledges they made stay
+/// the organisation's. An owner hands ownership on before leaving.
+pub fn remove_member(
+    conn: &mut DbConnection,
+    org_id: &OrganisationId,
+    actor: &Actor,
+    member: &UserId,
+) -> AppResult<()> {
+    let org = get(conn, org_id, Some(actor))?;
+    require_owner(actor, &org.id)?;
+    write_tx(conn, |conn| {
+        let user = db::users::find(conn, member)?
+            .filter(|u| u.organisation_id.as_ref() == Some(&org.id))
+            .ok_or(AppError::NotFound("member"))?;
+        if user.organisation_role == Some(OrganisationRole::Owner) {
+            return Err(AppError::Conflict(
+                "owner_cannot_be_removed",
+                "the owner hands ownership to another member first".to_owned(),
+            ));
+        }
+        db::users::set_membership(conn, &user.id, None)
+    })
+}
+
+/// Makes `new_owner`, a member, the organisation's owner; the owners so far stay on as members
+/// (its owner, or an admin). Returns the members as they are then.
+pub fn hand_over(
+    conn: &mut DbConnection,
+    org_id: &OrganisationId,
+    actor: &Actor,
+    new_owner: &UserId,
+) -> AppResult<Vec<User>> {
+    let org = get(conn, org_id, Some(actor))?;
+    require_owner(actor, &org.id)?;
+    write_tx(conn, |conn| {
+        let members = db::users::members(conn, &org.id)?;
+        let Some(heir) = members.iter().find(|u| &u.id == new_owner) else {
+            return Err(AppError::NotFound("member"));
+        };
+        if heir.disabled {
+            return Err(AppError::Conflict(
+                "member_disabled",
+                "a disabled account cannot own an organisation".to_owned(),
+            ));
+        }
+        for owner in members
+            .iter()
+            .filter(|u| u.organisation_role == Some(OrganisationRole::Owner))
+        {
+            db::users::set_membership(conn, &owner.id, Some((&org.id, OrganisationRole::Member)))?;
+        }
+        db::users::set_membership(conn, &heir.id, Some((&org.id, OrganisationRole::Owner)))?;
+        db::users::members(conn, &org.id)
     })
 }
 

@@ -304,3 +304,120 @@ async fn renaming_a_verified_organisation_withdraws_its_verification() {
     assert_eq!(body["name"], "Ministry of Finance");
     assert_eq!(body["verified"], false);
 }
+
+/// The owner (or an admin) sees the members, hands ownership to one, and removes another;
+/// members, outsiders and moderators may do none of it.
+#[tokio::test]
+async fn owners_manage_their_organisations_members() {
+    let app = crate::helpers::spawn_app().await;
+    let c = cast(&app).await;
+    let members = format!("/api/v1/organisations/{}/members", c.org);
+    let emails = |list: &Value| -> Vec<(String, String)> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                (
+                    u["email"].as_str().unwrap().to_owned(),
+                    u["organisation_role"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let list = app
+        .send(Method::GET, &members, Some(&c.owner.access), None)
+        .await;
+    assert_eq!(list.status(), StatusCode::OK);
+    let list: Value = list.json().await.unwrap();
+    assert_eq!(
+        emails(&list),
+        [
+            ("owner@example.org".to_owned(), "owner".to_owned()),
+            ("member@example.org".to_owned(), "member".to_owned())
+        ]
+    );
+    // An outsider does not learn that the unverified organisation exists.
+    for (who, expected) in [(&c.member, 403), (&c.moderator, 403), (&c.outsider, 404)] {
+        assert_eq!(
+            status(&app, Method::GET, &members, Some(who), None).await,
+            expected
+        );
+    }
+    assert_eq!(
+        status(&app, Method::GET, &members, Some(&c.admin), None).await,
+        200
+    );
+
+    // The owner cannot be removed, and only the owner or an admin removes anyone.
+    let owner_path = format!("{members}/{}", c.owner.user_id);
+    assert_eq!(
+        status(&app, Method::DELETE, &owner_path, Some(&c.admin), None).await,
+        409
+    );
+    let member_path = format!("{members}/{}", c.member.user_id);
+    assert_eq!(
+        status(&app, Method::DELETE, &member_path, Some(&c.member), None).await,
+        403
+    );
+
+    // Ownership passes to the member; the owner stays on as a member and loses the say.
+    let hand_over = format!("/api/v1/organisations/{}/owner", c.org);
+    let body = json!({"user_id": c.member.user_id});
+    assert_eq!(
+        status(
+            &app,
+            Method::POST,
+            &hand_over,
+            Some(&c.outsider),
+            Some(body.clone())
+        )
+        .await,
+        404
+    );
+    let resp = app
+        .send(Method::POST, &hand_over, Some(&c.owner.access), Some(&body))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let after: Value = resp.json().await.unwrap();
+    assert_eq!(
+        emails(&after),
+        [
+            ("member@example.org".to_owned(), "owner".to_owned()),
+            ("owner@example.org".to_owned(), "member".to_owned())
+        ]
+    );
+    assert_eq!(
+        status(&app, Method::GET, &members, Some(&c.owner), None).await,
+        403
+    );
+    let stranger = json!({"user_id": c.outsider.user_id});
+    assert_eq!(
+        status(
+            &app,
+            Method::POST,
+            &hand_over,
+            Some(&c.member),
+            Some(stranger)
+        )
+        .await,
+        404
+    );
+
+    // The new owner removes the former one, who is then in no organisation.
+    assert_eq!(
+        status(&app, Method::DELETE, &owner_path, Some(&c.member), None).await,
+        204
+    );
+    let me: Value = app
+        .send(Method::GET, "/api/v1/me", Some(&c.owner.access), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(me["user"]["organisation_id"].is_null(), "{me}");
+    assert_eq!(
+        status(&app, Method::DELETE, &owner_path, Some(&c.member), None).await,
+        404
+    );
+}
