@@ -208,6 +208,55 @@ pub fn insert_invitation(
     Ok(())
 }
 
+/// The organisation's invitations still open (neither accepted nor expired), newest first.
+pub fn pending_invitations(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+) -> AppResult<Vec<Invitation>> {
+    let rows = invitations::table
+        .filter(invitations::organisation_id.eq(organisation))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::expires_at.gt(now()))
+        .order((invitations::created_at.desc(), invitations::id.desc()))
+        .select((
+            invitations::id,
+            invitations::organisation_id,
+            invitations::email,
+            invitations::organisation_role,
+            invitations::expires_at,
+        ))
+        .load::<(InvitationId, OrganisationId, String, String, NaiveDateTime)>(conn)?;
+    rows.into_iter()
+        .map(|(id, organisation_id, email, role, expires_at)| {
+            let role: OrganisationRole = parse_stored("invitations", &id, &role)?;
+            Ok(Invitation {
+                id,
+                organisation_id,
+                email,
+                role,
+                expires_at,
+            })
+        })
+        .collect()
+}
+
+/// Withdraws an open invitation of the organisation: its link stops working. False if there
+/// is no such open invitation.
+pub fn revoke_invitation(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    id: &InvitationId,
+) -> AppResult<bool> {
+    let removed = diesel::delete(
+        invitations::table
+            .find(id)
+            .filter(invitations::organisation_id.eq(organisation))
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .execute(conn)?;
+    Ok(removed > 0)
+}
+
 /// Accepts an invitation by its token: the invitation, or `None` if it is unknown, already
 /// accepted or expired. Good for one acceptance even when presented twice at once.
 pub fn accept_invitation(

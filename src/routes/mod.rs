@@ -92,7 +92,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         organisations::list;
         organisations::get, organisations::update;
         organisations::verify;
-        organisations::invite;
+        organisations::list_invitations, organisations::invite;
+        organisations::revoke_invitation;
         organisations::list_members;
         organisations::remove_member;
         organisations::hand_over;

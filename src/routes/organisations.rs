@@ -183,6 +183,49 @@ pub async fn invite(
 }
 
 list_envelope!(MemberList, UserView);
+list_envelope!(InvitationList, InvitationView);
+
+/// The organisation's open invitations, newest first (the owner, or an admin).
+#[utoipa::path(operation_id = "listInvitations", tag = "organisations", params(("id" = OrganisationId, Path, description = "The organisation")),
+    security(("bearer" = [])),
+    responses((status = 200, body = InvitationList), (status = 403, description = "Neither the organisation's owner nor an admin")))]
+#[get("/api/v1/organisations/{id}/invitations")]
+pub async fn list_invitations(
+    state: web::Data<AppState>,
+    id: web::Path<OrganisationId>,
+    user: Actor,
+) -> AppResult<HttpResponse> {
+    let open = state
+        .db
+        .run(move |conn| service::invitations(conn, &id, &user))
+        .await?;
+    Ok(HttpResponse::Ok().json(InvitationList {
+        items: open.into_iter().map(InvitationView::from).collect(),
+    }))
+}
+
+/// Withdraws an open invitation: its emailed link stops working (the owner, or an admin).
+#[utoipa::path(operation_id = "revokeInvitation", tag = "organisations",
+    params(("id" = OrganisationId, Path, description = "The organisation"), ("invitation_id" = InvitationId, Path, description = "The invitation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 403, description = "Neither the organisation's owner nor an admin"),
+        (status = 404, description = "No such open invitation"),
+    ))]
+#[delete("/api/v1/organisations/{id}/invitations/{invitation_id}")]
+pub async fn revoke_invitation(
+    state: web::Data<AppState>,
+    path: web::Path<(OrganisationId, InvitationId)>,
+    user: Actor,
+) -> AppResult<HttpResponse> {
+    let (id, invitation) = path.into_inner();
+    state
+        .db
+        .write(move |conn| service::revoke_invitation(conn, &id, &user, &invitation))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
 
 /// Who hands ownership to whom.
 #[derive(Debug, serde::Deserialize, ToSchema)]

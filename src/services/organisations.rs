@@ -104,9 +104,7 @@ pub fn invite(
     links: &Links,
 ) -> AppResult<Invitation> {
     let org = get(conn, org_id, Some(actor))?;
-    if !(actor.is_owner_of(&org.id) || actor.role == PlatformRole::Admin) {
-        return Err(AppError::Forbidden);
-    }
+    require_owner(actor, &org.id)?;
     let (email, role) = request.parse()?;
     let inviter = db::users::find(conn, &actor.id)?
         .map(|u| u.display_name)
@@ -208,6 +206,35 @@ pub fn hand_over(
         db::users::set_membership(conn, &heir.id, Some((&org.id, OrganisationRole::Owner)))?;
         db::users::members(conn, &org.id)
     })
+}
+
+/// The organisation's open invitations, newest first (its owner, or an admin).
+pub fn invitations(
+    conn: &mut DbConnection,
+    org_id: &OrganisationId,
+    actor: &Actor,
+) -> AppResult<Vec<Invitation>> {
+    let org = get(conn, org_id, Some(actor))?;
+    require_owner(actor, &org.id)?;
+    db::tokens::pending_invitations(conn, &org.id)
+}
+
+/// Withdraws an open invitation (its owner, or an admin): its emailed link stops working.
+pub fn revoke_invitation(
+    conn: &mut DbConnection,
+    org_id: &OrganisationId,
+    actor: &Actor,
+    invitation: &InvitationId,
+) -> AppResult<()> {
+    let org = get(conn, org_id, Some(actor))?;
+    require_owner(actor, &org.id)?;
+    if write_tx(conn, |conn| {
+        db::tokens::revoke_invitation(conn, &org.id, invitation)
+    })? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("invitation"))
+    }
 }
 
 /// Creates the invited user in the organisation. The invitation arrived by email, so the

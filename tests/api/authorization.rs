@@ -421,3 +421,80 @@ async fn owners_manage_their_organisations_members() {
         404
     );
 }
+
+/// The owner sees the invitations still open and withdraws one: its link then stops working.
+#[tokio::test]
+async fn owners_list_and_withdraw_open_invitations() {
+    let app = crate::helpers::spawn_app().await;
+    let c = cast(&app).await;
+    let invitations = format!("/api/v1/organisations/{}/invitations", c.org);
+    for email in ["first@example.org", "second@example.org"] {
+        let resp = app
+            .send(
+                Method::POST,
+                &invitations,
+                Some(&c.owner.access),
+                Some(&json!({ "email": email })),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+    }
+    let open = |token: String| {
+        let app = &app;
+        let path = invitations.clone();
+        async move {
+            let resp = app.send(Method::GET, &path, Some(&token), None).await;
+            assert_eq!(resp.status(), StatusCode::OK);
+            let list: Value = resp.json().await.unwrap();
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    (
+                        i["email"].as_str().unwrap().to_owned(),
+                        i["id"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    // The member's own invitation was accepted, so it is no longer open.
+    let listed = open(c.owner.access.clone()).await;
+    let emails: Vec<&str> = listed.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(emails, ["second@example.org", "first@example.org"]);
+    assert_eq!(
+        status(&app, Method::GET, &invitations, Some(&c.member), None).await,
+        403
+    );
+
+    let (_, first_id) = listed
+        .iter()
+        .find(|(e, _)| e == "first@example.org")
+        .unwrap();
+    let revoke = format!("{invitations}/{first_id}");
+    assert_eq!(
+        status(&app, Method::DELETE, &revoke, Some(&c.member), None).await,
+        403
+    );
+    assert_eq!(
+        status(&app, Method::DELETE, &revoke, Some(&c.owner), None).await,
+        204
+    );
+    assert_eq!(
+        status(&app, Method::DELETE, &revoke, Some(&c.owner), None).await,
+        404
+    );
+    let left = open(c.admin.access.clone()).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0, "second@example.org");
+
+    let mail = app.email("first@example.org", "Join Owning Org").await;
+    let resp = app
+        .post_json(
+            "/api/v1/invitations/accept",
+            &json!({"token": token_in(&mail), "display_name": "Late", "password": PASSWORD}),
+        )
+        .await;
+    crate::helpers::assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_token").await;
+}
