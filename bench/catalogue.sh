@@ -225,7 +225,7 @@ done
 # Catalogue servers: readiness, idle memory, a walk through every page (memory after it, the deep
 # cursor), and the filters this version knows.
 declare -A DEEP_PATH=() PLEDGE_PATH=() FILTERS=() OWNER_TOKEN=()
-ALL_FILTERS="sdg=9 track=ldc5 focus_area=access country=NPL type=financial organisation_kind=government ldc=true country=NPL&sdg=9 q=broadband q=zzzzqqq region=019 pillar=infrastructure beneficiary_group=youth lldc=true sids=true year=2024"
+ALL_FILTERS="sdg=9 track=ldc5 focus_area=access country=NPL type=financial organisation_kind=government ldc=true country=NPL&sdg=9 q=broadband q=zzzzqqq region=Africa pillar=infrastructure beneficiary_group=youth lldc=true sids=true year=2024"
 : >"$WORK/skipped"
 for backend in "${BACKENDS[@]}"; do
     port=$(port_of catalogue "$backend")
