@@ -4,7 +4,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{auth::UserView, list_envelope, paged};
+use super::{auth::UserView, list_envelope, paged, query_text};
 use crate::{
     domain::account::{NewStaff, PlatformRole, UserChanges},
     domain::actor::Actor,
@@ -57,11 +57,7 @@ pub async fn list_users(
         limit,
         cursor,
     } = query.into_inner();
-    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(AppError::InvalidQuery(
-            "q takes at most 200 characters".to_owned(),
-        ));
-    }
+    query_text("q", q.as_deref(), 200)?;
     let page = PageParams { limit, cursor };
     let users = state
         .db

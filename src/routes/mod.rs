@@ -308,6 +308,23 @@ pub struct PageBody<T> {
     pub next_cursor: Option<String>,
 }
 
+/// Checks free text taken from a query string (`q`, an id): at most `max` characters and no
+/// control characters, which no search or id holds (a NUL would reach the database).
+pub fn query_text(name: &str, value: Option<&str>, max: usize) -> Result<(), AppError> {
+    let Some(value) = value else { return Ok(()) };
+    if value.chars().count() > max {
+        return Err(AppError::InvalidQuery(format!(
+            "{name} takes at most {max} characters"
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(AppError::InvalidQuery(format!(
+            "{name} must not contain control characters"
+        )));
+    }
+    Ok(())
+}
+
 /// The `Link: rel="next"` of a page that has a next one: this request with the next cursor.
 pub fn next_link(req: &actix_web::HttpRequest, cursor: Option<&str>) -> Option<String> {
     let cursor = cursor?;

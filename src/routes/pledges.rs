@@ -4,7 +4,7 @@ use actix_web::{get, http::header, patch, post, web, HttpRequest, HttpResponse};
 use serde::{de::DeserializeOwned, Deserialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{caching::body_etag, next_link, paged, PageBody};
+use super::{caching::body_etag, next_link, paged, query_text, PageBody};
 use crate::{
     auth::tokens::hash_secret,
     cache::Rendered,
@@ -148,11 +148,8 @@ impl PledgeFilter {
                 ));
             }
         }
-        if self.q.as_deref().is_some_and(|q| q.chars().count() > 500) {
-            return Err(AppError::InvalidQuery(
-                "q must be at most 500 characters".to_owned(),
-            ));
-        }
+        query_text("q", self.q.as_deref(), 500)?;
+        query_text("organisation", self.organisation.as_deref(), 100)?;
         let track = shaped("track", &self.track, slug_start, |c| {
             slug_start(c) || c == '-'
         })?;

@@ -347,3 +347,29 @@ async fn the_new_facets_filter_alone_in_pairs_and_page_by_cursor() {
         assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
     }
 }
+
+/// Control characters in a search or an id are refused as a bad query (a NUL used to reach the
+/// full-text index and answer 500).
+#[tokio::test]
+async fn control_characters_in_free_text_filters_are_refused() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/v1/pledges?q=a%00b",
+        "/api/v1/pledges/export.ndjson?q=T%00%C2%88",
+        "/api/v1/pledges/export.csv?q=line%0Abreak",
+        "/api/v1/pledges?organisation=org%00",
+    ] {
+        let resp = app.get(path).await;
+        assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
+    }
+    let admin = app.staff("admin", "root@example.org").await;
+    let resp = app
+        .send(
+            Method::GET,
+            "/api/v1/admin/users?q=x%00",
+            Some(&admin.access),
+            None,
+        )
+        .await;
+    assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
+}

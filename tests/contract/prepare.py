@@ -132,6 +132,10 @@ operations = {
     "verifyOrganisation": {"path.id": organisation},
     "updateUser": {"path.id": victim["id"]},
     "updateTrack": {"path.slug": "ldc5"},
+    "listMembers": {"path.id": organisation},
+    "listInvitations": {"path.id": organisation},
+    # To the owner themself: accepted, and the pledger stays the owner the other runs need.
+    "handOverOwnership": {"path.id": organisation, "body.user_id": me["user"]["id"]},
 }
 for op, (pledge_id, version) in decisions.items():
     operations[op] = {"path.id": pledge_id, "header.If-Match": f'"{version}"'}
