@@ -360,31 +360,44 @@ async fn public_page(
     filter: PledgeFilter,
 ) -> AppResult<HttpResponse> {
     let key = format!("catalogue?{}", req.query_string());
-    if let Some(hit) = state.views.get(&key) {
-        return Ok(rendered_answer(hit));
-    }
-    let generation = state.views.generation();
-    let page = state
-        .db
-        .run(move |conn| {
-            let (filter, page) = filter.parse()?;
-            service::list(conn, None, &filter, &page)
-        })
-        .await?;
-    let link = next_link(req, page.next_cursor.as_deref());
-    let body = web::Bytes::from(
-        serde_json::to_vec(&PageBody {
+    cached_public(state, &key, async {
+        let page = state
+            .db
+            .run(move |conn| {
+                let (filter, page) = filter.parse()?;
+                service::list(conn, None, &filter, &page)
+            })
+            .await?;
+        let link = next_link(req, page.next_cursor.as_deref());
+        let body = PageBody {
             items: page.items,
             next_cursor: page.next_cursor,
-        })
-        .map_err(AppError::internal)?,
-    );
+        };
+        Ok((serde_json::to_vec(&body).map_err(AppError::internal)?, link))
+    })
+    .await
+}
+
+/// The public answer cached under `key`, or the one `render` makes (its JSON body and, for a
+/// page, its `Link`), stored for the readers after it unless something was written meanwhile.
+async fn cached_public(
+    state: &AppState,
+    key: &str,
+    render: impl std::future::Future<Output = AppResult<(Vec<u8>, Option<String>)>>,
+) -> AppResult<HttpResponse> {
+    if let Some(hit) = state.views.get(key) {
+        return Ok(rendered_answer(hit));
+    }
+    // Taken before `render` reads: an answer read before a write is not stored after it.
+    let generation = state.views.generation();
+    let (body, link) = render.await?;
+    let body = web::Bytes::from(body);
     let rendered = Rendered {
         etag: body_etag(&body),
         body,
         link,
     };
-    state.views.put(&key, rendered.clone(), generation);
+    state.views.put(key, rendered.clone(), generation);
     Ok(rendered_answer(rendered))
 }
 
@@ -424,23 +437,18 @@ pub async fn get(
 /// a signed-in caller can write, so only they need the version as the ETag; the public gets the
 /// body's hash, which also moves when the organisation or the disbursements do.
 async fn public_pledge(state: &AppState, id: PledgeId) -> AppResult<HttpResponse> {
-    if let Some(hit) = state.views.get(id.as_str()) {
-        return Ok(rendered_answer(hit));
-    }
-    let generation = state.views.generation();
-    let key = id.clone();
-    let pledge = state
-        .db
-        .run(move |conn| service::get(conn, &key, None))
-        .await?;
-    let body = web::Bytes::from(serde_json::to_vec(&pledge).map_err(AppError::internal)?);
-    let rendered = Rendered {
-        etag: body_etag(&body),
-        body,
-        link: None,
-    };
-    state.views.put(id.as_str(), rendered.clone(), generation);
-    Ok(rendered_answer(rendered))
+    cached_public(state, id.as_str(), async {
+        let key = id.clone();
+        let pledge = state
+            .db
+            .run(move |conn| service::get(conn, &key, None))
+            .await?;
+        Ok((
+            serde_json::to_vec(&pledge).map_err(AppError::internal)?,
+            None,
+        ))
+    })
+    .await
 }
 
 /// Edits a draft or a pledge sent back for changes. Needs `If-Match` with the version read.
