@@ -1,3 +1,6 @@
+//! In-memory copies that spare the database a round trip: the pledge vocabulary
+//! ([`Vocabularies`]) and the public answers ([`PublicViews`]).
+//!
 //! A bounded in-memory cache of answers as the public reads them (a published pledge, a page of
 //! the catalogue, rendered once), so that the most read answers cost neither a database round
 //! trip nor a rendering.
@@ -12,12 +15,50 @@ use std::{
     collections::{HashMap, VecDeque},
     sync::{
         atomic::{AtomicU64, Ordering},
-        Mutex, PoisonError,
+        Arc, Mutex, PoisonError, RwLock,
     },
     time::{Duration, Instant},
 };
 
 use bytes::Bytes;
+
+use crate::domain::{
+    errors::Invalid,
+    pledge::{validate, PledgeInput, ValidPledge, Vocabulary},
+};
+
+/// The vocabulary pledges are checked against (tracks, focus areas, pillars, countries,
+/// regions), held in memory so that checking a pledge needs no query. It only ever grows
+/// (nothing deletes a track or a country), so a value the copy does not know may be one added
+/// since, by this instance or another: the caller then reloads it ([`Self::hold`]) and checks
+/// again before a refusal stands.
+#[derive(Default)]
+pub struct Vocabularies {
+    held: RwLock<Option<Arc<Vocabulary>>>,
+}
+
+impl Vocabularies {
+    /// The answer of the held copy, or `None` when there is none yet or it does not know a value
+    /// the pledge names (then reload, hold and validate).
+    pub fn validate(&self, input: &PledgeInput) -> Option<Result<ValidPledge, Invalid>> {
+        let held = self
+            .held
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()?;
+        match validate(input, &held) {
+            Err(invalid) if invalid.names_unknown_value() => None,
+            answer => Some(answer),
+        }
+    }
+
+    /// Keeps a freshly loaded vocabulary and validates `input` against it.
+    pub fn hold(&self, loaded: Vocabulary, input: &PledgeInput) -> Result<ValidPledge, Invalid> {
+        let answer = validate(input, &loaded);
+        *self.held.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(loaded));
+        answer
+    }
+}
 
 /// One rendered answer with its validator (and, for a page, the link to the next one).
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use crate::{
         rate_limit::{RateLimitSettings, RateLimits},
         tokens::TokenKeys,
     },
-    cache::PublicViews,
+    cache::{PublicViews, Vocabularies},
     config::Settings,
     db::{Database, DbConnection},
     email::Links,
@@ -34,6 +34,8 @@ pub struct AppState {
     pub passwords: Gate,
     /// Rendered public answers, cleared by every write.
     pub views: PublicViews,
+    /// The vocabulary pledges are checked against.
+    pub vocabularies: Arc<Vocabularies>,
 }
 
 impl AppState {
@@ -61,6 +63,7 @@ impl AppState {
                 settings.password_hashing_concurrency,
                 settings.password_hashing_queue,
             ),
+            vocabularies: Arc::default(),
             links: Links::from_settings(&settings),
             tokens,
             settings: Arc::new(settings),

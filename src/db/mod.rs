@@ -254,9 +254,11 @@ pub fn migrate(conn: &mut DbConnection) -> AppResult<usize> {
     applied.map_err(|e| AppError::Internal(format!("migration failed: {e}")))
 }
 
-/// The current time as stored: UTC, without a zone (both backends' `TIMESTAMP`).
+/// The current time as stored: UTC, without a zone (both backends' `TIMESTAMP`), to the
+/// microsecond, as both keep it, so a value written reads back equal.
 pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
 }
 
 /// A new row id: a UUIDv7, so ids sort by creation time (the catalogue pages by id).

@@ -484,27 +484,58 @@ pub fn insert_new(
     valid: &ValidPledge,
     status: Status,
     at: NaiveDateTime,
-) -> AppResult<PledgeId> {
-    let id = PledgeId::generate();
+) -> AppResult<PledgeRecord> {
+    let organisation: OrganisationSummary = organisations::table
+        .find(organisation_id)
+        .select(OrganisationSummaryRow::as_select())
+        .first::<OrganisationSummaryRow>(conn)?
+        .try_into()?;
+    let published = (status == Status::Published).then_some(at);
+    let written = Written::of(valid)?;
+    // The record is built from what is written rather than read back: the answer to a
+    // creation costs no query.
+    let row = PledgeRow {
+        id: PledgeId::generate(),
+        organisation_id: organisation_id.clone(),
+        created_by: creator_id.clone(),
+        status: status.as_str().to_owned(),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        submitted_at: published,
+        published_at: published,
+        content: written.content.clone(),
+    };
     diesel::insert_into(pledges::table)
         .values((
-            pledges::id.eq(&id),
-            pledges::organisation_id.eq(organisation_id),
-            pledges::created_by.eq(creator_id),
-            pledges::status.eq(status.as_str()),
-            pledges::version.eq(1),
+            pledges::id.eq(&row.id),
+            pledges::organisation_id.eq(&row.organisation_id),
+            pledges::created_by.eq(&row.created_by),
+            pledges::status.eq(&row.status),
+            pledges::version.eq(row.version),
             pledges::created_at.eq(at),
             pledges::updated_at.eq(at),
-            Written::of(valid)?,
+            pledges::submitted_at.eq(published),
+            pledges::published_at.eq(published),
+            written,
         ))
         .execute(conn)?;
-    if status == Status::Published {
-        diesel::update(pledges::table.find(&id))
-            .set((pledges::submitted_at.eq(at), pledges::published_at.eq(at)))
-            .execute(conn)?;
-    }
-    write_index(conn, &id, valid, true)?;
-    Ok(id)
+    let source = IndexSource {
+        status: row.status.clone(),
+        published_at: published,
+        organisation_id: organisation.id.clone(),
+        organisation_kind: organisation.kind.as_str().to_owned(),
+        organisation_name: organisation.name.clone(),
+    };
+    write_facets(conn, &row.id, valid, &source)?;
+    write_search(conn, &row.id, valid, &source)?;
+    Ok(PledgeRecord {
+        row,
+        status,
+        organisation,
+        usd_disbursed: 0,
+        content: valid.clone(),
+    })
 }
 
 /// Moves the version on, guarded by the version read: a concurrent writer makes this fail.
@@ -541,7 +572,9 @@ pub fn insert_published(
         valid,
         Status::Published,
         published_at,
-    )?;
+    )?
+    .row
+    .id;
     diesel::insert_into(pledge_events::table)
         .values((
             pledge_events::id.eq(new_id()),

@@ -37,6 +37,11 @@ impl FieldError {
 pub struct Invalid(pub Vec<FieldError>);
 
 impl Invalid {
+    /// Whether a field names a value the vocabulary does not know (`unknown_value`).
+    pub fn names_unknown_value(&self) -> bool {
+        self.0.iter().any(|e| e.code == "unknown_value")
+    }
+
     pub fn field(
         field: impl Into<String>,
         code: impl Into<String>,

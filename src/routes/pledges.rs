@@ -298,9 +298,10 @@ pub async fn create(
         .transpose()?;
     let input: PledgeInput =
         serde_json::from_value(request).map_err(|e| AppError::MalformedJson(e.to_string()))?;
+    let valid = service::check(&state.db, &state.vocabularies, input).await?;
     let created = state
         .db
-        .write(move |conn| service::create(conn, &user, &input, key.as_ref()))
+        .write(move |conn| service::create(conn, &user, &valid, key.as_ref()))
         .await?;
     state.live.poke();
     Ok(match created {
@@ -471,9 +472,19 @@ pub async fn update(
     changes: web::Json<PledgeChanges>,
 ) -> AppResult<HttpResponse> {
     let version = if_match(&req)?;
+    let vocabularies = state.vocabularies.clone();
     let pledge = state
         .db
-        .write(move |conn| service::update(conn, &id, &user, version, changes.into_inner()))
+        .write(move |conn| {
+            service::update(
+                conn,
+                &id,
+                &user,
+                version,
+                changes.into_inner(),
+                &vocabularies,
+            )
+        })
         .await?;
     state.live.poke();
     Ok(with_etag(HttpResponse::Ok(), &pledge))

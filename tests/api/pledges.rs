@@ -340,6 +340,8 @@ async fn insert_published(app: &TestApp, user_id: &str, n: usize) -> Vec<String>
                 .actor();
             let input: PledgeInput =
                 serde_json::from_value(pledge_body("A pledge among many")).unwrap();
+            let vocabulary = pledgeboard::db::taxonomy::vocabulary(conn)?;
+            let input = pledgeboard::domain::pledge::validate(&input, &vocabulary).unwrap();
             let ids = (0..n)
                 .map(|_| {
                     service::create(conn, &actor, &input, None)

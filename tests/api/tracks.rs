@@ -21,6 +21,20 @@ async fn organisers_add_and_edit_event_tracks() {
     .await;
     let new_track = json!({"slug": "wtdc-2025", "name": "WTDC-25", "description": "World Telecommunication Development Conference",
                            "location": "Baku", "starts_on": "2025-11-17", "ends_on": "2025-11-28"});
+    // Before the track exists, a pledge naming it is refused (and the service now holds the
+    // vocabulary without it: the track must still be accepted the moment it is added).
+    let early = app
+        .send(
+            Method::POST,
+            "/api/v1/pledges",
+            Some(&s.owner.access),
+            Some(&pledge_body("Too early", &["wtdc-2025"], &["NPL"], 99)),
+        )
+        .await;
+    let problem =
+        assert_problem(early, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "tracks[0]");
+    assert_eq!(problem["errors"][0]["code"], "unknown_value");
 
     let resp = app
         .send(

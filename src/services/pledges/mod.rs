@@ -3,11 +3,14 @@
 
 pub mod export;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    cache::Vocabularies,
     db::idempotency::{self, IdempotencyKey},
     db::{
         counters::{counted_change, Affected},
@@ -18,13 +21,13 @@ use crate::{
             record_event, set_status, store, visible_record, Event, OrganisationSummary,
             PledgeRecord, PledgeRow,
         },
-        write_tx, DbConnection,
+        write_tx, Database, DbConnection,
     },
     domain::{
         account::PlatformRole,
         actor::Actor,
         ids::PledgeId,
-        pledge::{is_insider, validate, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
+        pledge::{is_insider, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
         workflow::{self, Action, PledgeContext, Standing, Status},
     },
     email::{
@@ -106,13 +109,33 @@ impl Created {
     }
 }
 
+/// Checks a pledge body against the vocabulary held in memory; when that copy is missing or
+/// does not know a value the body names, the vocabulary is reloaded first (on a read
+/// connection), so that a track added a moment ago on any instance is accepted.
+pub async fn check(
+    db: &Database,
+    vocabularies: &Arc<Vocabularies>,
+    input: PledgeInput,
+) -> AppResult<ValidPledge> {
+    if let Some(answer) = vocabularies.validate(&input) {
+        return Ok(answer?);
+    }
+    let vocabularies = vocabularies.clone();
+    db.run(move |conn| {
+        let loaded = crate::db::taxonomy::vocabulary(conn)?;
+        Ok(vocabularies.hold(loaded, &input)?)
+    })
+    .await
+}
+
 /// Creates a draft for the actor's organisation. With an idempotency key, the key and its
 /// answer are recorded in the transaction that creates the pledge, so a retry replays the
 /// first answer instead of creating another pledge, and a crash leaves nothing half done.
+/// The body was checked beforehand ([`check`]), off the writer.
 pub fn create(
     conn: &mut DbConnection,
     actor: &Actor,
-    input: &PledgeInput,
+    valid: &ValidPledge,
     key: Option<&IdempotencyKey>,
 ) -> AppResult<Created> {
     let organisation_id = actor.organisation_id.clone().ok_or_else(|| {
@@ -126,8 +149,6 @@ pub fn create(
             return Ok(Created::Replayed(first));
         }
     }
-    let vocabulary = crate::db::taxonomy::vocabulary(conn)?;
-    let valid = validate(input, &vocabulary)?;
     write_tx(conn, |conn| {
         if let Some(key) = key {
             // A duplicate may have finished since the look above.
@@ -135,17 +156,17 @@ pub fn create(
                 return Ok(Created::Replayed(first));
             }
         }
-        let id = insert_new(
+        let record = insert_new(
             conn,
             &organisation_id,
             &actor.id,
-            &valid,
+            valid,
             Status::Draft,
             now(),
         )?;
         record_event(
             conn,
-            &id,
+            record.id(),
             actor,
             Event {
                 action: "create",
@@ -155,7 +176,6 @@ pub fn create(
                 version: 1,
             },
         )?;
-        let record = find_record(conn, &id)?.ok_or(AppError::NotFound("pledge"))?;
         let created = view(record, Some(actor));
         if let Some(key) = key {
             let body = serde_json::to_string(&created).map_err(AppError::internal)?;
@@ -220,8 +240,8 @@ pub fn update(
     actor: &Actor,
     expected_version: Option<i32>,
     changes: PledgeChanges,
+    vocabularies: &Vocabularies,
 ) -> AppResult<PledgeView> {
-    let vocabulary = crate::db::taxonomy::vocabulary(conn)?;
     counted_change(conn, Affected::pledge(id), |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         decide(conn, &record, actor, Action::Edit, None, expected_version)?;
@@ -229,7 +249,10 @@ pub fn update(
         let edited = changes
             .apply_to(&base)
             .map_err(|e| AppError::MalformedJson(e.to_string()))?;
-        let valid = validate(&edited, &vocabulary)?;
+        let valid = match vocabularies.validate(&edited) {
+            Some(answer) => answer?,
+            None => vocabularies.hold(crate::db::taxonomy::vocabulary(conn)?, &edited)?,
+        };
         let version = bump_version(conn, &record.row)?;
         store(conn, id, &valid)?;
         let status = record.status;
