@@ -15,6 +15,7 @@ pub mod sql;
 pub mod taxonomy;
 pub mod tokens;
 pub mod users;
+mod writer;
 
 use std::{
     cell::Cell,
@@ -135,8 +136,8 @@ pub type PooledDb = PooledConnection<DbManager>;
 #[derive(Clone)]
 pub struct Database {
     pool: DbPool,
-    /// SQLite only: the one connection requests that write run on (see [`Database::write`]).
-    writer: Option<DbPool>,
+    /// SQLite only: the thread requests that write run on (see [`Database::write`]).
+    writer: Option<writer::Writer>,
     backend: Backend,
 }
 
@@ -171,7 +172,7 @@ impl Database {
         };
         let pool = open(max_size.max(1))?;
         let writer = match backend {
-            Backend::Sqlite => Some(open(1)?),
+            Backend::Sqlite => Some(writer::Writer::start(open(1)?)?),
             Backend::Postgres => None,
         };
         Ok(Self {
@@ -204,15 +205,19 @@ impl Database {
     }
 
     /// Runs `f`, a request that writes, like [`run`](Self::run). On SQLite it runs on the one
-    /// writer connection, one request after the other (SQLite has one writer at a time
-    /// anyway): a connection's page cache is dropped whenever another connection has written,
-    /// so a writer that keeps its connection finds the pages it needs still in memory.
+    /// writer thread's connection, one request after the other (SQLite has one writer at a time
+    /// anyway), those that queued up meanwhile committed together (`writer`): a connection's
+    /// page cache is dropped whenever another connection has written, so a writer that keeps
+    /// its connection finds the pages it needs still in memory.
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        run_on(self.writer.as_ref().unwrap_or(&self.pool).clone(), f).await
+        match &self.writer {
+            Some(writer) => writer.run(f).await,
+            None => run_on(self.pool.clone(), f).await,
+        }
     }
 
     /// Applies pending migrations (see [`migrate`]).
@@ -403,20 +408,34 @@ where
     F: FnMut(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    if HOLDS_SQLITE_WRITER.get() {
-        return sqlite_immediate_locked(conn, f);
+    let _writer = SqliteWriter::hold();
+    sqlite_immediate_locked(conn, f)
+}
+
+/// This thread's hold on [`SQLITE_WRITER`], taken unless the thread holds it already (a write
+/// transaction begun inside another, or the writer thread's batch), released on drop, a panic
+/// included.
+pub(crate) struct SqliteWriter {
+    _lock: Option<std::sync::MutexGuard<'static, ()>>,
+}
+
+impl SqliteWriter {
+    pub(crate) fn hold() -> Self {
+        if HOLDS_SQLITE_WRITER.get() {
+            return Self { _lock: None };
+        }
+        let lock = SQLITE_WRITER.lock().unwrap_or_else(PoisonError::into_inner);
+        HOLDS_SQLITE_WRITER.set(true);
+        Self { _lock: Some(lock) }
     }
-    /// Marks the thread as the writer for as long as it holds the lock, a panic included.
-    struct Holding;
-    impl Drop for Holding {
-        fn drop(&mut self) {
+}
+
+impl Drop for SqliteWriter {
+    fn drop(&mut self) {
+        if self._lock.is_some() {
             HOLDS_SQLITE_WRITER.set(false);
         }
     }
-    let _writer = SQLITE_WRITER.lock().unwrap_or_else(PoisonError::into_inner);
-    HOLDS_SQLITE_WRITER.set(true);
-    let _holding = Holding;
-    sqlite_immediate_locked(conn, f)
 }
 
 fn sqlite_immediate_locked<T, E, F>(conn: &mut DbConnection, f: &mut F) -> Result<T, E>
@@ -427,7 +446,15 @@ where
     let DbConnection::Sqlite(inner) = &mut *conn else {
         return Err(diesel::result::Error::BrokenTransactionManager.into());
     };
-    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let nested = AnsiTransactionManager::transaction_manager_status_mut(inner)
+        .transaction_depth()?
+        .is_some();
+    if nested {
+        // Inside the writer's batch (or another transaction): a savepoint.
+        AnsiTransactionManager::begin_transaction(inner)?;
+    } else {
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    }
     let result = f(conn);
     let DbConnection::Sqlite(inner) = conn else {
         return Err(diesel::result::Error::BrokenTransactionManager.into());
@@ -518,5 +545,80 @@ mod tests {
             .get_result(&mut *conn)
             .unwrap();
         assert_eq!(count.n, 1);
+    }
+
+    /// Writes queued together are committed together, each keeping what it would keep alone:
+    /// what its own transactions committed, not what they rolled back. A panic in one request
+    /// rolls its batch back, and the writer goes on.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn queued_writes_commit_together_and_keep_what_they_would_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("t.sqlite3").to_string_lossy().into_owned();
+        let db = Database::open(&url, 2).unwrap();
+        db.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (x INTEGER)")
+            .unwrap();
+        let panicking = |i: i64| i == 80;
+        let writes = (0..200i64).map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(move |conn| {
+                    write_tx::<_, AppError, _>(conn, |c| c_insert(c, i))?;
+                    let refused = write_tx::<(), AppError, _>(conn, |c| {
+                        c_insert(c, i + 1000)?;
+                        Err(AppError::Conflict("odd_one", "refused".to_owned()))
+                    });
+                    assert!(refused.is_err());
+                    if i % 7 == 0 {
+                        return Err(AppError::Conflict("odd_one", "refused".to_owned()));
+                    }
+                    if panicking(i) {
+                        panic!("a bug in one request");
+                    }
+                    c_insert(conn, i + 2000)
+                })
+                .await
+            })
+        });
+        let answers: Vec<AppResult<()>> = futures_util::future::join_all(writes)
+            .await
+            .into_iter()
+            .map(|joined| joined.unwrap())
+            .collect();
+        let mut expected = Vec::new();
+        for (i, answer) in (0i64..).zip(&answers) {
+            match answer {
+                Ok(()) => expected.extend([i, i + 2000]),
+                // Its first transaction stands, as it would alone.
+                Err(AppError::Conflict("odd_one", _)) => expected.push(i),
+                // Rolled back with a panicking request's batch (or the panicking one).
+                Err(AppError::Unavailable(_)) => {}
+                Err(other) => panic!("{i}: {other:?}"),
+            }
+        }
+        assert!(answers[80].is_err());
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            x: i64,
+        }
+        let mut stored: Vec<i64> = diesel::sql_query("SELECT x FROM t ORDER BY x")
+            .load::<Row>(&mut *db.get().unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.x)
+            .filter(|x| *x != 80)
+            .collect();
+        stored.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(stored, expected);
+        // The writer goes on after all that.
+        db.write(|conn| c_insert(conn, 5000)).await.unwrap();
+    }
+
+    fn c_insert(conn: &mut DbConnection, x: i64) -> AppResult<()> {
+        conn.batch_execute(&format!("INSERT INTO t VALUES ({x})"))?;
+        Ok(())
     }
 }
