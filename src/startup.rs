@@ -168,7 +168,8 @@ fn release_freed_memory() {
 }
 
 /// Early each year, organisations owe a progress report on last year for each published pledge:
-/// this looks now and then and reminds each pledge once (see `services::reports`).
+/// this looks now and then and reminds each pledge once (see `services::reports`). Once a day it
+/// also brings the stored traffic lights up to date, since time alone moves them.
 fn spawn_reminders(
     db: Database,
     links: Links,
@@ -178,7 +179,25 @@ fn spawn_reminders(
         return None;
     }
     Some(tokio::spawn(async move {
+        let mut lights_of: Option<chrono::NaiveDate> = None;
         loop {
+            let today = crate::db::now().date();
+            if lights_of != Some(today) {
+                match db
+                    .run(move |conn| crate::db::pledges::refresh_lights(conn, today))
+                    .await
+                {
+                    Ok(changed) => {
+                        lights_of = Some(today);
+                        if changed > 0 {
+                            tracing::info!(pledges = changed, "traffic lights refreshed");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "refreshing traffic lights failed; will retry")
+                    }
+                }
+            }
             let links = links.clone();
             let last_year = chrono::Datelike::year(&chrono::Utc::now()) - 1;
             match db

@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 use super::{
     mapping::{parse_stored, parse_stored_json},
     new_id, now,
-    schema::{organisations, pledge_events, pledge_facets, pledges, progress_reports, users},
+    reports::ProgressReport,
+    schema::{organisations, pledge_events, pledge_facets, pledges, users},
     sql::Statement,
     DbConnection,
 };
@@ -24,6 +25,7 @@ use crate::{
         counters::{Contribution, PledgeFacts},
         ids::{OrganisationId, PledgeId, UserId},
         pledge::{is_visible, CatalogueFilter, CatalogueSort, Facet, ValidPledge},
+        progress::{light_of, Accepted, Light},
         workflow::Status,
     },
     error::{AppError, AppResult},
@@ -128,15 +130,39 @@ pub struct PledgeRecord {
     /// The row's status, parsed.
     pub status: Status,
     pub organisation: OrganisationSummary,
-    /// Whole USD disbursed so far: the sum of the pledge's yearly progress reports.
+    /// Whole USD disbursed so far: the sum of the pledge's accepted progress reports.
     pub usd_disbursed: i64,
     /// What the pledge says: the fields its organisation wrote, as validated.
     pub content: ValidPledge,
+    /// Its accepted progress reports, by year.
+    pub accepted: Vec<ProgressReport>,
 }
 
 impl PledgeRecord {
     pub fn id(&self) -> &PledgeId {
         &self.row.id
+    }
+
+    /// Its traffic light on `today`; none before it is published.
+    pub fn light(&self, today: NaiveDate) -> Option<Light> {
+        let published = self.row.published_at?.date();
+        let accepted: Vec<Accepted<'_>> = self
+            .accepted
+            .iter()
+            .map(|r| Accepted {
+                year: r.year,
+                status: r.implementation_status,
+                is_final: r.is_final,
+                values: &r.deliverables,
+            })
+            .collect();
+        Some(light_of(
+            published,
+            self.content.start_date,
+            &self.content.deliverables,
+            &accepted,
+            today,
+        ))
     }
 
     /// What this pledge contributes to the live counters in its current state.
@@ -187,14 +213,12 @@ pub fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<P
         .into_iter()
         .map(|o| OrganisationSummary::try_from(o).map(|o| (o.id.clone(), o)))
         .collect::<AppResult<_>>()?;
-    let mut disbursed: HashMap<PledgeId, i64> = HashMap::new();
-    for (id, usd) in progress_reports::table
-        .filter(progress_reports::pledge_id.eq_any(&ids))
-        .select((progress_reports::pledge_id, progress_reports::usd_disbursed))
-        .load::<(PledgeId, i64)>(conn)?
-    {
-        let sum = disbursed.entry(id).or_default();
-        *sum = sum.saturating_add(usd);
+    let mut accepted: HashMap<PledgeId, Vec<ProgressReport>> = HashMap::new();
+    for report in super::reports::accepted_for(conn, &ids)? {
+        accepted
+            .entry(report.pledge_id.clone())
+            .or_default()
+            .push(report);
     }
     rows.into_iter()
         .map(|row| {
@@ -202,9 +226,13 @@ pub fn records(conn: &mut DbConnection, rows: Vec<PledgeRow>) -> AppResult<Vec<P
                 .get(&row.organisation_id)
                 .cloned()
                 .ok_or_else(|| AppError::internal("pledge without organisation"))?;
+            let accepted = accepted.remove(&row.id).unwrap_or_default();
             Ok(PledgeRecord {
                 status: row.parsed_status()?,
-                usd_disbursed: disbursed.get(&row.id).copied().unwrap_or(0),
+                usd_disbursed: accepted
+                    .iter()
+                    .fold(0i64, |sum, r| sum.saturating_add(r.usd_disbursed)),
+                accepted,
                 organisation,
                 content: content(&row)?,
                 row,
@@ -248,6 +276,8 @@ struct IndexSource {
     organisation_id: OrganisationId,
     organisation_kind: String,
     organisation_name: String,
+    /// The traffic light, once published.
+    light: Option<Light>,
 }
 
 /// Rewrites the catalogue's index of a pledge: its facet rows (with its status), and with
@@ -258,30 +288,20 @@ fn write_index(
     valid: &ValidPledge,
     search: bool,
 ) -> AppResult<()> {
-    let (status, published_at, organisation_id, organisation_kind, organisation_name) =
-        pledges::table
-            .inner_join(organisations::table)
-            .filter(pledges::id.eq(id))
-            .select((
-                pledges::status,
-                pledges::published_at,
-                pledges::organisation_id,
-                organisations::kind,
-                organisations::name,
-            ))
-            .first::<(
-                String,
-                Option<NaiveDateTime>,
-                OrganisationId,
-                String,
-                String,
-            )>(conn)?;
+    let row = pledges::table
+        .find(id)
+        .select(PledgeRow::as_select())
+        .first::<PledgeRow>(conn)?;
+    let Some(record) = records(conn, vec![row])?.pop() else {
+        return Ok(());
+    };
     let source = IndexSource {
-        status,
-        published_at,
-        organisation_id,
-        organisation_kind,
-        organisation_name,
+        light: record.light(now().date()),
+        status: record.row.status.clone(),
+        published_at: record.row.published_at,
+        organisation_id: record.organisation.id.clone(),
+        organisation_kind: record.organisation.kind.as_str().to_owned(),
+        organisation_name: record.organisation.name.clone(),
     };
     write_facets(conn, id, valid, &source)?;
     if search {
@@ -289,6 +309,72 @@ fn write_index(
     }
     Ok(())
 }
+
+/// Rewrites the catalogue's facets of a pledge (after a report on it was accepted: its light
+/// may have changed).
+pub fn refresh_facets(conn: &mut DbConnection, id: &PledgeId) -> AppResult<()> {
+    let Some(record) = find_record(conn, id)? else {
+        return Ok(());
+    };
+    write_index(conn, id, &record.content, false)
+}
+
+/// Brings the stored traffic light of every published pledge up to `today` (lights move with
+/// time alone: a due date passes, a reporting year is missed). Returns how many changed.
+pub fn refresh_lights(conn: &mut DbConnection, today: NaiveDate) -> AppResult<usize> {
+    let mut changed = 0;
+    let mut after = String::new();
+    loop {
+        let rows = pledges::table
+            .filter(pledges::status.eq(Status::Published.as_str()))
+            .filter(pledges::id.gt(&after))
+            .order(pledges::id.asc())
+            .limit(LIGHT_BATCH)
+            .select(PledgeRow::as_select())
+            .load::<PledgeRow>(conn)?;
+        let Some(last) = rows.last() else {
+            return Ok(changed);
+        };
+        after = last.id.to_string();
+        let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+        let stored: HashMap<String, String> = pledge_facets::table
+            .filter(pledge_facets::pledge_id.eq_any(&ids))
+            .filter(pledge_facets::facet.eq(Facet::Light.as_str()))
+            .select((pledge_facets::pledge_id, pledge_facets::value))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
+        for record in records(conn, rows)? {
+            let Some(light) = record.light(today) else {
+                continue;
+            };
+            if stored.get(record.id().as_str()).map(String::as_str) == Some(light.as_str()) {
+                continue;
+            }
+            super::write_tx(conn, |conn| -> AppResult<()> {
+                diesel::delete(
+                    pledge_facets::table
+                        .filter(pledge_facets::pledge_id.eq(record.id()))
+                        .filter(pledge_facets::facet.eq(Facet::Light.as_str())),
+                )
+                .execute(conn)?;
+                diesel::insert_into(pledge_facets::table)
+                    .values((
+                        pledge_facets::pledge_id.eq(record.id()),
+                        pledge_facets::facet.eq(Facet::Light.as_str()),
+                        pledge_facets::value.eq(light.as_str()),
+                        pledge_facets::status.eq(&record.row.status),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })?;
+            changed += 1;
+        }
+    }
+}
+
+/// Published pledges whose lights are refreshed per round trip.
+const LIGHT_BATCH: i64 = 500;
 
 /// Replaces the pledge's rows in `pledge_facets`: one per value it can be filtered on, each
 /// with the pledge's status.
@@ -302,6 +388,9 @@ fn write_facets(
     let mut facets = valid.facets(source.published_at.map(|t| t.date()));
     facets.push((Facet::Organisation, source.organisation_id.to_string()));
     facets.push((Facet::OrganisationKind, source.organisation_kind.clone()));
+    if let Some(light) = source.light {
+        facets.push((Facet::Light, light.as_str().to_owned()));
+    }
     let mut insert = Statement::new(conn);
     insert.sql("INSERT INTO pledge_facets (pledge_id, facet, value, status) VALUES ");
     for (i, (facet, value)) in facets.into_iter().enumerate() {
@@ -521,6 +610,8 @@ pub fn insert_new(
         ))
         .execute(conn)?;
     let source = IndexSource {
+        // Nothing reported yet.
+        light: published.map(|_| Light::NoReport),
         status: row.status.clone(),
         published_at: published,
         organisation_id: organisation.id.clone(),
@@ -535,6 +626,7 @@ pub fn insert_new(
         organisation,
         usd_disbursed: 0,
         content: valid.clone(),
+        accepted: Vec::new(),
     })
 }
 

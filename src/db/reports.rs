@@ -14,9 +14,10 @@ use crate::{
     domain::{
         ids::{OrganisationId, PledgeId, ReportId, UserId},
         pledge::ImplementationStatus,
+        report::{DeliverableValue, ReportReview},
         workflow::Status,
     },
-    error::AppResult,
+    error::{AppError, AppResult},
 };
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -31,6 +32,11 @@ struct ReportRow {
     people_reached: Option<i64>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    review: String,
+    deliverable_values: String,
+    is_final: bool,
+    reviewed_at: Option<NaiveDateTime>,
+    return_reason: Option<String>,
 }
 
 /// A yearly progress report as the API shows it.
@@ -44,6 +50,17 @@ pub struct ProgressReport {
     /// Whole US dollars disbursed during the year.
     pub usd_disbursed: i64,
     pub people_reached: Option<i64>,
+    /// The value each deliverable reached by the end of the year.
+    pub deliverables: Vec<DeliverableValue>,
+    /// The pledge's final report.
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    /// Where the report is in its review; only accepted reports count, and only they are public.
+    pub review: ReportReview,
+    /// When a moderator accepted or returned it.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Why it was sent back (a returned report).
+    pub return_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -57,6 +74,11 @@ impl TryFrom<ReportRow> for ProgressReport {
                 &row.id,
                 &row.implementation_status,
             )?,
+            review: parse_stored("progress_reports", &row.id, &row.review)?,
+            deliverables: parse_stored_json("progress_reports", &row.id, &row.deliverable_values)?,
+            is_final: row.is_final,
+            reviewed_at: row.reviewed_at.map(|t| t.and_utc()),
+            return_reason: row.return_reason,
             id: row.id,
             pledge_id: row.pledge_id,
             year: row.year,
@@ -69,16 +91,27 @@ impl TryFrom<ReportRow> for ProgressReport {
     }
 }
 
-/// A pledge's reports, by year.
-pub fn for_pledge(conn: &mut DbConnection, pledge: &PledgeId) -> AppResult<Vec<ProgressReport>> {
-    progress_reports::table
-        .filter(progress_reports::pledge_id.eq(pledge))
-        .order(progress_reports::year.asc())
-        .select(ReportRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(ProgressReport::try_from)
-        .collect()
+/// A pledge's reports, by year; with `accepted_only`, those the public sees.
+pub fn for_pledge(
+    conn: &mut DbConnection,
+    pledge: &PledgeId,
+    accepted_only: bool,
+) -> AppResult<Vec<ProgressReport>> {
+    if accepted_only {
+        return accepted_for(conn, &[pledge.as_str()]);
+    }
+    parsed(
+        progress_reports::table
+            .filter(progress_reports::pledge_id.eq(pledge))
+            .order(progress_reports::year.asc())
+            .select(ReportRow::as_select())
+            .load(conn)?,
+    )
+}
+
+/// Rows as reports, strictly.
+fn parsed(rows: Vec<ReportRow>) -> AppResult<Vec<ProgressReport>> {
+    rows.into_iter().map(ProgressReport::try_from).collect()
 }
 
 /// What a report says, as filed.
@@ -89,10 +122,31 @@ pub struct ReportContent<'a> {
     pub narrative: &'a str,
     pub usd_disbursed: i64,
     pub people_reached: Option<i64>,
+    pub deliverables: &'a [DeliverableValue],
+    pub is_final: bool,
 }
 
-/// Stores the report of a year, replacing an earlier one of the same year. Returns the report
-/// and whether it is new.
+/// The review of the report a pledge has for `year`, if any.
+pub fn review_of(
+    conn: &mut DbConnection,
+    pledge: &PledgeId,
+    year: i32,
+) -> AppResult<Option<(ReportId, ReportReview)>> {
+    progress_reports::table
+        .filter(progress_reports::pledge_id.eq(pledge))
+        .filter(progress_reports::year.eq(year))
+        .select((progress_reports::id, progress_reports::review))
+        .first::<(ReportId, String)>(conn)
+        .optional()?
+        .map(|(id, review)| {
+            let review = parse_stored("progress_reports", &id, &review)?;
+            Ok((id, review))
+        })
+        .transpose()
+}
+
+/// Stores the report of a year for review, replacing an earlier one of the same year (which
+/// the caller checked may be replaced). Returns the report and whether it is new.
 pub fn upsert(
     conn: &mut DbConnection,
     pledge: &PledgeId,
@@ -100,12 +154,9 @@ pub fn upsert(
     report: &ReportContent<'_>,
     at: NaiveDateTime,
 ) -> AppResult<(ProgressReport, bool)> {
-    let existing: Option<ReportId> = progress_reports::table
-        .filter(progress_reports::pledge_id.eq(pledge))
-        .filter(progress_reports::year.eq(report.year))
-        .select(progress_reports::id)
-        .first(conn)
-        .optional()?;
+    let existing = review_of(conn, pledge, report.year)?.map(|(id, _)| id);
+    let values = serde_json::to_string(report.deliverables).map_err(AppError::internal)?;
+    let submitted = ReportReview::Submitted.as_str();
     let id = match &existing {
         Some(id) => {
             diesel::update(progress_reports::table.find(id))
@@ -116,6 +167,12 @@ pub fn upsert(
                     progress_reports::people_reached.eq(report.people_reached),
                     progress_reports::reported_by.eq(reporter),
                     progress_reports::updated_at.eq(at),
+                    progress_reports::deliverable_values.eq(&values),
+                    progress_reports::is_final.eq(report.is_final),
+                    progress_reports::review.eq(submitted),
+                    progress_reports::reviewed_by.eq(None::<String>),
+                    progress_reports::reviewed_at.eq(None::<NaiveDateTime>),
+                    progress_reports::return_reason.eq(None::<String>),
                 ))
                 .execute(conn)?;
             id.clone()
@@ -134,16 +191,89 @@ pub fn upsert(
                     progress_reports::reported_by.eq(reporter),
                     progress_reports::created_at.eq(at),
                     progress_reports::updated_at.eq(at),
+                    progress_reports::deliverable_values.eq(&values),
+                    progress_reports::is_final.eq(report.is_final),
+                    progress_reports::review.eq(submitted),
                 ))
                 .execute(conn)?;
             id
         }
     };
-    let stored = progress_reports::table
-        .find(&id)
+    Ok((find(conn, &id)?, existing.is_none()))
+}
+
+/// One report.
+pub fn find(conn: &mut DbConnection, id: &ReportId) -> AppResult<ProgressReport> {
+    progress_reports::table
+        .find(id)
         .select(ReportRow::as_select())
-        .first(conn)?;
-    Ok((ProgressReport::try_from(stored)?, existing.is_none()))
+        .first::<ReportRow>(conn)?
+        .try_into()
+}
+
+/// Records a moderator's review of a report: its new review, who and when, and the reason
+/// of a return.
+pub fn set_review(
+    conn: &mut DbConnection,
+    id: &ReportId,
+    review: ReportReview,
+    reviewer: &UserId,
+    reason: Option<&str>,
+    at: NaiveDateTime,
+) -> AppResult<ProgressReport> {
+    diesel::update(progress_reports::table.find(id))
+        .set((
+            progress_reports::review.eq(review.as_str()),
+            progress_reports::reviewed_by.eq(Some(reviewer)),
+            progress_reports::reviewed_at.eq(Some(at)),
+            progress_reports::return_reason.eq(reason),
+            progress_reports::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    find(conn, id)
+}
+
+/// Reports waiting for review, oldest first: a page of `limit` after `after` (the last
+/// report's `updated_at` and id).
+pub fn awaiting_review(
+    conn: &mut DbConnection,
+    after: Option<(NaiveDateTime, ReportId)>,
+    limit: i64,
+) -> AppResult<Vec<ProgressReport>> {
+    let mut query = progress_reports::table
+        .filter(progress_reports::review.eq(ReportReview::Submitted.as_str()))
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            progress_reports::updated_at
+                .gt(at)
+                .or(progress_reports::updated_at
+                    .eq(at)
+                    .and(progress_reports::id.gt(id))),
+        );
+    }
+    parsed(
+        query
+            .order((
+                progress_reports::updated_at.asc(),
+                progress_reports::id.asc(),
+            ))
+            .limit(limit)
+            .select(ReportRow::as_select())
+            .load(conn)?,
+    )
+}
+
+/// The accepted reports of some pledges, by year, each with the pledge's id.
+pub fn accepted_for(conn: &mut DbConnection, pledges: &[&str]) -> AppResult<Vec<ProgressReport>> {
+    parsed(
+        progress_reports::table
+            .filter(progress_reports::pledge_id.eq_any(pledges))
+            .filter(progress_reports::review.eq(ReportReview::Accepted.as_str()))
+            .order(progress_reports::year.asc())
+            .select(ReportRow::as_select())
+            .load(conn)?,
+    )
 }
 
 /// A published pledge that owes a report.

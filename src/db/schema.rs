@@ -257,6 +257,12 @@ diesel::table! {
         reported_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        review -> Text,
+        deliverable_values -> Text,
+        is_final -> Bool,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        return_reason -> Nullable<Text>,
     }
 }
 

@@ -580,6 +580,8 @@ vocabulary!(
         Sids => "sids",
         Organisation => "organisation",
         OrganisationKind => "organisation_kind",
+        // The traffic light of a published pledge (`progress::Light`), kept fresh by day.
+        Light => "light",
     }
 );
 
@@ -623,6 +625,8 @@ pub struct CatalogueFilter {
     pub words: Option<String>,
     /// A status; the public only ever sees `published` pledges whatever this says.
     pub status: Option<Status>,
+    /// A traffic light (published pledges have one).
+    pub light: Option<super::progress::Light>,
     pub sort: CatalogueSort,
 }
 
@@ -657,6 +661,7 @@ impl CatalogueFilter {
                 .map(|t| (Facet::Type, t.as_str().to_owned())),
             self.organisation_kind
                 .map(|k| (Facet::OrganisationKind, k.as_str().to_owned())),
+            self.light.map(|l| (Facet::Light, l.as_str().to_owned())),
             flag(Facet::Sids, self.sids),
             flag(Facet::Lldc, self.lldc),
             flag(Facet::Ldc, self.ldc),

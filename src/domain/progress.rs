@@ -32,10 +32,12 @@
 //! 5. A pledge that has missed a reporting year is at best `at_risk`: its figures are stale.
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::pledge::ImplementationStatus;
+use super::{
+    pledge::{Deliverable, ImplementationStatus},
+    report::DeliverableValue,
+    vocabulary::vocabulary,
+};
 
 /// The report on a year is due by the end of this month and day of the following year.
 pub const REPORT_DUE: (u32, u32) = (3, 31);
@@ -46,36 +48,16 @@ pub const ON_TRACK: f64 = 0.9;
 /// The lowest score that is at risk rather than off track.
 pub const AT_RISK: f64 = 0.5;
 
-/// A pledge's traffic light.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Light {
-    OnTrack,
-    AtRisk,
-    OffTrack,
-    Completed,
-    NoReport,
-}
-
-impl Light {
-    pub const ALL: [Light; 5] = [
-        Self::OnTrack,
-        Self::AtRisk,
-        Self::OffTrack,
-        Self::Completed,
-        Self::NoReport,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::OnTrack => "on_track",
-            Self::AtRisk => "at_risk",
-            Self::OffTrack => "off_track",
-            Self::Completed => "completed",
-            Self::NoReport => "no_report",
-        }
+vocabulary!(
+    /// A pledge's traffic light (the rule is this module's documentation).
+    Light {
+        OnTrack => "on_track",
+        AtRisk => "at_risk",
+        OffTrack => "off_track",
+        Completed => "completed",
+        NoReport => "no_report",
     }
-}
+);
 
 /// The last day a report on `year` is accepted as on time.
 pub fn deadline(year: i32) -> NaiveDate {
@@ -194,6 +176,56 @@ pub struct LightInput<'a> {
     pub latest: Option<LatestReport>,
     pub reporting: Reporting,
     pub today: NaiveDate,
+}
+
+/// An accepted report, as the lifecycle rules read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Accepted<'a> {
+    pub year: i32,
+    pub status: ImplementationStatus,
+    pub is_final: bool,
+    pub values: &'a [DeliverableValue],
+}
+
+/// The traffic light of a pledge published on `published` (its work starting on `start`, or
+/// on publication), from its deliverables and accepted reports. Each deliverable is judged by
+/// the value the latest accepted report giving one says.
+pub fn light_of(
+    published: NaiveDate,
+    start: Option<NaiveDate>,
+    deliverables: &[Deliverable],
+    accepted: &[Accepted<'_>],
+    today: NaiveDate,
+) -> Light {
+    let mut by_year: Vec<&Accepted<'_>> = accepted.iter().collect();
+    by_year.sort_by_key(|r| r.year);
+    let progress: Vec<DeliverableProgress> = deliverables
+        .iter()
+        .enumerate()
+        .map(|(i, d)| DeliverableProgress {
+            baseline: d.baseline,
+            target: d.target,
+            due: d.due_date,
+            reached: by_year.iter().rev().find_map(|r| {
+                r.values
+                    .iter()
+                    .find(|v| usize::from(v.deliverable) == i)
+                    .map(|v| v.value)
+            }),
+        })
+        .collect();
+    let years: Vec<i32> = by_year.iter().map(|r| r.year).collect();
+    light(&LightInput {
+        start: start.unwrap_or(published),
+        deliverables: &progress,
+        latest: by_year.last().map(|r| LatestReport {
+            year: r.year,
+            status: r.status,
+            is_final: r.is_final,
+        }),
+        reporting: Reporting::on(published.year(), &years, today),
+        today,
+    })
 }
 
 /// The traffic light; see the module's documentation for the rule.
@@ -555,5 +587,86 @@ mod tests {
         for l in Light::ALL {
             assert_eq!(serde_json::to_value(l).unwrap(), l.as_str());
         }
+    }
+
+    #[test]
+    fn light_of_reads_each_deliverable_from_the_latest_report_that_gives_it() {
+        use crate::domain::pledge::DeliverableUnit;
+        let deliverable = |target: f64, due: NaiveDate| Deliverable {
+            what: "Connect schools".into(),
+            indicator: "Schools connected".into(),
+            unit: DeliverableUnit::Schools,
+            baseline: 0.0,
+            target,
+            due_date: due,
+        };
+        let deliverables = [
+            deliverable(100.0, day(2027, 12, 31)),
+            deliverable(10.0, day(2027, 12, 31)),
+        ];
+        let first = [
+            DeliverableValue {
+                deliverable: 0,
+                value: 30.0,
+            },
+            DeliverableValue {
+                deliverable: 1,
+                value: 3.0,
+            },
+        ];
+        // The 2025 report gives only the first deliverable: the second keeps its 2024 value.
+        let second = [DeliverableValue {
+            deliverable: 0,
+            value: 60.0,
+        }];
+        let accepted = |year, values| Accepted {
+            year,
+            status: ImplementationStatus::InProgress,
+            is_final: false,
+            values,
+        };
+        let published = day(2024, 1, 1);
+        let today = day(2026, 2, 1);
+        let reports = [accepted(2025, &second[..]), accepted(2024, &first[..])];
+        // By the end of 2025 half the time is gone: 60% of the first is on track, the second's
+        // 30% (from 2024) is below half of what was expected: at risk.
+        assert_eq!(
+            light_of(published, None, &deliverables, &reports, today),
+            Light::AtRisk
+        );
+        assert_eq!(
+            light_of(published, None, &deliverables, &[], today),
+            Light::NoReport
+        );
+        let done = [
+            DeliverableValue {
+                deliverable: 0,
+                value: 100.0,
+            },
+            DeliverableValue {
+                deliverable: 1,
+                value: 10.0,
+            },
+        ];
+        assert_eq!(
+            light_of(
+                published,
+                None,
+                &deliverables,
+                &[accepted(2025, &done[..])],
+                today
+            ),
+            Light::OnTrack
+        );
+        let fin = Accepted {
+            year: 2025,
+            status: ImplementationStatus::Completed,
+            is_final: true,
+            values: &done,
+        };
+        assert_eq!(
+            light_of(published, None, &deliverables, &[fin], today),
+            Light::Completed
+        );
     }
 }

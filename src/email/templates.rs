@@ -113,6 +113,13 @@ email_kind!(
 );
 
 email_kind!(
+    /// To the pledging organisation when a moderator accepts or returns a progress report.
+    ReportDecision, "report_decision", "email/report_decision.txt", "email/report_decision.html",
+    |m: &ReportDecision| format!("Your progress report {} was {}: {}", m.year, m.decision, m.title),
+    { title: String, year: i32, decision: String, reason: String, link: String }
+);
+
+email_kind!(
     /// To the organisation of a published pledge with no progress report for last year.
     ReportDue, "report_due", "email/report_due.txt", "email/report_due.html",
     |m: &ReportDue| format!("Progress report due: {} ({})", m.title, m.year),

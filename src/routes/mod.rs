@@ -73,7 +73,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         pledges::reject;
         pledges::history;
         pledges::list_reports, pledges::submit_report;
+        pledges::accept_report;
+        pledges::return_report;
         pledges::queue;
+        pledges::reports_to_review;
         operations::metrics;
         operations::openapi_yaml;
         taxonomy::list_sdgs;

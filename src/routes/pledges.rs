@@ -11,13 +11,14 @@ use crate::{
     db::idempotency::IdempotencyKey,
     domain::actor::Actor,
     domain::ids::*,
-    domain::report::ReportInput,
+    domain::report::{ReportInput, ReturnInput, ReviewAction},
     domain::{
         account::OrganisationKind,
         pledge::{
             BeneficiaryGroup, CatalogueFilter, CatalogueSort, FocusArea, PledgeChanges,
             PledgeInput, PledgeType,
         },
+        progress::Light,
         workflow::{Action, Status},
     },
     error::{AppError, AppResult},
@@ -84,6 +85,9 @@ pub struct PledgeFilter {
     /// Status; the public only ever sees `published` pledges.
     #[param(value_type = Option<Status>)]
     pub status: Option<String>,
+    /// Traffic light: how published pledges are doing against their deliverables.
+    #[param(value_type = Option<Light>)]
+    pub light: Option<String>,
     /// Items per page (default 50).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -198,6 +202,7 @@ impl PledgeFilter {
             )?,
             words: self.q.clone(),
             status: query_value::<Status>("status", &self.status)?,
+            light: query_value::<Light>("light", &self.light)?,
             sort: query_value::<CatalogueSort>("sort", &self.sort)?.unwrap_or_default(),
         };
         let page = PageParams {
@@ -639,6 +644,89 @@ pub async fn queue(
     Ok(paged(&req, page))
 }
 
+super::page_envelope!(ReportPage, ProgressReport);
+
+/// Progress reports waiting for review, oldest first (moderators and admins).
+#[utoipa::path(operation_id = "listReportsToReview", tag = "moderation", params(PageParams), security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReportPage, description = "A page", headers(("Link" = String, description = "`<...>; rel=\"next\"`: the next page, same query; absent on the last page"))),
+        (status = 403, description = "Not a moderator or admin"),
+    ))]
+#[get("/api/v1/moderation/reports")]
+pub async fn reports_to_review(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Actor,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    let page = state
+        .db
+        .run(move |conn| reports::awaiting_review(conn, &user, &page))
+        .await?;
+    Ok(paged(&req, page))
+}
+
+/// Accepts a submitted progress report (moderators of the pledge's tracks, admins): its
+/// figures count from now on, and the organisation is told by email.
+#[utoipa::path(operation_id = "acceptProgressReport", tag = "moderation",
+    params(("id" = PledgeId, Path, description = "The pledge"), ("year" = i32, Path, minimum = 2000, description = "The year reported on")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ProgressReport, description = "The report, accepted"),
+        (status = 403, description = "Not a moderator of the pledge's tracks, or the caller's own organisation's pledge"),
+        (status = 404, description = "No such pledge, or no report for that year"),
+        (status = 409, description = "The report is not waiting for review (`report_not_submitted`), or the pledge is no longer published (`not_published`)"),
+    ))]
+#[post("/api/v1/pledges/{id}/reports/{year}/accept")]
+pub async fn accept_report(
+    state: web::Data<AppState>,
+    path: web::Path<(PledgeId, i32)>,
+    user: Actor,
+) -> AppResult<HttpResponse> {
+    let (id, year) = path.into_inner();
+    let links = state.links.clone();
+    let report = state
+        .db
+        .write(move |conn| {
+            reports::review(conn, &id, year, &user, ReviewAction::Accept, None, &links)
+        })
+        .await?;
+    state.live.poke();
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// Sends a submitted progress report back to its organisation with a reason; its figures do
+/// not count, and the organisation may file it again.
+#[utoipa::path(operation_id = "returnProgressReport", tag = "moderation",
+    params(("id" = PledgeId, Path, description = "The pledge"), ("year" = i32, Path, minimum = 2000, description = "The year reported on")),
+    request_body = ReturnInput, security(("bearer" = [])),
+    responses(
+        (status = 200, body = ProgressReport, description = "The report, returned"),
+        (status = 403, description = "Not a moderator of the pledge's tracks, or the caller's own organisation's pledge"),
+        (status = 404, description = "No such pledge, or no report for that year"),
+        (status = 409, description = "The report is not waiting for review (`report_not_submitted`), or the pledge is no longer published (`not_published`)"),
+        (status = 422, description = "The reason is missing"),
+    ))]
+#[post("/api/v1/pledges/{id}/reports/{year}/return")]
+pub async fn return_report(
+    state: web::Data<AppState>,
+    path: web::Path<(PledgeId, i32)>,
+    user: Actor,
+    body: web::Json<ReturnInput>,
+) -> AppResult<HttpResponse> {
+    let (id, year) = path.into_inner();
+    let reason = body.parse()?.to_owned();
+    let links = state.links.clone();
+    let report = state
+        .db
+        .write(move |conn| {
+            let reason = Some(reason.as_str());
+            reports::review(conn, &id, year, &user, ReviewAction::Return, reason, &links)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
 /// Streams an export: the first batch is read before answering, so a bad filter is still a
 /// clean 400; the rest follows batch by batch.
 async fn stream_export(
@@ -758,14 +846,15 @@ pub async fn list_reports(
     Ok(HttpResponse::Ok().json(ReportList { items }))
 }
 
-/// Files the progress report of a year on a published pledge (its organisation); sending the
-/// same year again replaces it. USD disbursed feeds the live counters.
+/// Files the progress report of a year on a published pledge (its organisation), for review;
+/// sending the same year again replaces it while it is not accepted. Once a moderator accepts
+/// it, its USD disbursed feeds the live counters and its values the pledge's traffic light.
 #[utoipa::path(operation_id = "submitProgressReport", tag = "pledges", params(("id" = PledgeId, Path, description = "The pledge")), request_body = ReportInput, security(("bearer" = [])),
     responses(
         (status = 201, body = ProgressReport, description = "A new year's report"),
         (status = 200, body = ProgressReport, description = "The year's report, replaced"),
         (status = 403, description = "Not the caller's organisation's pledge"),
-        (status = 409, description = "The pledge is not published"),
+        (status = 409, description = "The pledge is not published, or the year's report was accepted (`report_accepted`)"),
         (status = 422),
     ))]
 #[post("/api/v1/pledges/{id}/reports")]

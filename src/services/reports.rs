@@ -1,23 +1,36 @@
-//! Yearly progress reports on published pledges: what was done, USD disbursed, people reached.
-//! A report feeds the live counters' USD disbursed in the same transaction.
+//! Yearly progress reports on published pledges: what was done, the value each deliverable
+//! reached, USD disbursed, people reached. A moderator reviews each report; an accepted report
+//! feeds the live counters' USD disbursed (and the pledge's traffic light) in the transaction
+//! that accepts it. The review's rules are `domain::report`'s.
 
 use chrono::Datelike;
 
 pub use crate::db::reports::ProgressReport;
 use crate::{
-    db::pledges::{record_event, visible_record, Event},
+    db::pledges::{record_event, refresh_facets, visible_record, Event, PledgeRecord},
     db::{
         counters::{counted_change, Affected},
         notify::member_emails,
         now,
         reports::{self, ReportContent},
+        users::moderation_scope,
         write_tx, DbConnection,
     },
-    domain::actor::Actor,
-    domain::ids::PledgeId,
-    domain::{report::ReportInput, workflow::Status},
-    email::{enqueue, templates::ReportDue},
+    domain::{
+        account::PlatformRole,
+        actor::Actor,
+        ids::{PledgeId, ReportId},
+        pledge::is_insider,
+        report::{may_file, ReportInput, ReviewAction},
+        workflow::{covers, Status},
+    },
+    email::{
+        enqueue,
+        templates::{ReportDecision, ReportDue},
+        Links,
+    },
     error::{AppError, AppResult},
+    pagination::{Page, PageParams},
 };
 
 /// The reports of a pledge, by year, for whoever may see the pledge.
@@ -26,20 +39,21 @@ pub fn list(
     pledge_id: &PledgeId,
     viewer: Option<&Actor>,
 ) -> AppResult<Vec<ProgressReport>> {
-    visible_record(conn, pledge_id, viewer)?;
-    reports::for_pledge(conn, pledge_id)
+    let record = visible_record(conn, pledge_id, viewer)?;
+    // The public sees accepted reports; the organisation and staff see every report's review.
+    let everything = is_insider(&record.row.organisation_id, viewer);
+    reports::for_pledge(conn, pledge_id, !everything)
 }
 
-/// Files (or replaces) the report of a year, for the pledge's organisation. Returns the report
-/// and whether it is new.
+/// Files (or files again) the report of a year for review, for the pledge's organisation.
+/// Returns the report and whether it is new. Nothing counts until a moderator accepts it.
 pub fn submit(
     conn: &mut DbConnection,
     pledge_id: &PledgeId,
     actor: &Actor,
     input: &ReportInput,
 ) -> AppResult<(ProgressReport, bool)> {
-    let status = input.parse(now().year() + 1)?;
-    counted_change(conn, Affected::pledge(pledge_id), |conn| {
+    write_tx(conn, |conn| {
         let before = visible_record(conn, pledge_id, Some(actor))?;
         if !actor.belongs_to(&before.row.organisation_id) {
             return Err(AppError::Forbidden);
@@ -50,12 +64,18 @@ pub fn submit(
                 "progress is reported on published pledges".to_owned(),
             ));
         }
+        let status = input.parse(now().year() + 1, before.content.deliverables.len())?;
+        let existing = reports::review_of(conn, pledge_id, input.year)?;
+        may_file(existing.map(|(_, review)| review))
+            .map_err(|(code, message)| AppError::Conflict(code, message))?;
         let content = ReportContent {
             year: input.year,
             status,
             narrative: input.narrative.trim(),
             usd_disbursed: input.usd_disbursed.unwrap_or(0),
             people_reached: input.people_reached,
+            deliverables: &input.deliverables,
+            is_final: input.is_final,
         };
         let (report, new) = reports::upsert(conn, pledge_id, &actor.id, &content, now())?;
         let note = format!("progress report {}", input.year);
@@ -69,6 +89,124 @@ pub fn submit(
         record_event(conn, pledge_id, actor, event)?;
         Ok((report, new))
     })
+}
+
+/// A moderator's review of the report a pledge has for `year`: accepting it makes its figures
+/// count; returning it (with a reason) sends it back to the organisation. Either way the
+/// organisation hears of it by email, and the pledge's history records it.
+pub fn review(
+    conn: &mut DbConnection,
+    pledge_id: &PledgeId,
+    year: i32,
+    actor: &Actor,
+    action: ReviewAction,
+    reason: Option<&str>,
+    links: &Links,
+) -> AppResult<ProgressReport> {
+    if !matches!(actor.role, PlatformRole::Moderator | PlatformRole::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    counted_change(conn, Affected::pledge(pledge_id), |conn| {
+        let record = visible_record(conn, pledge_id, Some(actor))?;
+        may_review(conn, &record, actor)?;
+        if record.status != Status::Published {
+            return Err(AppError::Conflict(
+                "not_published",
+                "reports are reviewed on published pledges".to_owned(),
+            ));
+        }
+        let (id, current) =
+            reports::review_of(conn, pledge_id, year)?.ok_or(AppError::NotFound("report"))?;
+        let next = action
+            .apply(current)
+            .map_err(|(code, message)| AppError::Conflict(code, message))?;
+        let report = reports::set_review(conn, &id, next, &actor.id, reason, now())?;
+        if action == ReviewAction::Accept {
+            // Its values may move the pledge's traffic light, which the catalogue filters on.
+            refresh_facets(conn, pledge_id)?;
+        }
+        let (event, decision) = match action {
+            ReviewAction::Accept => ("report_accepted", "accepted"),
+            ReviewAction::Return => ("report_returned", "returned for changes"),
+        };
+        let note = format!("progress report {year}");
+        record_event(
+            conn,
+            pledge_id,
+            actor,
+            Event {
+                action: event,
+                from: Some(record.status),
+                to: record.status,
+                reason: Some(reason.unwrap_or(&note)),
+                version: record.row.version,
+            },
+        )?;
+        let message = ReportDecision {
+            public_url: links.public_url.clone(),
+            title: record.content.title.clone(),
+            year,
+            decision: decision.to_owned(),
+            reason: reason.unwrap_or_default().to_owned(),
+            link: format!("{}/reports", links.pledge(pledge_id.as_str())),
+        };
+        for email in member_emails(conn, &record.row.organisation_id)? {
+            enqueue(conn, &message.render(&email)?)?;
+        }
+        Ok(report)
+    })
+}
+
+/// A moderator reviews the reports of pledges in their tracks, never their own organisation's.
+fn may_review(conn: &mut DbConnection, record: &PledgeRecord, actor: &Actor) -> AppResult<()> {
+    if actor.belongs_to(&record.row.organisation_id) {
+        return Err(AppError::Denied(
+            "own_organisation",
+            "reports of your own organisation's pledges are reviewed by someone else".to_owned(),
+        ));
+    }
+    if actor.role == PlatformRole::Moderator {
+        let scope = moderation_scope(conn, &actor.id)?;
+        if !covers(&scope, &record.content.tracks) {
+            return Err(AppError::Denied(
+                "out_of_scope",
+                "this pledge is outside your tracks".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How the queue's cursor writes a report's `updated_at`.
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+/// The reports waiting for review, oldest first (staff).
+pub fn awaiting_review(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    page: &PageParams,
+) -> AppResult<Page<ProgressReport>> {
+    if !matches!(actor.role, PlatformRole::Moderator | PlatformRole::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    let limit = page.limit()?;
+    let after = match page.cursor(2)? {
+        Some(parts) => {
+            let at =
+                chrono::NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME).map_err(|_| {
+                    AppError::InvalidQuery("cursor is not one this service issued".to_owned())
+                })?;
+            Some((at, ReportId::from(parts[1].as_str())))
+        }
+        None => None,
+    };
+    let items = reports::awaiting_review(conn, after, limit + 1)?;
+    Ok(Page::from_overfetch(items, limit, |r| {
+        vec![
+            r.updated_at.naive_utc().format(CURSOR_TIME).to_string(),
+            r.id.to_string(),
+        ]
+    }))
 }
 
 /// Queues a "progress report due" email for every published pledge that was published before

@@ -112,8 +112,23 @@ call("POST", "/api/v1/admin/users", {
 # One submitted pledge per decision, and a published one for progress reports.
 decisions = {op: submitted(pledger, f"Pledge for {op}")
              for op in ("approvePledge", "requestPledgeChanges", "rejectPledge")}
-published, version = submitted(pledger, "Published pledge")
-call("POST", f"/api/v1/pledges/{published}/approve", {}, admin, {"If-Match": f'"{version}"'})
+def published_pledge(title):
+    pledge_id, version = submitted(pledger, title)
+    call("POST", f"/api/v1/pledges/{pledge_id}/approve", {}, admin, {"If-Match": f'"{version}"'})
+    return pledge_id
+
+
+published = published_pledge("Published pledge")
+
+# A published pledge with a report waiting for review, per review operation.
+reviews = {}
+for op in ("acceptProgressReport", "returnProgressReport"):
+    reviewed = published_pledge(f"Pledge for {op}")
+    call("POST", f"/api/v1/pledges/{reviewed}/reports", {
+        "year": 2025, "implementation_status": "in_progress", "narrative": "Progress made.",
+        "deliverables": [{"deliverable": 0, "value": 40}],
+    }, pledger)
+    reviews[op] = {"path.id": reviewed, "path.year": 2025}
 
 # Drafts for edits and submissions: a generated edit or submission of one of them is accepted
 # (once: the version it names then moves on, or the draft is no longer one).
@@ -137,6 +152,7 @@ operations = {
     # To the owner themself: accepted, and the pledger stays the owner the other runs need.
     "handOverOwnership": {"path.id": organisation, "body.user_id": me["user"]["id"]},
 }
+operations.update(reviews)
 for op, (pledge_id, version) in decisions.items():
     operations[op] = {"path.id": pledge_id, "header.If-Match": f'"{version}"'}
 

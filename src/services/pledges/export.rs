@@ -31,8 +31,14 @@ const LEADING: [&str; 6] = [
     "organisation_country",
 ];
 
-/// The columns of its workflow dates, after its own fields.
-const TRAILING: [&str; 3] = ["created_at", "submitted_at", "published_at"];
+/// How it is doing and its workflow dates, after its own fields.
+const TRAILING: [&str; 5] = [
+    "light",
+    "usd_disbursed",
+    "created_at",
+    "submitted_at",
+    "published_at",
+];
 
 /// The pledge's own columns: one per public field of [`ValidPledge`], in its order, a nested
 /// object giving one column per member (`value_currency`); taken from a specimen with every
@@ -156,6 +162,8 @@ pub fn csv_record(p: &PledgeView) -> AppResult<Vec<String>> {
     .into_iter()
     .chain(own)
     .chain([
+        p.light.map(|l| l.to_string()).unwrap_or_default(),
+        p.usd_disbursed.to_string(),
         timestamp(Some(p.created_at)),
         timestamp(p.submitted_at),
         timestamp(p.published_at),

@@ -28,6 +28,7 @@ use crate::{
         actor::Actor,
         ids::PledgeId,
         pledge::{is_insider, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
+        progress::Light,
         workflow::{self, Action, PledgeContext, Standing, Status},
     },
     email::{
@@ -49,8 +50,11 @@ pub struct PledgeView {
     pub organisation: OrganisationSummary,
     #[serde(flatten)]
     pub content: ValidPledge,
-    /// Whole US dollars disbursed so far, from the yearly progress reports.
+    /// Whole US dollars disbursed so far, from the accepted yearly progress reports.
     pub usd_disbursed: i64,
+    /// How the pledge is doing, from its deliverables, accepted reports and the date (the rule
+    /// is documented with `PledgeLight`); none before publication.
+    pub light: Option<Light>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -59,12 +63,14 @@ pub struct PledgeView {
 
 fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
     let insider = is_insider(&record.row.organisation_id, viewer);
+    let light = record.light(now().date());
     let mut content = record.content;
     if !insider {
         content.contact = None;
     }
     let r = record.row;
     PledgeView {
+        light,
         id: r.id,
         status: record.status,
         version: r.version,
