@@ -169,7 +169,8 @@ fn release_freed_memory() {
 
 /// Early each year, organisations owe a progress report on last year for each published pledge:
 /// this looks now and then and reminds each pledge once (see `services::reports`). Once a day it
-/// also brings the stored traffic lights up to date, since time alone moves them.
+/// also applies the lifecycle (second reminders, inactivity: `services::lifecycle`) and brings
+/// the stored traffic lights up to date, since time alone moves them.
 fn spawn_reminders(
     db: Database,
     links: Links,
@@ -179,22 +180,30 @@ fn spawn_reminders(
         return None;
     }
     Some(tokio::spawn(async move {
-        let mut lights_of: Option<chrono::NaiveDate> = None;
+        let mut lifecycle_of: Option<chrono::NaiveDate> = None;
         loop {
             let today = crate::db::now().date();
-            if lights_of != Some(today) {
+            if lifecycle_of != Some(today) {
+                let links = links.clone();
                 match db
-                    .run(move |conn| crate::db::pledges::refresh_lights(conn, today))
+                    .run(move |conn| {
+                        let round = crate::services::lifecycle::apply(conn, today, &links)?;
+                        let lights = crate::db::pledges::refresh_lights(conn, today)?;
+                        Ok((round, lights))
+                    })
                     .await
                 {
-                    Ok(changed) => {
-                        lights_of = Some(today);
-                        if changed > 0 {
-                            tracing::info!(pledges = changed, "traffic lights refreshed");
-                        }
+                    Ok((round, lights)) => {
+                        lifecycle_of = Some(today);
+                        tracing::info!(
+                            second_reminders = round.reminded,
+                            turned_inactive = round.inactive,
+                            lights_changed = lights,
+                            "daily lifecycle round done"
+                        );
                     }
                     Err(e) => {
-                        tracing::warn!(error = %e, "refreshing traffic lights failed; will retry")
+                        tracing::warn!(error = %e, "the daily lifecycle round failed; will retry")
                     }
                 }
             }

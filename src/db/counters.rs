@@ -615,7 +615,13 @@ mod tests {
     fn only_pending_and_published_pledges_count() {
         assert_eq!(
             counted_statuses(),
-            ["submitted", "changes_requested", "published"]
+            [
+                "submitted",
+                "changes_requested",
+                "published",
+                "completed",
+                "inactive"
+            ]
         );
     }
 }

@@ -46,6 +46,7 @@ pub struct PledgeRow {
     pub submitted_at: Option<NaiveDateTime>,
     pub published_at: Option<NaiveDateTime>,
     pub content: String,
+    pub withdrawn_at: Option<NaiveDateTime>,
 }
 
 /// What is written from a pledge's content: the content itself, and the facets the catalogue
@@ -248,7 +249,10 @@ pub fn visible_record(
     viewer: Option<&Actor>,
 ) -> AppResult<PledgeRecord> {
     find_record(conn, id)?
-        .filter(|r| is_visible(r.status, &r.row.organisation_id, viewer))
+        .filter(|r| {
+            let was_published = r.row.published_at.is_some();
+            is_visible(r.status, was_published, &r.row.organisation_id, viewer)
+        })
         .ok_or(AppError::NotFound("pledge"))
 }
 
@@ -323,58 +327,84 @@ pub fn refresh_facets(conn: &mut DbConnection, id: &PledgeId) -> AppResult<()> {
 /// time alone: a due date passes, a reporting year is missed). Returns how many changed.
 pub fn refresh_lights(conn: &mut DbConnection, today: NaiveDate) -> AppResult<usize> {
     let mut changed = 0;
-    let mut after = String::new();
-    loop {
-        let rows = pledges::table
-            .filter(pledges::status.eq(Status::Published.as_str()))
-            .filter(pledges::id.gt(&after))
-            .order(pledges::id.asc())
-            .limit(LIGHT_BATCH)
-            .select(PledgeRow::as_select())
-            .load::<PledgeRow>(conn)?;
-        let Some(last) = rows.last() else {
-            return Ok(changed);
-        };
-        after = last.id.to_string();
-        let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-        let stored: HashMap<String, String> = pledge_facets::table
-            .filter(pledge_facets::pledge_id.eq_any(&ids))
-            .filter(pledge_facets::facet.eq(Facet::Light.as_str()))
-            .select((pledge_facets::pledge_id, pledge_facets::value))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect();
-        for record in records(conn, rows)? {
-            let Some(light) = record.light(today) else {
-                continue;
+    // A completed pledge's light is settled.
+    for status in [Status::Published, Status::Inactive] {
+        let mut after = String::new();
+        loop {
+            let batch = batch_in_status(conn, status, &after, LIGHT_BATCH)?;
+            let Some(last) = batch.last() else {
+                break;
             };
-            if stored.get(record.id().as_str()).map(String::as_str) == Some(light.as_str()) {
-                continue;
-            }
-            super::write_tx(conn, |conn| -> AppResult<()> {
-                diesel::delete(
-                    pledge_facets::table
-                        .filter(pledge_facets::pledge_id.eq(record.id()))
-                        .filter(pledge_facets::facet.eq(Facet::Light.as_str())),
-                )
-                .execute(conn)?;
-                diesel::insert_into(pledge_facets::table)
-                    .values((
-                        pledge_facets::pledge_id.eq(record.id()),
-                        pledge_facets::facet.eq(Facet::Light.as_str()),
-                        pledge_facets::value.eq(light.as_str()),
-                        pledge_facets::status.eq(&record.row.status),
-                    ))
-                    .execute(conn)?;
-                Ok(())
-            })?;
-            changed += 1;
+            after = last.id().to_string();
+            changed += refresh_batch_lights(conn, &batch, today)?;
         }
     }
+    Ok(changed)
+}
+
+/// Rewrites the light facet of the pledges of a batch whose light moved; how many did.
+fn refresh_batch_lights(
+    conn: &mut DbConnection,
+    batch: &[PledgeRecord],
+    today: NaiveDate,
+) -> AppResult<usize> {
+    let ids: Vec<&str> = batch.iter().map(|r| r.id().as_str()).collect();
+    let stored: HashMap<String, String> = pledge_facets::table
+        .filter(pledge_facets::pledge_id.eq_any(&ids))
+        .filter(pledge_facets::facet.eq(Facet::Light.as_str()))
+        .select((pledge_facets::pledge_id, pledge_facets::value))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut changed = 0;
+    for record in batch {
+        let Some(light) = record.light(today) else {
+            continue;
+        };
+        if stored.get(record.id().as_str()).map(String::as_str) == Some(light.as_str()) {
+            continue;
+        }
+        super::write_tx(conn, |conn| -> AppResult<()> {
+            diesel::delete(
+                pledge_facets::table
+                    .filter(pledge_facets::pledge_id.eq(record.id()))
+                    .filter(pledge_facets::facet.eq(Facet::Light.as_str())),
+            )
+            .execute(conn)?;
+            diesel::insert_into(pledge_facets::table)
+                .values((
+                    pledge_facets::pledge_id.eq(record.id()),
+                    pledge_facets::facet.eq(Facet::Light.as_str()),
+                    pledge_facets::value.eq(light.as_str()),
+                    pledge_facets::status.eq(&record.row.status),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })?;
+        changed += 1;
+    }
+    Ok(changed)
 }
 
 /// Published pledges whose lights are refreshed per round trip.
 const LIGHT_BATCH: i64 = 500;
+
+/// A batch of pledges in `status`, by id, after `after` (empty: from the first).
+pub fn batch_in_status(
+    conn: &mut DbConnection,
+    status: Status,
+    after: &str,
+    limit: i64,
+) -> AppResult<Vec<PledgeRecord>> {
+    let rows = pledges::table
+        .filter(pledges::status.eq(status.as_str()))
+        .filter(pledges::id.gt(after))
+        .order(pledges::id.asc())
+        .limit(limit)
+        .select(PledgeRow::as_select())
+        .load::<PledgeRow>(conn)?;
+    records(conn, rows)
+}
 
 /// Replaces the pledge's rows in `pledge_facets`: one per value it can be filtered on, each
 /// with the pledge's status.
@@ -529,8 +559,14 @@ pub fn set_status(
                 .execute(conn)?;
         }
         Status::Published => {
-            diesel::update(target)
+            // Published once: an inactive pledge coming back keeps its date.
+            diesel::update(target.filter(pledges::published_at.is_null()))
                 .set(pledges::published_at.eq(at))
+                .execute(conn)?;
+        }
+        Status::Withdrawn => {
+            diesel::update(target)
+                .set(pledges::withdrawn_at.eq(at))
                 .execute(conn)?;
         }
         _ => {}
@@ -548,12 +584,32 @@ pub fn record_event(
     actor: &Actor,
     event: Event<'_>,
 ) -> AppResult<()> {
+    insert_event(conn, pledge_id, &actor.id, actor.role.as_str(), event)
+}
+
+/// Appends one audit event of the service itself (the lifecycle's steps), under the pledge's
+/// creator with the role `system`.
+pub fn record_system_event(
+    conn: &mut DbConnection,
+    row: &PledgeRow,
+    event: Event<'_>,
+) -> AppResult<()> {
+    insert_event(conn, &row.id, &row.created_by, "system", event)
+}
+
+fn insert_event(
+    conn: &mut DbConnection,
+    pledge_id: &PledgeId,
+    actor_id: &UserId,
+    actor_role: &str,
+    event: Event<'_>,
+) -> AppResult<()> {
     diesel::insert_into(pledge_events::table)
         .values((
             pledge_events::id.eq(new_id()),
             pledge_events::pledge_id.eq(pledge_id),
-            pledge_events::actor_id.eq(&actor.id),
-            pledge_events::actor_role.eq(actor.role.as_str()),
+            pledge_events::actor_id.eq(actor_id),
+            pledge_events::actor_role.eq(actor_role),
             pledge_events::action.eq(event.action),
             pledge_events::from_status.eq(event.from.map(|s| s.as_str())),
             pledge_events::to_status.eq(event.to.as_str()),
@@ -594,6 +650,7 @@ pub fn insert_new(
         submitted_at: published,
         published_at: published,
         content: written.content.clone(),
+        withdrawn_at: None,
     };
     diesel::insert_into(pledges::table)
         .values((
@@ -738,26 +795,33 @@ fn narrow(
             .bind(value.as_str())
             .sql(")");
     }
-    let published = Status::Published.as_str();
+    // What the public sees: published pledges, or those in another public state when asked
+    // for (completed, inactive, withdrawn after publication).
+    let public = filter
+        .status
+        .filter(|s| s.is_public() || *s == Status::Withdrawn)
+        .unwrap_or(Status::Published);
+    let public_only = |sql: &mut Statement| {
+        sql.sql(status_column).sql(" = ").bind(public.as_str());
+        if public == Status::Withdrawn {
+            sql.sql(" AND p.published_at IS NOT NULL");
+        }
+    };
     match viewer {
         Some(v) if v.is_staff() => {}
         Some(Actor {
             organisation_id: Some(own),
             ..
         }) => {
-            sql.sql(" AND (")
-                .sql(status_column)
-                .sql(" = ")
-                .bind(published)
-                .sql(" OR p.organisation_id = ")
+            sql.sql(" AND ((");
+            public_only(sql);
+            sql.sql(") OR p.organisation_id = ")
                 .bind(own.as_str())
                 .sql(")");
         }
         _ => {
-            sql.sql(" AND ")
-                .sql(status_column)
-                .sql(" = ")
-                .bind(published);
+            sql.sql(" AND ");
+            public_only(sql);
         }
     }
     if let Some(status) = filter.status {

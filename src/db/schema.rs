@@ -179,6 +179,16 @@ diesel::table! {
         submitted_at -> Nullable<Timestamp>,
         published_at -> Nullable<Timestamp>,
         content -> Text,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    lifecycle_notices (pledge_id, kind, year) {
+        pledge_id -> Text,
+        kind -> Text,
+        year -> Integer,
+        sent_at -> Timestamp,
     }
 }
 
@@ -303,4 +313,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     counter_scopes,
     progress_reports,
     report_reminders,
+    lifecycle_notices,
 );

@@ -92,7 +92,9 @@ impl Contribution {
     /// (`draft`, `rejected`, `withdrawn`).
     pub fn for_status(status: &str) -> Option<Self> {
         match status {
-            "published" => Some(Self::Published),
+            // Completed and inactive pledges were published and are not withdrawn: they stay
+            // in the published figures.
+            "published" | "completed" | "inactive" => Some(Self::Published),
             "submitted" | "changes_requested" => Some(Self::Pending),
             _ => None,
         }

@@ -687,10 +687,17 @@ pub fn is_insider(organisation: &OrganisationId, viewer: Option<&Actor>) -> bool
     viewer.is_some_and(|v| v.is_insider_of(organisation))
 }
 
-/// Whether `viewer` may see a pledge at all: published ones are public; others belong to their
-/// organisation and the staff.
-pub fn is_visible(status: Status, organisation: &OrganisationId, viewer: Option<&Actor>) -> bool {
-    status == Status::Published || is_insider(organisation, viewer)
+/// Whether `viewer` may see a pledge at all: published ones (completed and inactive included)
+/// are public, and stay so once withdrawn; others belong to their organisation and the staff.
+pub fn is_visible(
+    status: Status,
+    was_published: bool,
+    organisation: &OrganisationId,
+    viewer: Option<&Actor>,
+) -> bool {
+    status.is_public()
+        || (status == Status::Withdrawn && was_published)
+        || is_insider(organisation, viewer)
 }
 
 /// Checks each item of a list field against `known`, returning the sorted, deduplicated list.

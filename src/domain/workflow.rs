@@ -6,8 +6,15 @@
 //!    request_changes |  | submit (after edits)
 //!                    v  |
 //!             changes_requested
-//! draft | submitted | changes_requested --withdraw--> withdrawn
+//! draft | submitted | changes_requested | inactive --withdraw--> withdrawn
+//!
+//! published --(final report accepted)--> completed
+//! published --(two reporting years missed)--> inactive --(report accepted)--> published
 //! ```
+//!
+//! The last two lines are the lifecycle after publication, moved by reports and time rather
+//! than by a user's action (`services::lifecycle`, rules in `progress`). A pledge withdrawn
+//! after publication stays public, as withdrawn, with its date.
 //!
 //! Everything here is decided from plain facts the caller has already loaded (the pledge's
 //! status, tracks and organisation, the acting user's role and membership), so the rules can
@@ -27,6 +34,8 @@ vocabulary!(
         Published => "published",
         Rejected => "rejected",
         Withdrawn => "withdrawn",
+        Completed => "completed",
+        Inactive => "inactive",
     }
 );
 
@@ -36,9 +45,22 @@ impl Status {
         matches!(self, Status::Submitted | Status::ChangesRequested)
     }
 
-    /// No action leads out of these: a rejected or withdrawn pledge stays as it is, for the record.
+    /// No action leads out of these: a rejected, withdrawn or completed pledge stays as it is,
+    /// for the record.
     pub fn is_terminal(self) -> bool {
-        matches!(self, Status::Rejected | Status::Withdrawn)
+        matches!(
+            self,
+            Status::Rejected | Status::Withdrawn | Status::Completed
+        )
+    }
+
+    /// Published and living on: `published`, `completed` or `inactive` (the lifecycle moves a
+    /// published pledge between these by itself; see `progress`).
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            Status::Published | Status::Completed | Status::Inactive
+        )
     }
 }
 
@@ -201,9 +223,10 @@ pub fn next_status(from: Status, action: Action) -> Option<Status> {
         (S::Submitted, A::Approve) => Some(S::Published),
         (S::Submitted, A::RequestChanges) => Some(S::ChangesRequested),
         (S::Submitted, A::Reject) => Some(S::Rejected),
-        (S::Draft | S::Submitted | S::ChangesRequested | S::Published, A::Withdraw) => {
-            Some(S::Withdrawn)
-        }
+        (
+            S::Draft | S::Submitted | S::ChangesRequested | S::Published | S::Inactive,
+            A::Withdraw,
+        ) => Some(S::Withdrawn),
         _ => None,
     }
 }
@@ -296,7 +319,7 @@ fn has_standing(action: Action, status: Status, actor: &Standing<'_>) -> bool {
         }
         Action::Withdraw => {
             actor.in_owning_organisation
-                || (actor.role == PlatformRole::Admin && status == Status::Published)
+                || (actor.role == PlatformRole::Admin && status.is_public())
         }
     }
 }
@@ -402,7 +425,7 @@ mod tests {
     /// admin (own org), organiser, organiser (own org). A status name means allowed, leading
     /// there; anything else is the refusal code. Written out by hand from the design.
     #[rustfmt::skip]
-    const TABLE: [(Status, Action, [&str; 9]); 36] = [
+    const TABLE: [(Status, Action, [&str; 9]); 48] = [
         //                                  outsd member owner  mod   modown admin admown org  orgown
         (S::Draft, A::Edit,                [NA,   DR,    DR,    NA,   DR,    NA,   DR,    NA,  DR]),
         (S::Draft, A::Submit,              [NA,   SU,    SU,    NA,   SU,    NA,   SU,    NA,  SU]),
@@ -446,6 +469,20 @@ mod tests {
         (S::Withdrawn, A::RequestChanges,  [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Withdrawn, A::Reject,          [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Withdrawn, A::Withdraw,        [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
+
+        (S::Completed, A::Edit,            [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
+        (S::Completed, A::Submit,          [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
+        (S::Completed, A::Approve,         [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
+        (S::Completed, A::RequestChanges,  [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
+        (S::Completed, A::Reject,          [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
+        (S::Completed, A::Withdraw,        [NA,   IT,    IT,    NA,   IT,    IT,   IT,    NA,  IT]),
+
+        (S::Inactive, A::Edit,             [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
+        (S::Inactive, A::Submit,           [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
+        (S::Inactive, A::Approve,          [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
+        (S::Inactive, A::RequestChanges,   [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
+        (S::Inactive, A::Reject,           [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
+        (S::Inactive, A::Withdraw,         [NA,   WD,    WD,    NA,   WD,    WD,   WD,    NA,  WD]),
     ];
 
     #[test]
@@ -761,7 +798,10 @@ mod tests {
             "published",
             "rejected",
             "withdrawn",
+            "completed",
+            "inactive",
         ];
+        assert_eq!(Status::ALL.len(), names.len());
         for (status, name) in Status::ALL.into_iter().zip(names) {
             assert_eq!(status.as_str(), name);
             assert_eq!(name.parse::<Status>(), Ok(status));
@@ -778,7 +818,9 @@ mod tests {
             .into_iter()
             .filter(|s| s.is_terminal())
             .collect();
-        assert_eq!(terminal, vec![S::Rejected, S::Withdrawn]);
+        assert_eq!(terminal, vec![S::Rejected, S::Withdrawn, S::Completed]);
+        let public: Vec<_> = Status::ALL.into_iter().filter(|s| s.is_public()).collect();
+        assert_eq!(public, vec![S::Published, S::Completed, S::Inactive]);
     }
 
     #[test]

@@ -126,6 +126,21 @@ email_kind!(
     { title: String, year: i32, link: String }
 );
 
+email_kind!(
+    /// To the organisation of a pledge that missed a reporting year, before the next deadline:
+    /// missing it too makes the pledge inactive.
+    SecondReminder, "report_second_reminder", "email/report_second_reminder.txt", "email/report_second_reminder.html",
+    |m: &SecondReminder| format!("Second reminder: progress report {} due by {} ({})", m.year, m.due, m.title),
+    { title: String, year: i32, due: String, link: String }
+);
+
+email_kind!(
+    /// To the organisation of a pledge that turned inactive after two missed reporting years.
+    PledgeInactive, "pledge_inactive", "email/pledge_inactive.txt", "email/pledge_inactive.html",
+    |m: &PledgeInactive| format!("Your pledge is now inactive: {}", m.title),
+    { title: String, since_year: i32, link: String }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod lifecycle;
 pub mod organisations;
 pub mod outbox;
 pub mod pledges;

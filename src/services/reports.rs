@@ -7,7 +7,9 @@ use chrono::Datelike;
 
 pub use crate::db::reports::ProgressReport;
 use crate::{
-    db::pledges::{record_event, refresh_facets, visible_record, Event, PledgeRecord},
+    db::pledges::{
+        bump_version, record_event, refresh_facets, set_status, visible_record, Event, PledgeRecord,
+    },
     db::{
         counters::{counted_change, Affected},
         notify::member_emails,
@@ -58,10 +60,10 @@ pub fn submit(
         if !actor.belongs_to(&before.row.organisation_id) {
             return Err(AppError::Forbidden);
         }
-        if before.status != Status::Published {
+        if !matches!(before.status, Status::Published | Status::Inactive) {
             return Err(AppError::Conflict(
                 "not_published",
-                "progress is reported on published pledges".to_owned(),
+                "progress is reported on published pledges (inactive ones included)".to_owned(),
             ));
         }
         let status = input.parse(now().year() + 1, before.content.deliverables.len())?;
@@ -109,10 +111,10 @@ pub fn review(
     counted_change(conn, Affected::pledge(pledge_id), |conn| {
         let record = visible_record(conn, pledge_id, Some(actor))?;
         may_review(conn, &record, actor)?;
-        if record.status != Status::Published {
+        if !matches!(record.status, Status::Published | Status::Inactive) {
             return Err(AppError::Conflict(
                 "not_published",
-                "reports are reviewed on published pledges".to_owned(),
+                "reports are reviewed on published pledges (inactive ones included)".to_owned(),
             ));
         }
         let (id, current) =
@@ -122,8 +124,35 @@ pub fn review(
             .map_err(|(code, message)| AppError::Conflict(code, message))?;
         let report = reports::set_review(conn, &id, next, &actor.id, reason, now())?;
         if action == ReviewAction::Accept {
-            // Its values may move the pledge's traffic light, which the catalogue filters on.
-            refresh_facets(conn, pledge_id)?;
+            // The lifecycle: a final report completes the pledge; any report lifts inactivity.
+            let next = if report.is_final {
+                Some((Status::Completed, "complete"))
+            } else if record.status == Status::Inactive {
+                Some((Status::Published, "reactivate"))
+            } else {
+                None
+            };
+            match next {
+                Some((status, step)) => {
+                    let version = bump_version(conn, &record.row)?;
+                    set_status(conn, pledge_id, status, now())?;
+                    record_event(
+                        conn,
+                        pledge_id,
+                        actor,
+                        Event {
+                            action: step,
+                            from: Some(record.status),
+                            to: status,
+                            reason: None,
+                            version,
+                        },
+                    )?;
+                }
+                // Its values may move the pledge's traffic light, which the catalogue
+                // filters on.
+                None => refresh_facets(conn, pledge_id)?,
+            }
         }
         let (event, decision) = match action {
             ReviewAction::Accept => ("report_accepted", "accepted"),

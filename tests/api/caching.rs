@@ -166,8 +166,11 @@ async fn a_withdrawal_is_seen_by_the_next_anonymous_read() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
+    // Still public (withdrawn after publication), and the next read already says so.
     let after = get(&app, &path, None, None).await;
-    assert_eq!(after.status(), StatusCode::NOT_FOUND);
+    assert_eq!(after.status(), StatusCode::OK);
+    let body: serde_json::Value = after.json().await.unwrap();
+    assert_eq!(body["status"], "withdrawn");
 }
 
 /// The catalogue's public pages come from the same cache: the same page answers the same bytes

@@ -73,10 +73,17 @@ enum Op {
     Publish {
         pledge: usize,
     },
+    /// Files a report and has it accepted; a final one completes the pledge.
     Report {
         pledge: usize,
         year: i32,
         usd: i64,
+        is_final: bool,
+    },
+    /// Runs the daily lifecycle round some years ahead: reminders, and inactivity for pledges
+    /// that missed two reporting years.
+    Lifecycle {
+        years_ahead: i64,
     },
     /// Edits a pledge. With `revise`, a draft is first submitted and a submitted pledge sent
     /// back for changes, so that the edit changes what a counted pledge contributes.
@@ -136,8 +143,9 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..ORGS, shape()).prop_map(|(org, shape)| Op::Create { org, shape }),
         3 => (0..12usize, 0..ACTIONS.len()).prop_map(|(pledge, action)| Op::Step { pledge, action }),
         3 => (0..12usize).prop_map(|pledge| Op::Publish { pledge }),
-        2 => (0..12usize, 2023..2026i32, 0..50_000i64)
-            .prop_map(|(pledge, year, usd)| Op::Report { pledge, year, usd }),
+        2 => (0..12usize, 2023..2026i32, 0..50_000i64, proptest::bool::weighted(0.2))
+            .prop_map(|(pledge, year, usd, is_final)| Op::Report { pledge, year, usd, is_final }),
+        1 => (0..4i64).prop_map(|years_ahead| Op::Lifecycle { years_ahead }),
         3 => (0..12usize, any::<bool>(), pledge_edit())
             .prop_map(|(pledge, revise, edit)| Op::EditPledge { pledge, revise, edit }),
         2 => (
@@ -311,8 +319,30 @@ impl World {
                     self.step(&id, org, "approve").await;
                 }
             }
-            Op::Report { pledge, year, usd } => {
+            Op::Lifecycle { years_ahead } => {
+                let today =
+                    chrono::Utc::now().date_naive() + chrono::Duration::days(365 * years_ahead);
+                let links = pledgeboard::email::Links {
+                    public_url: self.app.settings.effective_public_url(),
+                };
+                self.app
+                    .db
+                    .run(move |conn| pledgeboard::services::lifecycle::apply(conn, today, &links))
+                    .await
+                    .unwrap();
+            }
+            Op::Report {
+                pledge,
+                year,
+                usd,
+                is_final,
+            } => {
                 if let Some((id, org)) = self.pick(*pledge) {
+                    let status = if *is_final {
+                        "completed"
+                    } else {
+                        "in_progress"
+                    };
                     let resp = self
                         .app
                         .send(
@@ -321,9 +351,10 @@ impl World {
                             Some(&self.owners[org].access),
                             Some(&json!({
                                 "year": year,
-                                "implementation_status": "in_progress",
+                                "implementation_status": status,
                                 "narrative": "Progress.",
                                 "usd_disbursed": usd,
+                                "final": is_final,
                             })),
                         )
                         .await;

@@ -14,6 +14,7 @@ mod email;
 mod errors;
 mod export;
 mod helpers;
+mod lifecycle;
 mod live;
 mod operations;
 mod pages;

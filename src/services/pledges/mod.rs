@@ -59,6 +59,8 @@ pub struct PledgeView {
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub published_at: Option<DateTime<Utc>>,
+    /// When it was withdrawn (a pledge withdrawn after publication stays public).
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
@@ -81,6 +83,7 @@ fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
         updated_at: r.updated_at.and_utc(),
         submitted_at: r.submitted_at.map(|t| t.and_utc()),
         published_at: r.published_at.map(|t| t.and_utc()),
+        withdrawn_at: r.withdrawn_at.map(|t| t.and_utc()),
     }
 }
 

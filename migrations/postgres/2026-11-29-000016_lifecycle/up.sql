@@ -1,0 +1,19 @@
+-- A published pledge lives on: `completed` once its final report is accepted, `inactive` while
+-- its organisation owes two reporting years (lifted by the next accepted report). A pledge
+-- withdrawn after publication stays public, as withdrawn, with the date.
+ALTER TABLE pledges DROP CONSTRAINT pledges_status_check;
+ALTER TABLE pledges ADD CONSTRAINT pledges_status_check CHECK (status IN
+    ('draft', 'submitted', 'changes_requested', 'published', 'rejected', 'withdrawn',
+     'completed', 'inactive'));
+
+ALTER TABLE pledges ADD COLUMN withdrawn_at TIMESTAMP;
+UPDATE pledges SET withdrawn_at = updated_at WHERE status = 'withdrawn';
+
+-- The lifecycle's notices sent: once per pledge, kind and reporting year.
+CREATE TABLE lifecycle_notices (
+    pledge_id TEXT NOT NULL REFERENCES pledges (id),
+    kind TEXT NOT NULL CHECK (kind IN ('second_reminder', 'inactive')),
+    year INTEGER NOT NULL,
+    sent_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (pledge_id, kind, year)
+);
