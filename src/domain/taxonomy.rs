@@ -84,6 +84,10 @@ pub struct CountryFilter {
     pub lldc: Option<bool>,
     /// Only small island developing States, or only others.
     pub sids: Option<bool>,
+    /// The answer's language (read by the language negotiation, declared here so that the
+    /// filter accepts it).
+    #[param(value_type = Option<super::language::Language>)]
+    pub lang: Option<String>,
 }
 
 /// A pledging track: an event or campaign pledges are announced under.
@@ -257,6 +261,30 @@ fn check_fields(
         location: location.map(|l| l.trim().to_owned()),
         starts_on,
         ends_on,
+    }
+}
+
+impl Sdg {
+    /// The goal with its titles in `language` (English as stored).
+    pub fn in_language(mut self, language: super::language::Language) -> Self {
+        use super::translations::{sdg_goal, sdg_short_title};
+        if let Some(short) = sdg_short_title(self.number, language) {
+            self.short_title = short.to_owned();
+        }
+        if let Some(goal) = sdg_goal(self.number, language) {
+            self.title = goal.to_owned();
+        }
+        self
+    }
+}
+
+impl Country {
+    /// The country with its name in `language` (English as stored).
+    pub fn in_language(mut self, language: super::language::Language) -> Self {
+        if let Some(name) = super::translations::country_name(&self.code, language) {
+            self.name = name.to_owned();
+        }
+        self
     }
 }
 

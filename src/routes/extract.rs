@@ -7,7 +7,15 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
-use crate::{domain::actor::Actor, error::AppError, services::accounts, state::AppState};
+use crate::{
+    domain::{
+        actor::Actor,
+        language::{negotiate, Language},
+    },
+    error::AppError,
+    services::accounts,
+    state::AppState,
+};
 
 /// The caller if a token was presented. No `Authorization` header means anonymous; a header
 /// with a bad token is still a 401, so a client never silently loses its identity.
@@ -70,4 +78,44 @@ impl FromRequest for MaybeActor {
         let (state, authorization) = parts(req);
         Box::pin(async move { authenticate(state, authorization).await.map(MaybeActor) })
     }
+}
+
+/// The language of the answer (`domain::language::negotiate`): the `lang` query parameter, which
+/// must name one of the six languages (400 `invalid_query` otherwise), else `Accept-Language`.
+#[derive(Debug, Clone, Copy)]
+pub struct Negotiated(pub Language);
+
+/// The one query parameter [`Negotiated`] reads; the handler's own query struct ignores it
+/// or declares it for the contract.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangParam {
+    /// The answer's language; wins over `Accept-Language`.
+    #[param(value_type = Option<Language>)]
+    pub lang: Option<String>,
+}
+
+impl FromRequest for Negotiated {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(negotiated(req))
+    }
+}
+
+fn negotiated(req: &HttpRequest) -> Result<Negotiated, AppError> {
+    let asked = web::Query::<LangParam>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().lang)
+        .map(|lang| {
+            lang.parse::<Language>()
+                .map_err(|e| AppError::InvalidQuery(format!("lang: {e}")))
+        })
+        .transpose()?;
+    let header = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Ok(Negotiated(negotiate(asked, header)))
 }

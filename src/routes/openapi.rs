@@ -47,6 +47,7 @@ developing States as of 2024. Regions follow UN M49.",
         ids::MessageId,
         ids::InvitationId,
         pledge::CatalogueSort,
+        crate::domain::language::Language,
     )),
     modifiers(&BearerAuth),
     tags(

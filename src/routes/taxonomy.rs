@@ -1,11 +1,15 @@
 //! `GET /api/v1/sdgs`, `/focus-areas`, `/countries`, `/tracks`: reference data; `POST /tracks`
 //! and `PATCH /tracks/{slug}` for organisers.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, http::header, patch, post, web, HttpResponse};
 
-use super::list_envelope;
+use super::{
+    extract::{LangParam, Negotiated},
+    list_envelope,
+};
 use crate::{
     domain::actor::Actor,
+    domain::language::Language,
     domain::taxonomy::{
         Country, CountryFilter, FocusAreaEntry, NewTrack, Sdg, Track, TrackChanges,
     },
@@ -27,12 +31,39 @@ fn cacheable<T: serde::Serialize>(body: T) -> HttpResponse {
         .json(body)
 }
 
-/// The 17 Sustainable Development Goals.
-#[utoipa::path(operation_id = "listSdgs", tag = "taxonomy", responses((status = 200, body = SdgList)))]
+/// Like [`cacheable`], in a language: says which, and that the answer varies with the header
+/// that chose it.
+fn cacheable_in<T: serde::Serialize>(language: Language, body: T) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .insert_header((header::CONTENT_LANGUAGE, language.as_str()))
+        .insert_header((header::VARY, "Accept-Language"))
+        .json(body)
+}
+
+/// The 17 Sustainable Development Goals, titled in the language asked for (`lang`, else
+/// `Accept-Language`, else English): the official short titles and goal texts in the six UN
+/// languages.
+#[utoipa::path(operation_id = "listSdgs", tag = "taxonomy",
+    params(LangParam, ("Accept-Language" = Option<String>, Header, description = "Preferred languages (RFC 9110); `lang` wins")),
+    responses(
+        (status = 200, body = SdgList, headers(
+            ("Content-Language" = Language, description = "The language of the titles"),
+            ("Vary" = String, description = "`Accept-Language`"),
+        )),
+        (status = 400, description = "`lang` names no language of the service"),
+    ))]
 #[get("/api/v1/sdgs")]
-pub async fn list_sdgs(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let items = state.db.run(service::list_sdgs).await?;
-    Ok(cacheable(SdgList { items }))
+pub async fn list_sdgs(
+    state: web::Data<AppState>,
+    language: Negotiated,
+) -> AppResult<HttpResponse> {
+    let Negotiated(language) = language;
+    let items = state
+        .db
+        .run(move |conn| service::list_sdgs(conn, language))
+        .await?;
+    Ok(cacheable_in(language, SdgList { items }))
 }
 
 /// Partner2Connect's four focus areas, each with its pillars.
@@ -49,24 +80,31 @@ pub async fn list_focus_areas(state: web::Data<AppState>) -> AppResult<HttpRespo
 /// after the graduations of Bhutan in 2023 and São Tomé and Príncipe in 2024); `lldc` the UN
 /// list of 32 landlocked developing countries; `sids` the UN-OHRLLS list of small island
 /// developing States (UN members and associate members of the regional commissions) as of 2024.
+/// Names come in the language asked for (`lang`, else `Accept-Language`, else English), from
+/// ISO 3166-1 as translated in Debian's iso-codes.
 #[utoipa::path(operation_id = "listCountries", tag = "taxonomy",
-    params(CountryFilter),
+    params(CountryFilter, ("Accept-Language" = Option<String>, Header, description = "Preferred languages (RFC 9110); `lang` wins")),
     responses(
-        (status = 200, body = CountryList),
-
+        (status = 200, body = CountryList, headers(
+            ("Content-Language" = Language, description = "The language of the names"),
+            ("Vary" = String, description = "`Accept-Language`"),
+        )),
+        (status = 400, description = "A filter or `lang` names nothing this service knows"),
     )
 )]
 #[get("/api/v1/countries")]
 pub async fn list_countries(
     state: web::Data<AppState>,
     filter: web::Query<CountryFilter>,
+    language: Negotiated,
 ) -> AppResult<HttpResponse> {
     let filter = filter.into_inner();
+    let Negotiated(language) = language;
     let items = state
         .db
-        .run(move |conn| service::list_countries(conn, &filter))
+        .run(move |conn| service::list_countries(conn, &filter, language))
         .await?;
-    Ok(cacheable(CountryList { items }))
+    Ok(cacheable_in(language, CountryList { items }))
 }
 
 /// Pledging tracks: the events and campaigns pledges are announced under.

@@ -6,6 +6,7 @@ use crate::{
         account::PlatformRole,
         actor::Actor,
         counters::GLOBAL_SCOPE,
+        language::Language,
         taxonomy::{
             apply_track_changes, validate_new_track, Country, CountryFilter, FocusAreaEntry,
             NewTrack, Sdg, Track, TrackChanges,
@@ -14,16 +15,28 @@ use crate::{
     error::{AppError, AppResult},
 };
 
-pub fn list_sdgs(conn: &mut DbConnection) -> AppResult<Vec<Sdg>> {
-    repo::sdgs(conn)
+/// The SDGs, titled in `language`.
+pub fn list_sdgs(conn: &mut DbConnection, language: Language) -> AppResult<Vec<Sdg>> {
+    Ok(repo::sdgs(conn)?
+        .into_iter()
+        .map(|sdg| sdg.in_language(language))
+        .collect())
 }
 
 pub fn list_focus_areas(conn: &mut DbConnection) -> AppResult<Vec<FocusAreaEntry>> {
     repo::focus_areas(conn)
 }
 
-pub fn list_countries(conn: &mut DbConnection, filter: &CountryFilter) -> AppResult<Vec<Country>> {
-    repo::countries(conn, filter)
+/// The countries, named in `language`.
+pub fn list_countries(
+    conn: &mut DbConnection,
+    filter: &CountryFilter,
+    language: Language,
+) -> AppResult<Vec<Country>> {
+    Ok(repo::countries(conn, filter)?
+        .into_iter()
+        .map(|country| country.in_language(language))
+        .collect())
 }
 
 pub fn list_tracks(conn: &mut DbConnection) -> AppResult<Vec<Track>> {

@@ -1,4 +1,5 @@
 use reqwest::StatusCode;
+use serde_json::Value;
 
 use crate::helpers::{assert_problem, spawn_app};
 
@@ -116,4 +117,89 @@ async fn the_four_tracks_are_seeded() {
     assert!(items
         .iter()
         .all(|t| !t["name"].as_str().unwrap().is_empty()));
+}
+
+/// The SDGs and the countries answer in the six UN languages, from the published translations
+/// in `seed/i18n` (read here, not restated): `lang` wins over `Accept-Language`, which is
+/// matched by quality; anything else is English, and the answer says which language it used.
+#[tokio::test]
+async fn sdgs_and_countries_answer_in_the_language_asked_for() {
+    let app = spawn_app().await;
+    let seed = |file: &str| -> Value {
+        let path = format!("{}/seed/i18n/{file}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let (titles, goals, names) = (
+        seed("sdgs.json"),
+        seed("sdg_goals.json"),
+        seed("countries.json"),
+    );
+    let english: Value = app.get_json("/api/v1/sdgs").await;
+    let english_nepal = app.get_json("/api/v1/countries").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "NPL")
+        .unwrap()["name"]
+        .clone();
+    let cases = [
+        (None, Some("fr-CA, en;q=0.8"), "fr"),
+        (Some("ar"), Some("fr"), "ar"),
+        (None, Some("de, es;q=0.5, ru;q=0.4"), "es"),
+        (None, Some("zh-Hans-CN"), "zh"),
+        (Some("ru"), None, "ru"),
+        (None, Some("de"), "en"),
+        (None, None, "en"),
+    ];
+    for (lang, accept, expected) in cases {
+        let query = lang.map(|l| format!("?lang={l}")).unwrap_or_default();
+        for path in ["/api/v1/sdgs", "/api/v1/countries"] {
+            let mut request = app.client.get(app.url(&format!("{path}{query}")));
+            if let Some(accept) = accept {
+                request = request.header("Accept-Language", accept);
+            }
+            let resp = request.send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            assert_eq!(
+                resp.headers()["content-language"],
+                expected,
+                "{path} {lang:?} {accept:?}"
+            );
+            assert!(resp.headers()["vary"]
+                .to_str()
+                .unwrap()
+                .contains("Accept-Language"));
+            let body: Value = resp.json().await.unwrap();
+            let items = body["items"].as_array().unwrap();
+            if path.ends_with("sdgs") {
+                let first = &items[0];
+                if expected == "en" {
+                    assert_eq!(first, &english["items"][0]);
+                } else {
+                    assert_eq!(first["short_title"], titles["1"][expected]);
+                    assert_eq!(first["title"], goals["1"][expected]);
+                }
+            } else {
+                let nepal = items.iter().find(|c| c["code"] == "NPL").unwrap();
+                let want = if expected == "en" {
+                    &english_nepal
+                } else {
+                    &names["NPL"][expected]
+                };
+                assert_eq!(&nepal["name"], want);
+            }
+        }
+    }
+    let resp = app.get("/api/v1/sdgs?lang=xx").await;
+    assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
+    let resp = app.get("/api/v1/countries?lang=de&region=Africa").await;
+    assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
+    let filtered: Value = app
+        .get_json("/api/v1/countries?lang=ru&region=Africa")
+        .await;
+    assert!(filtered["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["region"] == "Africa"));
 }
