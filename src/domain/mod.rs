@@ -4,6 +4,7 @@
 pub mod account;
 pub mod actor;
 pub mod counters;
+pub mod decisions;
 pub mod errors;
 pub mod ids;
 pub mod language;

@@ -37,6 +37,7 @@ vocabulary!(
 #[serde(deny_unknown_fields)]
 pub struct DeliverableValue {
     /// The deliverable's position in the pledge's `deliverables`, from 0.
+    #[serde(deserialize_with = "whole::deserialize")]
     #[schema(minimum = 0, maximum = 9, example = 0)]
     pub deliverable: u8,
     /// The indicator's value reached, in the deliverable's unit.

@@ -76,6 +76,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         pledges::accept_report;
         pledges::return_report;
         pledges::queue;
+        pledges::decide_many;
         pledges::reports_to_review;
         operations::metrics;
         operations::openapi_yaml;

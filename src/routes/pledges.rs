@@ -1,7 +1,7 @@
 //! `/api/v1/pledges/*` and `/api/v1/moderation/queue`.
 
 use actix_web::{get, http::header, patch, post, web, HttpRequest, HttpResponse};
-use serde::{de::DeserializeOwned, Deserialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{caching::body_etag, next_link, paged, query_text, PageBody};
@@ -10,6 +10,7 @@ use crate::{
     cache::Rendered,
     db::idempotency::IdempotencyKey,
     domain::actor::Actor,
+    domain::decisions::DecisionsInput,
     domain::ids::*,
     domain::report::{ReportInput, ReturnInput, ReviewAction},
     domain::{
@@ -23,7 +24,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     pagination::PageParams,
-    routes::extract::MaybeActor,
+    routes::{extract::MaybeActor, problem::Problem},
     services::pledges::{self as service, export, Created, HistoryEvent, PledgeView, QueueItem},
     services::reports::{self, ProgressReport},
     state::AppState,
@@ -645,6 +646,71 @@ pub async fn queue(
 }
 
 super::page_envelope!(ReportPage, ProgressReport);
+
+/// What became of one decision of a bulk request: the pledge as decided, or the problem that
+/// left it as it was (the same problem a single decision would have answered).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionResult {
+    pub pledge_id: PledgeId,
+    /// The status a single decision would have answered with.
+    #[schema(example = 200)]
+    pub status: u16,
+    pub pledge: Option<PledgeView>,
+    pub problem: Option<Problem>,
+}
+
+/// The results of a bulk decision, in the order of the decisions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionResults {
+    pub results: Vec<DecisionResult>,
+}
+
+/// Approves, sends back or rejects several submitted pledges at once (moderators of their
+/// tracks, admins), each decision naming the version it was taken on. Each stands or falls
+/// alone, exactly as one decision would: the answer says per pledge what happened.
+#[utoipa::path(operation_id = "decidePledges", tag = "moderation", request_body = DecisionsInput, security(("bearer" = [])),
+    responses(
+        (status = 200, body = DecisionResults, description = "One result per decision, in order"),
+        (status = 403, description = "Not a moderator or admin"),
+        (status = 422, description = "No decision, more than 100, an unknown decision, two on one pledge"),
+    ))]
+#[post("/api/v1/moderation/decisions")]
+pub async fn decide_many(
+    state: web::Data<AppState>,
+    user: Actor,
+    body: web::Json<DecisionsInput>,
+) -> AppResult<HttpResponse> {
+    let decisions = body.parse()?;
+    let links = state.links.clone();
+    let ids: Vec<PledgeId> = decisions.iter().map(|d| d.pledge.clone()).collect();
+    let outcomes = state
+        .db
+        .write(move |conn| service::decide_many(conn, &user, &decisions, &links))
+        .await?;
+    state.live.poke();
+    let results = ids
+        .into_iter()
+        .zip(outcomes)
+        .map(|(pledge_id, outcome)| match outcome {
+            Ok(pledge) => DecisionResult {
+                pledge_id,
+                status: 200,
+                pledge: Some(pledge),
+                problem: None,
+            },
+            Err(e) => {
+                let problem = Problem::of(&e);
+                DecisionResult {
+                    pledge_id,
+                    status: problem.status,
+                    pledge: None,
+                    problem: Some(problem),
+                }
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(DecisionResults { results }))
+}
 
 /// Progress reports waiting for review, oldest first (moderators and admins).
 #[utoipa::path(operation_id = "listReportsToReview", tag = "moderation", params(PageParams), security(("bearer" = [])),

@@ -16,6 +16,7 @@ mod export;
 mod helpers;
 mod lifecycle;
 mod live;
+mod moderation;
 mod operations;
 mod pages;
 mod pledges;

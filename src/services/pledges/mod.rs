@@ -194,6 +194,36 @@ pub fn create(
     })
 }
 
+/// Several moderation decisions at once (`POST /moderation/decisions`): each is taken as
+/// [`transition`] takes one, in its own transaction, so each stands or falls alone and a
+/// pledge is never half-decided. The answers come in the order of the decisions.
+pub fn decide_many(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    decisions: &[crate::domain::decisions::Checked],
+    links: &Links,
+) -> AppResult<Vec<AppResult<PledgeView>>> {
+    if !matches!(actor.role, PlatformRole::Moderator | PlatformRole::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(decisions
+        .iter()
+        .map(|d| {
+            let action = d.decision.action();
+            let reason = d.reason.as_deref();
+            transition(
+                conn,
+                &d.pledge,
+                actor,
+                action,
+                Some(d.version),
+                reason,
+                links,
+            )
+        })
+        .collect())
+}
+
 /// Checks `If-Match` against the current version.
 fn check_version(row: &PledgeRow, expected: Option<i32>, required: bool) -> AppResult<()> {
     match expected {
