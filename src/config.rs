@@ -311,6 +311,18 @@ pub struct Settings {
     )]
     pub reminder_interval_secs: u64,
 
+    /// The hour (UTC, 0 to 23) from which each moderator gets the day's digest of what waits in
+    /// their remit (none when nothing waits); looked at with the reminders, so it goes out
+    /// within one reminder interval after that hour.
+    #[arg(
+        long,
+        env = "PLEDGEBOARD_DIGEST_HOUR_UTC",
+        default_value_t = 7,
+        value_parser = clap::value_parser!(u32).range(0..24),
+        global = true
+    )]
+    pub digest_hour_utc: u32,
+
     /// How often to recount the live counters from the pledges and repair any drift (logged and
     /// counted in `/metrics`), in seconds; the first check runs one interval after start. 0 turns
     /// the check off.

@@ -78,6 +78,7 @@ impl Application {
             db.clone(),
             Links::from_settings(&settings),
             settings.reminder_interval_secs,
+            settings.digest_hour_utc,
         );
         let check_interval = settings.counter_check_interval_secs;
         let state = AppState::new(db.clone(), settings).await?;
@@ -170,11 +171,13 @@ fn release_freed_memory() {
 /// Early each year, organisations owe a progress report on last year for each published pledge:
 /// this looks now and then and reminds each pledge once (see `services::reports`). Once a day it
 /// also applies the lifecycle (second reminders, inactivity: `services::lifecycle`) and brings
-/// the stored traffic lights up to date, since time alone moves them.
+/// the stored traffic lights up to date, since time alone moves them; and from `digest_hour`
+/// (UTC) it sends the moderators' daily digests (`services::digest`).
 fn spawn_reminders(
     db: Database,
     links: Links,
     interval_secs: u64,
+    digest_hour: u32,
 ) -> Option<tokio::task::JoinHandle<()>> {
     if interval_secs == 0 {
         return None;
@@ -206,6 +209,18 @@ fn spawn_reminders(
                         tracing::warn!(error = %e, "the daily lifecycle round failed; will retry")
                     }
                 }
+            }
+            let digest_links = links.clone();
+            let now = crate::db::now();
+            match db
+                .run(move |conn| {
+                    crate::services::digest::send_due(conn, now, digest_hour, &digest_links)
+                })
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(moderators = n, "moderator digests queued"),
+                Err(e) => tracing::warn!(error = %e, "moderator digests failed; will retry"),
             }
             let links = links.clone();
             let last_year = chrono::Datelike::year(&chrono::Utc::now()) - 1;

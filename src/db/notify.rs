@@ -5,14 +5,20 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use chrono::NaiveDateTime;
+
 use super::{
-    schema::{moderator_tracks, users},
+    schema::{moderator_tracks, pledges, progress_reports, users},
+    sql::Statement,
     DbConnection,
 };
 use crate::{
     domain::{
         account::PlatformRole,
+        digest::Waiting,
         ids::{OrganisationId, UserId},
+        report::ReportReview,
+        workflow::Status,
     },
     error::AppResult,
 };
@@ -20,6 +26,7 @@ use crate::{
 /// An active moderator, as a recipient.
 #[derive(Debug, Clone)]
 pub struct Moderator {
+    pub id: UserId,
     pub email: String,
     pub organisation_id: Option<OrganisationId>,
     /// Tracks the moderator is limited to; empty: every track.
@@ -44,6 +51,7 @@ pub fn active_moderators(conn: &mut DbConnection) -> AppResult<Vec<Moderator>> {
         .into_iter()
         .map(|(id, email, organisation_id)| Moderator {
             scope: scopes.remove(&id).unwrap_or_default(),
+            id,
             email,
             organisation_id,
         })
@@ -60,4 +68,71 @@ pub fn member_emails(
         .filter(users::disabled.eq(false))
         .select(users::email)
         .load(conn)?)
+}
+
+/// What waits for moderators: per track (pledges by their tracks, reports by their pledge's),
+/// and in all.
+pub fn waiting(conn: &mut DbConnection) -> AppResult<(Vec<(String, Waiting)>, Waiting)> {
+    #[derive(QueryableByName)]
+    struct PerTrack {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        track: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+        oldest: Option<NaiveDateTime>,
+    }
+    #[derive(QueryableByName)]
+    struct ReportsPerTrack {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        track: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let submitted = Status::Submitted.as_str();
+    let mut pledges_sql = Statement::new(conn);
+    pledges_sql
+        .sql("SELECT f.value AS track, COUNT(*) AS n, MIN(p.submitted_at) AS oldest ")
+        .sql("FROM pledge_facets f JOIN pledges p ON p.id = f.pledge_id ")
+        .sql("WHERE f.facet = 'track' AND p.status = ")
+        .bind(submitted)
+        .sql(" GROUP BY f.value");
+    let mut reports_sql = Statement::new(conn);
+    reports_sql
+        .sql("SELECT f.value AS track, COUNT(*) AS n ")
+        .sql("FROM progress_reports r JOIN pledge_facets f ")
+        .sql("ON f.pledge_id = r.pledge_id AND f.facet = 'track' WHERE r.review = ")
+        .bind(ReportReview::Submitted.as_str())
+        .sql(" GROUP BY f.value");
+    let mut by_track: std::collections::BTreeMap<String, Waiting> = Default::default();
+    let empty = || Waiting {
+        pledges: 0,
+        oldest: None,
+        reports: 0,
+    };
+    for row in pledges_sql.load::<PerTrack>(conn)? {
+        let w = by_track.entry(row.track).or_insert_with(empty);
+        w.pledges = u64::try_from(row.n).unwrap_or(0);
+        w.oldest = row.oldest;
+    }
+    for row in reports_sql.load::<ReportsPerTrack>(conn)? {
+        by_track.entry(row.track).or_insert_with(empty).reports = u64::try_from(row.n).unwrap_or(0);
+    }
+    let (count, oldest): (i64, Option<NaiveDateTime>) = pledges::table
+        .filter(pledges::status.eq(submitted))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(pledges::submitted_at),
+        ))
+        .first(conn)?;
+    let reports: i64 = progress_reports::table
+        .filter(progress_reports::review.eq(ReportReview::Submitted.as_str()))
+        .count()
+        .get_result(conn)?;
+    let total = Waiting {
+        pledges: u64::try_from(count).unwrap_or(0),
+        oldest,
+        reports: u64::try_from(reports).unwrap_or(0),
+    };
+    Ok((by_track.into_iter().collect(), total))
 }

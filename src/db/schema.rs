@@ -184,6 +184,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    moderator_digests (user_id, day) {
+        user_id -> Text,
+        day -> Date,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     lifecycle_notices (pledge_id, kind, year) {
         pledge_id -> Text,
         kind -> Text,
@@ -314,4 +322,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     progress_reports,
     report_reminders,
     lifecycle_notices,
+    moderator_digests,
 );

@@ -5,6 +5,7 @@ pub mod account;
 pub mod actor;
 pub mod counters;
 pub mod decisions;
+pub mod digest;
 pub mod errors;
 pub mod ids;
 pub mod language;

@@ -141,6 +141,23 @@ email_kind!(
     { title: String, since_year: i32, link: String }
 );
 
+/// One line of a moderator's digest: a track (or all of them), as the templates show it.
+#[derive(Debug, Clone)]
+pub struct DigestLine {
+    pub track: String,
+    pub pledges: u64,
+    /// Whole hours the oldest pledge has waited; empty when none waits.
+    pub oldest_hours: String,
+    pub reports: u64,
+}
+
+email_kind!(
+    /// To each moderator once a day when something waits in their remit.
+    ModeratorDigest, "moderator_digest", "email/moderator_digest.txt", "email/moderator_digest.html",
+    |m: &ModeratorDigest| format!("Waiting for moderation on {}", m.day),
+    { day: String, lines: Vec<DigestLine>, queue: String }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,8 +106,10 @@ impl FromRequest for Negotiated {
 
 fn negotiated(req: &HttpRequest) -> Result<Negotiated, AppError> {
     let asked = web::Query::<LangParam>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.into_inner().lang)
+        // `lang` given twice, or a query string that is not one.
+        .map_err(|e| AppError::InvalidQuery(e.to_string()))?
+        .into_inner()
+        .lang
         .map(|lang| {
             lang.parse::<Language>()
                 .map_err(|e| AppError::InvalidQuery(format!("lang: {e}")))

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod digest;
 pub mod lifecycle;
 pub mod organisations;
 pub mod outbox;

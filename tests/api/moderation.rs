@@ -141,3 +141,67 @@ async fn a_bulk_decision_applies_each_decision_alone_and_leaves_a_stale_one_unto
         .await;
     assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
+
+/// Runs the digest round at `hour`:00 UTC today, with digests due from 07:00.
+async fn digests_at(app: &crate::helpers::TestApp, hour: u32) -> usize {
+    let now = chrono::Utc::now()
+        .date_naive()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap();
+    let links = pledgeboard::email::Links {
+        public_url: app.settings.effective_public_url(),
+    };
+    app.db
+        .run(move |conn| pledgeboard::services::digest::send_due(conn, now, 7, &links))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn moderators_get_a_daily_digest_of_their_remit_and_none_when_it_is_empty() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "digest@example.org",
+        "Digest Ministry",
+        "digest-mod@example.org",
+    )
+    .await;
+    let admin = app.staff("admin", "digest-admin@example.org").await;
+    let elsewhere = app.staff("moderator", "elsewhere-mod@example.org").await;
+    let resp = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/admin/users/{}", elsewhere.user_id),
+            Some(&admin.access),
+            Some(&json!({"moderation_tracks": ["sdg-digital-day-2023"]})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+
+    // Nothing waits: no digest at all.
+    assert_eq!(digests_at(&app, 8).await, 0);
+    for i in 0..2 {
+        let id = create_pledge(
+            &app,
+            &s.owner,
+            &pledge_body(&format!("Waiting pledge {i}"), &["ldc5"], &["NPL"], 10),
+        )
+        .await;
+        submit_pledge(&app, &s.owner, &id).await;
+    }
+    // Before the hour, nothing; from it, one digest per moderator whose remit has something,
+    // once a day.
+    assert_eq!(digests_at(&app, 6).await, 0);
+    assert_eq!(digests_at(&app, 8).await, 1);
+    assert_eq!(digests_at(&app, 9).await, 0);
+    let mail = app
+        .email("digest-mod@example.org", "Waiting for moderation")
+        .await;
+    assert!(mail.contains("- all tracks: 2 pledge(s) waiting"), "{mail}");
+    assert!(mail.contains("- ldc5: 2 pledge(s) waiting"), "{mail}");
+    assert!(app
+        .emails_to("elsewhere-mod@example.org")
+        .iter()
+        .all(|m| !m.contains("Waiting for moderation")));
+}

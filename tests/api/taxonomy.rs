@@ -190,8 +190,10 @@ async fn sdgs_and_countries_answer_in_the_language_asked_for() {
             }
         }
     }
-    let resp = app.get("/api/v1/sdgs?lang=xx").await;
-    assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
+    for query in ["lang=xx", "lang=fr&lang=fr", "lang="] {
+        let resp = app.get(&format!("/api/v1/sdgs?{query}")).await;
+        assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
+    }
     let resp = app.get("/api/v1/countries?lang=de&region=Africa").await;
     assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
     let filtered: Value = app

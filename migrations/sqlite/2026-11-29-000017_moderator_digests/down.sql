@@ -1,0 +1,1 @@
+DROP TABLE moderator_digests;
