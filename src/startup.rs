@@ -273,6 +273,9 @@ pub async fn open_database(settings: &Settings) -> Result<Database, StartupError
     let db = tokio::task::spawn_blocking(move || -> Result<Database, AppError> {
         let db = Database::open(&url, pool_size)?;
         let applied = db.migrate()?;
+        if crate::db::counters::upgrade_stored(&mut *db.get()?)? {
+            tracing::info!("live counters rebuilt with the figures this version adds");
+        }
         tracing::info!(backend = db.backend().name(), applied, "database ready");
         Ok(db)
     })

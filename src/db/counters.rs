@@ -461,6 +461,28 @@ fn load_all(conn: &mut DbConnection) -> AppResult<Vec<(String, ScopeCounters)>> 
 // ---------------------------------------------------------------------------------------------
 // Recount
 
+/// A figure added to the stored scopes after they were first written; a stored global scope
+/// without it was written by an earlier version.
+const NEWEST_FIGURE: &str = "\"usd_by_sdg\"";
+
+/// Rebuilds the scopes when they were stored by a version that kept fewer figures (a change
+/// applied to them would count from a missing base); true if it did. Checked at start, after
+/// the migrations: one row read when there is nothing to do.
+pub fn upgrade_stored(conn: &mut DbConnection) -> AppResult<bool> {
+    let global: Option<String> = counter_scopes::table
+        .find(key(&Scope::All))
+        .select(counter_scopes::state)
+        .first(conn)
+        .optional()?;
+    match global {
+        Some(state) if !state.contains(NEWEST_FIGURE) => {
+            recount(conn)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
 /// Rebuilds every scope from the pledges (`pledgeboard recount`); versions keep increasing so
 /// that clients see the corrected figures as a change. Returns the scopes that had drifted.
 pub fn recount(conn: &mut DbConnection) -> AppResult<Vec<Scope>> {

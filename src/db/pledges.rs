@@ -184,6 +184,8 @@ impl PledgeRecord {
                 .collect(),
             countries: c.countries.clone(),
             targets_ldc: c.ldc,
+            regions: c.regions.clone(),
+            active: self.status == Status::Published,
             tracks: c.tracks.clone(),
             published_on: self.row.published_at.map(|t| t.date()),
         }

@@ -72,6 +72,10 @@ pub struct PledgeFacts {
     pub countries: Vec<String>,
     /// Whether the pledge targets at least one least developed country.
     pub targets_ldc: bool,
+    /// The regions the pledge names (UN M49 names).
+    pub regions: Vec<String>,
+    /// Published and on-going: neither completed nor inactive (counted in the active figures).
+    pub active: bool,
     /// Track slugs.
     pub tracks: Vec<String>,
     /// The UTC date the pledge was published, for the count of pledges published today.
@@ -161,6 +165,24 @@ pub struct Figures {
     countries: u64,
     pending_pledges: u64,
     pending_usd: i128,
+    /// The on-going part of the published figures (status `published`: not completed, not
+    /// inactive).
+    #[serde(default)]
+    active_pledges: u64,
+    #[serde(default)]
+    active_usd_pledged: i128,
+    #[serde(default)]
+    active_usd_disbursed: i128,
+    /// USD pledged per SDG, focus area and region, and to LDCs: a pledge with several tags
+    /// counts in each of them (the breakdowns overlap); keys with nothing are absent.
+    #[serde(default)]
+    usd_by_sdg: BTreeMap<i32, i128>,
+    #[serde(default)]
+    usd_by_focus_area: BTreeMap<String, i128>,
+    #[serde(default)]
+    usd_by_region: BTreeMap<String, i128>,
+    #[serde(default)]
+    usd_to_ldcs: i128,
     /// The reference counts behind the distinct figures, as far as they are loaded: storage keeps
     /// them as one small row each (their number grows with the organisations and countries, so
     /// they are not part of the scope's own value) and loads the ones a change touches.
@@ -296,8 +318,23 @@ impl Figures {
                 count(&mut self.pledges, delta, &mut ok);
                 money(&mut self.usd_pledged, p.usd, delta);
                 money(&mut self.usd_disbursed, p.usd_disbursed, delta);
+                if p.active {
+                    count(&mut self.active_pledges, delta, &mut ok);
+                    money(&mut self.active_usd_pledged, p.usd, delta);
+                    money(&mut self.active_usd_disbursed, p.usd_disbursed, delta);
+                }
                 if p.targets_ldc {
                     count(&mut self.ldc_pledges, delta, &mut ok);
+                    money(&mut self.usd_to_ldcs, p.usd, delta);
+                }
+                for sdg in &p.sdgs {
+                    money_key(&mut self.usd_by_sdg, sdg, p.usd, delta);
+                }
+                for area in &p.focus_areas {
+                    money_key(&mut self.usd_by_focus_area, *area, p.usd, delta);
+                }
+                for region in &p.regions {
+                    money_key(&mut self.usd_by_region, *region, p.usd, delta);
                 }
                 for sdg in &p.sdgs {
                     key(&mut self.by_sdg, sdg, delta, &mut ok);
@@ -355,6 +392,31 @@ fn money(sum: &mut i128, amount: i64, delta: Delta) {
         Delta::Add => sum.saturating_add(i128::from(amount)),
         Delta::Remove => sum.saturating_sub(i128::from(amount)),
     };
+}
+
+/// Moves the sum of `k` by `amount`, removing the key when it comes back to zero (amounts are
+/// never negative, so a key is present exactly when some pledge puts money under it).
+fn money_key<Q>(map: &mut BTreeMap<Q::Owned, i128>, k: &Q, amount: i64, delta: Delta)
+where
+    Q: Ord + ToOwned + ?Sized,
+    Q::Owned: Ord + Borrow<Q>,
+{
+    if amount == 0 {
+        return;
+    }
+    match map.get_mut(k) {
+        Some(sum) => {
+            money(sum, amount, delta);
+            if *sum == 0 {
+                map.remove(k);
+            }
+        }
+        None => {
+            let mut sum = 0;
+            money(&mut sum, amount, delta);
+            map.insert(k.to_owned(), sum);
+        }
+    }
 }
 
 /// Moves the count of `k` by one, removing the key when it reaches zero.
@@ -422,7 +484,9 @@ struct PublishedPart<'a> {
     sdgs: BTreeSet<i32>,
     focus_areas: BTreeSet<&'a str>,
     countries: BTreeSet<&'a str>,
+    regions: BTreeSet<&'a str>,
     targets_ldc: bool,
+    active: bool,
     published_on: Option<NaiveDate>,
 }
 
@@ -439,7 +503,9 @@ impl<'a> Part<'a> {
                 sdgs: facts.sdgs.iter().copied().collect(),
                 focus_areas: facts.focus_areas.iter().map(String::as_str).collect(),
                 countries: facts.countries.iter().map(String::as_str).collect(),
+                regions: facts.regions.iter().map(String::as_str).collect(),
                 targets_ldc: facts.targets_ldc,
+                active: facts.active,
                 published_on: facts.published_on,
             })),
         }
@@ -569,6 +635,15 @@ impl ScopeCounters {
             by_focus_area: f.by_focus_area.clone(),
             by_type: f.by_type.clone(),
             by_organisation_kind: f.by_organisation_kind.clone(),
+            active: ActiveFigures {
+                pledges: f.active_pledges,
+                usd_pledged: f.active_usd_pledged,
+                usd_disbursed: f.active_usd_disbursed,
+            },
+            usd_by_sdg: f.usd_by_sdg.clone(),
+            usd_by_focus_area: f.usd_by_focus_area.clone(),
+            usd_by_region: f.usd_by_region.clone(),
+            usd_to_ldcs: f.usd_to_ldcs,
             version: self.version,
             updated_at: self.updated_at,
             pending: include_pending.then(|| PendingFigures {
@@ -865,6 +940,9 @@ where
     "entities": 30, "governments": 12, "countries": 25, "ldc_pledges": 18,
     "by_sdg": {"9": 40, "17": 12}, "by_focus_area": {"access": 30, "adoption": 12},
     "by_type": {"financial": 20, "policy": 22}, "by_organisation_kind": {"government": 20, "private_sector": 22},
+    "active": {"pledges": 38, "usd_pledged": 150000000, "usd_disbursed": 20000000},
+    "usd_by_sdg": {"9": 160000000, "17": 40000000}, "usd_by_focus_area": {"access": 120000000, "adoption": 48000000},
+    "usd_by_region": {"Africa": 90000000, "Asia": 78000000}, "usd_to_ldcs": 70000000,
     "version": 57, "updated_at": "2023-03-06T09:30:00Z"
 }))]
 pub struct Snapshot {
@@ -896,6 +974,28 @@ pub struct Snapshot {
     pub by_type: BTreeMap<String, u64>,
     /// Published pledges per organisation kind; kinds with none are absent.
     pub by_organisation_kind: BTreeMap<String, u64>,
+    /// The on-going part of the figures above, which are all-time (everything published and not
+    /// withdrawn, completed and inactive pledges included).
+    #[serde(default)]
+    pub active: ActiveFigures,
+    /// USD pledged per SDG number. The breakdowns overlap: a pledge with several SDGs (focus
+    /// areas, regions) counts in each, so their sums exceed `usd_pledged`.
+    #[serde(default)]
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub usd_by_sdg: BTreeMap<i32, i128>,
+    /// USD pledged per focus area slug (overlapping, as `usd_by_sdg`).
+    #[serde(default)]
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub usd_by_focus_area: BTreeMap<String, i128>,
+    /// USD pledged per region the pledges name (`regions`, UN M49 names; overlapping, as
+    /// `usd_by_sdg`).
+    #[serde(default)]
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub usd_by_region: BTreeMap<String, i128>,
+    /// USD pledged by pledges targeting at least one least developed country.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 0)]
+    pub usd_to_ldcs: i128,
     /// Goes up by one on every change of this scope.
     pub version: u64,
     /// When this scope last changed.
@@ -903,6 +1003,19 @@ pub struct Snapshot {
     /// Figures for staff only; absent for everyone else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingFigures>,
+}
+
+/// Published pledges that are on-going (status `published`: neither completed nor inactive),
+/// with their money: the "active" headline beside the all-time one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ActiveFigures {
+    pub pledges: u64,
+    /// In whole USD.
+    #[schema(value_type = i64, minimum = 0)]
+    pub usd_pledged: i128,
+    /// In whole USD, from accepted progress reports.
+    #[schema(value_type = i64, minimum = 0)]
+    pub usd_disbursed: i128,
 }
 
 /// The figures of a scope only staff see.
@@ -959,6 +1072,8 @@ mod tests {
             focus_areas: strings(&["access"]),
             countries: strings(&["GHA"]),
             targets_ldc: false,
+            regions: strings(&["Africa"]),
+            active: true,
             tracks: strings(&["ldc5"]),
             published_on: Some(at(1, 0).date_naive()),
         }
@@ -1304,6 +1419,9 @@ mod tests {
                 "entities": 1, "governments": 1, "countries": 1, "ldc_pledges": 1,
                 "by_sdg": {"9": 1, "17": 1}, "by_focus_area": {"access": 1},
                 "by_type": {"financial": 1}, "by_organisation_kind": {"government": 1},
+                "active": {"pledges": 1, "usd_pledged": 1000, "usd_disbursed": 100},
+                "usd_by_sdg": {"9": 1000, "17": 1000}, "usd_by_focus_area": {"access": 1000},
+                "usd_by_region": {"Africa": 1000}, "usd_to_ldcs": 1000,
                 "version": 1, "updated_at": "2023-03-01T09:00:00Z"
             })
         );
@@ -1463,6 +1581,7 @@ mod tests {
         Edit(usize, Draft),
         Withdraw(usize),
         Report(usize, i64),
+        ToggleActive(usize),
         ChangeOrgKind(usize, &'static str),
         Wait(i64),
     }
@@ -1502,6 +1621,7 @@ mod tests {
             2 => (any::<usize>(), draft()).prop_map(|(i, d)| Op::Edit(i, d)),
             2 => any::<usize>().prop_map(Op::Withdraw),
             2 => (any::<usize>(), 0i64..5_000).prop_map(|(i, usd)| Op::Report(i, usd)),
+            1 => any::<usize>().prop_map(Op::ToggleActive),
             1 => (0..ORGS, prop::sample::select(&KINDS[..])).prop_map(|(o, k)| Op::ChangeOrgKind(o, k)),
             1 => (1i64..30).prop_map(Op::Wait),
         ]
@@ -1529,6 +1649,15 @@ mod tests {
                 focus_areas: strings(&d.focus_areas),
                 countries: strings(&d.countries),
                 targets_ldc: d.targets_ldc,
+                // Any fixed mapping will do: a region per country, several countries sharing one.
+                regions: d
+                    .countries
+                    .iter()
+                    .map(|c| if *c < "M" { "Africa" } else { "Asia" }.to_owned())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                active: true,
                 tracks: strings(&d.tracks),
                 published_on,
             }
@@ -1603,6 +1732,21 @@ mod tests {
                         self.live[i].0 = after;
                     }
                 }
+                Op::ToggleActive(i) => {
+                    // Inactive (or completed) and back: still published, in or out of the
+                    // active figures.
+                    if let Some(i) = self.pick(*i, Contribution::Published) {
+                        let before = self.live[i].0.clone();
+                        let mut after = before.clone();
+                        after.active = !before.active;
+                        counters.transition(
+                            Some((&before, Contribution::Published)),
+                            Some((&after, Contribution::Published)),
+                            now,
+                        );
+                        self.live[i].0 = after;
+                    }
+                }
                 Op::ChangeOrgKind(org, kind) => {
                     self.kinds[*org] = kind;
                     let id = format!("o{org}");
@@ -1653,6 +1797,17 @@ mod tests {
             }
             out
         }
+        /// Money per key, keys with nothing left out.
+        fn sums<K: Ord>(items: impl Iterator<Item = (i64, BTreeSet<K>)>) -> BTreeMap<K, i128> {
+            let mut out = BTreeMap::new();
+            for (usd, set) in items {
+                for k in set {
+                    *out.entry(k).or_insert(0) += i128::from(usd);
+                }
+            }
+            out.retain(|_, sum| *sum != 0);
+            out
+        }
         let distinct = |keys: Vec<&String>| keys.into_iter().collect::<BTreeSet<_>>().len() as u64;
         Snapshot {
             scope: scope.to_string(),
@@ -1685,6 +1840,34 @@ mod tests {
                     .iter()
                     .map(|f| BTreeSet::from([f.organisation_kind.clone()])),
             ),
+            active: {
+                let active: Vec<&&PledgeFacts> = published.iter().filter(|f| f.active).collect();
+                ActiveFigures {
+                    pledges: active.len() as u64,
+                    usd_pledged: active.iter().map(|f| i128::from(f.usd)).sum(),
+                    usd_disbursed: active.iter().map(|f| i128::from(f.usd_disbursed)).sum(),
+                }
+            },
+            usd_by_sdg: sums(
+                published
+                    .iter()
+                    .map(|f| (f.usd, f.sdgs.iter().copied().collect())),
+            ),
+            usd_by_focus_area: sums(
+                published
+                    .iter()
+                    .map(|f| (f.usd, f.focus_areas.iter().cloned().collect())),
+            ),
+            usd_by_region: sums(
+                published
+                    .iter()
+                    .map(|f| (f.usd, f.regions.iter().cloned().collect())),
+            ),
+            usd_to_ldcs: published
+                .iter()
+                .filter(|f| f.targets_ldc)
+                .map(|f| i128::from(f.usd))
+                .sum(),
             version: 0,
             updated_at: DateTime::<Utc>::MIN_UTC,
             pending: Some(PendingFigures {

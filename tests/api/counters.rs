@@ -1006,3 +1006,67 @@ async fn stats_read_after_an_approval_include_it() {
         }
     }
 }
+
+/// Counters stored by a version that kept fewer figures (no money breakdowns, no active
+/// figures) are rebuilt at start, before any change could count from the missing base.
+#[tokio::test]
+async fn counters_stored_by_an_earlier_version_are_rebuilt_at_start() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "old@example.org",
+        "Old Ministry",
+        "old-mod@example.org",
+    )
+    .await;
+    publish(
+        &app,
+        &s,
+        pledge_body("Counted long ago", &["ldc5"], &["NPL"], 250),
+    )
+    .await;
+    const ADDED: [&str; 7] = [
+        "usd_by_sdg",
+        "usd_by_focus_area",
+        "usd_by_region",
+        "usd_to_ldcs",
+        "active_pledges",
+        "active_usd_pledged",
+        "active_usd_disbursed",
+    ];
+    fn strip(value: &mut Value) {
+        if let Value::Object(map) = value {
+            for key in ADDED {
+                map.remove(key);
+            }
+            map.values_mut().for_each(strip);
+        }
+    }
+    let (upgraded, again, drift) = app
+        .db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use pledgeboard::db::schema::counter_scopes;
+            let states: Vec<(String, String)> = counter_scopes::table
+                .select((counter_scopes::scope, counter_scopes::state))
+                .load(conn)?;
+            for (scope, state) in states {
+                let mut value: Value = serde_json::from_str(&state).unwrap();
+                strip(&mut value);
+                diesel::update(counter_scopes::table.find(&scope))
+                    .set(counter_scopes::state.eq(value.to_string()))
+                    .execute(conn)?;
+            }
+            assert!(
+                !counters::drifted(conn)?.is_empty(),
+                "the old shape counts as drift"
+            );
+            let upgraded = counters::upgrade_stored(conn)?;
+            let again = counters::upgrade_stored(conn)?;
+            Ok((upgraded, again, counters::drifted(conn)?))
+        })
+        .await
+        .unwrap();
+    assert!(upgraded && !again);
+    assert!(drift.is_empty(), "{drift:?}");
+}
