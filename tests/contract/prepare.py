@@ -120,15 +120,18 @@ def published_pledge(title):
 
 published = published_pledge("Published pledge")
 
-# A published pledge with a report waiting for review, per review operation.
-reviews = {}
+# Published pledges with a report on 2025 waiting for review, per review operation: each
+# report is reviewed once (then it is no longer waiting), so the runs draw from several.
+reviewed = {}
 for op in ("acceptProgressReport", "returnProgressReport"):
-    reviewed = published_pledge(f"Pledge for {op}")
-    call("POST", f"/api/v1/pledges/{reviewed}/reports", {
-        "year": 2025, "implementation_status": "in_progress", "narrative": "Progress made.",
-        "deliverables": [{"deliverable": 0, "value": 40}],
-    }, pledger)
-    reviews[op] = {"path.id": reviewed, "path.year": 2025}
+    reviewed[op] = []
+    for i in range(12):
+        pledge_id = published_pledge(f"Pledge for {op} {i}")
+        call("POST", f"/api/v1/pledges/{pledge_id}/reports", {
+            "year": 2025, "implementation_status": "in_progress", "narrative": "Progress made.",
+            "deliverables": [{"deliverable": 0, "value": 40}],
+        }, pledger)
+        reviewed[op].append(pledge_id)
 
 # Drafts for edits and submissions: a generated edit or submission of one of them is accepted
 # (once: the version it names then moves on, or the draft is no longer one).
@@ -152,7 +155,6 @@ operations = {
     # To the owner themself: accepted, and the pledger stays the owner the other runs need.
     "handOverOwnership": {"path.id": organisation, "body.user_id": me["user"]["id"]},
 }
-operations.update(reviews)
 for op, (pledge_id, version) in decisions.items():
     operations[op] = {"path.id": pledge_id, "header.If-Match": f'"{version}"'}
 
@@ -173,6 +175,17 @@ lines = [
     'parameters = { "path.id" = { dictionary = "submit-drafts", probability = 0.9 } }',
     "",
 ]
+for op, pledge_ids in reviewed.items():
+    lines += [
+        f"[dictionaries.{op}]",
+        f"values = {json.dumps(pledge_ids)}",
+        "",
+        "[[operations]]",
+        f'include-operation-id = "{op}"',
+        f'parameters = {{ "path.id" = {{ dictionary = "{op}", probability = 0.9 }}, '
+        '"path.year" = 2025 }',
+        "",
+    ]
 for op, parameters in operations.items():
     lines.append("[[operations]]")
     lines.append(f'include-operation-id = "{op}"')
