@@ -8,7 +8,10 @@
 
 use std::{
     panic::{catch_unwind, AssertUnwindSafe},
-    sync::mpsc,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        mpsc, Arc,
+    },
 };
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
@@ -19,6 +22,10 @@ use crate::error::{AppError, AppResult};
 /// The most requests committed together: enough to carry a burst, few enough that the first
 /// of them does not wait long for the last.
 const MAX_BATCH: usize = 64;
+
+/// The most requests waiting for the writer: beyond, a write is refused at once (503) rather
+/// than queued without end behind a writer that cannot keep up.
+const MAX_WAITING: usize = 10_000;
 
 /// A request's outcome, held until its batch has committed.
 struct Ran {
@@ -32,6 +39,8 @@ type Job = Box<dyn FnOnce(&mut DbConnection) -> Ran + Send>;
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    /// Requests sent and not yet done.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl Writer {
@@ -54,7 +63,10 @@ impl Writer {
                 }
             })
             .map_err(|e| AppError::Unavailable(format!("cannot start the writer: {e}")))?;
-        Ok(Self { jobs })
+        Ok(Self {
+            jobs,
+            waiting: Arc::new(AtomicUsize::new(0)),
+        })
     }
 
     /// Runs `f` on the writer connection and answers once its work is committed.
@@ -63,8 +75,17 @@ impl Writer {
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::Unavailable(
+                "too many writes are waiting; try again shortly".to_owned(),
+            ));
+        }
+        // Counted out when the job is done with or dropped unrun, whichever comes.
+        let counted = Waiting(self.waiting.clone());
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |conn| {
+            let _counted = counted;
             let result = f(conn);
             Ran {
                 answer: Box::new(move |failed: Option<String>| {
@@ -80,6 +101,15 @@ impl Writer {
         let stopped = || AppError::Unavailable("the database writer has stopped".to_owned());
         self.jobs.send(job).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// One request counted among those waiting, until dropped.
+struct Waiting(Arc<AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -205,5 +235,47 @@ fn roll_back_everything(conn: &mut DbConnection) {
             // The connection is left marked broken; the pool replaces it.
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Database;
+
+    /// With the writer held up and the queue full, the next write hears 503 at once instead of
+    /// waiting; the queued ones all complete once the writer moves again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_at_once_and_the_queued_writes_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("t.sqlite3").to_string_lossy().into_owned();
+        let db = Database::open(&url, 1).unwrap();
+        let (release, held) = mpsc::channel::<()>();
+        let blocker = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(move |_| {
+                    held.recv().ok();
+                    Ok(())
+                })
+                .await
+            })
+        };
+        let queued: Vec<_> = (1..MAX_WAITING)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move { db.write(|_| Ok(())).await })
+            })
+            .collect();
+        // Every task has queued its write once it has been polled once.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let refused = db.write(|_| Ok(())).await;
+        assert!(matches!(refused, Err(AppError::Unavailable(_))), "{refused:?}");
+        release.send(()).unwrap();
+        blocker.await.unwrap().unwrap();
+        for write in queued {
+            write.await.unwrap().unwrap();
+        }
+        db.write(|_| Ok(())).await.unwrap();
     }
 }
