@@ -270,7 +270,10 @@ mod tests {
         // Every task has queued its write once it has been polled once.
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let refused = db.write(|_| Ok(())).await;
-        assert!(matches!(refused, Err(AppError::Unavailable(_))), "{refused:?}");
+        assert!(
+            matches!(refused, Err(AppError::Unavailable(_))),
+            "{refused:?}"
+        );
         release.send(()).unwrap();
         blocker.await.unwrap().unwrap();
         for write in queued {
