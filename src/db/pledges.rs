@@ -272,7 +272,7 @@ pub fn store(conn: &mut DbConnection, id: &PledgeId, valid: &ValidPledge) -> App
     diesel::update(pledges::table.find(id))
         .set(Written::of(valid)?)
         .execute(conn)?;
-    write_index(conn, id, valid, true)
+    reindex(conn, id, true)
 }
 
 /// What the catalogue's index of a pledge is written from besides its content.
@@ -286,21 +286,9 @@ struct IndexSource {
     light: Option<Light>,
 }
 
-/// Rewrites the catalogue's index of a pledge: its facet rows (with its status), and with
-/// `search`, its full-text entry.
-fn write_index(
-    conn: &mut DbConnection,
-    id: &PledgeId,
-    valid: &ValidPledge,
-    search: bool,
-) -> AppResult<()> {
-    let row = pledges::table
-        .find(id)
-        .select(PledgeRow::as_select())
-        .first::<PledgeRow>(conn)?;
-    let Some(record) = records(conn, vec![row])?.pop() else {
-        return Ok(());
-    };
+/// Rewrites the catalogue's index of a pledge from its record as stored: its facet rows (with
+/// its status and light), and with `search`, its full-text entry.
+fn write_index(conn: &mut DbConnection, record: &PledgeRecord, search: bool) -> AppResult<()> {
     let source = IndexSource {
         light: record.light(now().date()),
         status: record.row.status.clone(),
@@ -309,20 +297,25 @@ fn write_index(
         organisation_kind: record.organisation.kind.as_str().to_owned(),
         organisation_name: record.organisation.name.clone(),
     };
-    write_facets(conn, id, valid, &source)?;
+    write_facets(conn, record.id(), &record.content, &source)?;
     if search {
-        write_search(conn, id, valid, &source)?;
+        write_search(conn, record.id(), &record.content, &source)?;
     }
     Ok(())
+}
+
+/// Reads a pledge and rewrites its index ([`write_index`]).
+fn reindex(conn: &mut DbConnection, id: &PledgeId, search: bool) -> AppResult<()> {
+    match find_record(conn, id)? {
+        Some(record) => write_index(conn, &record, search),
+        None => Ok(()),
+    }
 }
 
 /// Rewrites the catalogue's facets of a pledge (after a report on it was accepted: its light
 /// may have changed).
 pub fn refresh_facets(conn: &mut DbConnection, id: &PledgeId) -> AppResult<()> {
-    let Some(record) = find_record(conn, id)? else {
-        return Ok(());
-    };
-    write_index(conn, id, &record.content, false)
+    reindex(conn, id, false)
 }
 
 /// Brings the stored traffic light of every published pledge up to `today` (lights move with
@@ -519,8 +512,8 @@ pub fn reindex_organisation(conn: &mut DbConnection, id: &OrganisationId) -> App
         .filter(pledges::organisation_id.eq(id))
         .select(PledgeRow::as_select())
         .load::<PledgeRow>(conn)?;
-    for row in rows {
-        write_index(conn, &row.id, &content(&row)?, true)?;
+    for record in records(conn, rows)? {
+        write_index(conn, &record, true)?;
     }
     Ok(())
 }
@@ -575,8 +568,7 @@ pub fn set_status(
     }
     // The facet rows carry the status (and a pledge without dates counts in the year it was
     // published).
-    let row = target.select(PledgeRow::as_select()).first(conn)?;
-    write_index(conn, id, &content(&row)?, false)
+    reindex(conn, id, false)
 }
 
 /// Appends one audit event.

@@ -1,7 +1,7 @@
 //! `GET /api/v1/sdgs`, `/focus-areas`, `/countries`, `/tracks`: reference data; `POST /tracks`
 //! and `PATCH /tracks/{slug}` for organisers.
 
-use actix_web::{get, http::header, patch, post, web, HttpResponse};
+use actix_web::{get, http::header, patch, post, web, HttpResponse, HttpResponseBuilder};
 
 use super::{
     extract::{LangParam, Negotiated},
@@ -26,16 +26,19 @@ list_envelope!(TrackList, Track);
 /// Reference data changes only with a migration (or, for tracks, by staff): let clients and
 /// proxies keep it for a few minutes.
 fn cacheable<T: serde::Serialize>(body: T) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("Cache-Control", "public, max-age=300"))
-        .json(body)
+    cacheable_answer().json(body)
+}
+
+fn cacheable_answer() -> HttpResponseBuilder {
+    let mut answer = HttpResponse::Ok();
+    answer.insert_header(("Cache-Control", "public, max-age=300"));
+    answer
 }
 
 /// Like [`cacheable`], in a language: says which, and that the answer varies with the header
 /// that chose it.
 fn cacheable_in<T: serde::Serialize>(language: Language, body: T) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("Cache-Control", "public, max-age=300"))
+    cacheable_answer()
         .insert_header((header::CONTENT_LANGUAGE, language.as_str()))
         .insert_header((header::VARY, "Accept-Language"))
         .json(body)
