@@ -41,12 +41,19 @@ pub struct Writer {
     jobs: mpsc::Sender<Job>,
     /// Requests sent and not yet done.
     waiting: Arc<AtomicUsize>,
+    /// Past this many waiting requests, a write is refused.
+    max_waiting: usize,
 }
 
 impl Writer {
     /// Starts the thread, which writes through `pool` (of one connection) until every handle
     /// is dropped.
     pub fn start(pool: DbPool) -> AppResult<Self> {
+        Self::start_with_limit(pool, MAX_WAITING)
+    }
+
+    /// As [`Writer::start`], refusing writes past `max_waiting` waiting ones.
+    fn start_with_limit(pool: DbPool, max_waiting: usize) -> AppResult<Self> {
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
@@ -66,6 +73,7 @@ impl Writer {
         Ok(Self {
             jobs,
             waiting: Arc::new(AtomicUsize::new(0)),
+            max_waiting,
         })
     }
 
@@ -75,7 +83,7 @@ impl Writer {
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(AppError::Unavailable(
                 "too many writes are waiting; try again shortly".to_owned(),
@@ -243,42 +251,71 @@ mod tests {
     use super::*;
     use crate::db::Database;
 
+    /// The panic of a bounded wait that ran out: the test fails instead of hanging.
+    fn bounded<T>(what: &'static str) -> impl FnOnce(tokio::time::error::Elapsed) -> T {
+        move |_| panic!("timed out waiting for {what}")
+    }
+
     /// With the writer held up and the queue full, the next write hears 503 at once instead of
-    /// waiting; the queued ones all complete once the writer moves again.
+    /// waiting; the queued ones all complete once the writer moves again. Every step waits for
+    /// what it needs (the writer held, the queue full) instead of guessing a delay, and every
+    /// wait is bounded, so a regression fails the test instead of hanging it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_queue_refuses_at_once_and_the_queued_writes_complete() {
+        const LIMIT: usize = 16;
         let dir = tempfile::tempdir().unwrap();
         let url = dir.path().join("t.sqlite3").to_string_lossy().into_owned();
-        let db = Database::open(&url, 1).unwrap();
+        let pool = Database::open(&url, 1).unwrap().pool().clone();
+        let writer = Writer::start_with_limit(pool, LIMIT).unwrap();
         let (release, held) = mpsc::channel::<()>();
+        let (running, started) = tokio::sync::oneshot::channel::<()>();
         let blocker = {
-            let db = db.clone();
+            let writer = writer.clone();
             tokio::spawn(async move {
-                db.write(move |_| {
-                    held.recv().ok();
-                    Ok(())
-                })
-                .await
+                writer
+                    .run(move |_| {
+                        running.send(()).ok();
+                        held.recv().ok();
+                        Ok(())
+                    })
+                    .await
             })
         };
-        let queued: Vec<_> = (1..MAX_WAITING)
+        let within = std::time::Duration::from_secs(30);
+        tokio::time::timeout(within, started)
+            .await
+            .unwrap_or_else(bounded("the writer to be held"))
+            .unwrap();
+        let queued: Vec<_> = (1..LIMIT)
             .map(|_| {
-                let db = db.clone();
-                tokio::spawn(async move { db.write(|_| Ok(())).await })
+                let writer = writer.clone();
+                tokio::spawn(async move { writer.run(|_| Ok(())).await })
             })
             .collect();
-        // Every task has queued its write once it has been polled once.
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let refused = db.write(|_| Ok(())).await;
+        tokio::time::timeout(within, async {
+            while writer.waiting.load(Ordering::SeqCst) < LIMIT {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(bounded("the queue to fill"));
+        let refused = tokio::time::timeout(within, writer.run(|_| Ok(())))
+            .await
+            .unwrap_or_else(bounded("the refusal"));
         assert!(
             matches!(refused, Err(AppError::Unavailable(_))),
             "{refused:?}"
         );
         release.send(()).unwrap();
-        blocker.await.unwrap().unwrap();
-        for write in queued {
-            write.await.unwrap().unwrap();
-        }
-        db.write(|_| Ok(())).await.unwrap();
+        tokio::time::timeout(within, async {
+            blocker.await.unwrap().unwrap();
+            for write in queued {
+                write.await.unwrap().unwrap();
+            }
+            writer.run(|_| Ok(())).await.unwrap();
+        })
+        .await
+        .unwrap_or_else(bounded("the queued writes"));
+        assert_eq!(writer.waiting.load(Ordering::SeqCst), 0);
     }
 }
