@@ -7,6 +7,7 @@ use std::fmt;
 pub use crate::domain::errors::FieldError;
 use crate::domain::{
     errors::{Corrupt, Forbidden, Invalid},
+    history::{HistoryError, MAX_POINTS},
     workflow::Refusal,
 };
 
@@ -283,6 +284,32 @@ impl From<Refusal> for AppError {
             }
             Refusal::ReasonRequired => AppError::field("reason", "required", refusal.message()),
             other => AppError::Denied(other.code(), other.message().to_owned()),
+        }
+    }
+}
+
+/// A date or range of figures over time that cannot be answered (422, each with its code).
+impl From<HistoryError> for AppError {
+    fn from(error: HistoryError) -> Self {
+        match error {
+            HistoryError::Reversed => {
+                AppError::Unprocessable("range_reversed", "`from` is after `to`".to_owned())
+            }
+            HistoryError::InFuture { today } => AppError::Unprocessable(
+                "date_in_future",
+                format!("figures are known up to today ({today}), not after"),
+            ),
+            HistoryError::TooLong { points } => AppError::Unprocessable(
+                "range_too_long",
+                format!(
+                    "the range holds {points} points; at most {MAX_POINTS} are served at once \
+                     (ask for a shorter range or interval=month)"
+                ),
+            ),
+            HistoryError::BeforeHistory { since } => AppError::Unprocessable(
+                "before_history",
+                format!("figures were first recorded on {since}; earlier ones are not known"),
+            ),
         }
     }
 }

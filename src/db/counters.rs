@@ -17,18 +17,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use crate::{
     db::{
         pledges::{records, PledgeRecord, PledgeRow},
-        schema::{counter_refs, counter_scopes, pledges},
+        schema::{counter_days, counter_refs, counter_scopes, pledges},
         write_tx, DbConnection,
     },
     domain::{
         counters::{Contribution, Counters, Distinct, PledgeFacts, Refs, Scope, ScopeCounters},
         errors::Corrupt,
+        history::Ledger,
         ids::{OrganisationId, PledgeId},
         workflow::Status,
     },
@@ -162,7 +163,7 @@ fn record(conn: &mut DbConnection, before: &Contributions, after: &Contributions
     }
     let now = Utc::now();
     let loaded = lock_scopes(conn, &keys, RefsToLoad::Keys(&referenced), now)?;
-    let before = Before::of(&loaded);
+    let before = Before::of(&loaded, now);
     let mut counters = assemble(loaded, now)?;
     let mut touched = BTreeSet::new();
     for (_, old, new) in &changes {
@@ -193,11 +194,19 @@ fn record(conn: &mut DbConnection, before: &Contributions, after: &Contributions
 struct Before {
     versions: BTreeMap<String, u64>,
     refs: BTreeMap<String, Refs>,
+    /// The scopes last changed on an earlier day than this change, with their figures: those
+    /// of the end of that day, kept as its close when this change alters them.
+    closing: BTreeMap<String, ScopeCounters>,
 }
 
 impl Before {
-    fn of(loaded: &[(String, ScopeCounters)]) -> Self {
+    fn of(loaded: &[(String, ScopeCounters)], now: DateTime<Utc>) -> Self {
         Before {
+            closing: loaded
+                .iter()
+                .filter(|(_, c)| c.version() > 0 && c.updated_at().date_naive() < now.date_naive())
+                .map(|(k, c)| (k.clone(), c.clone()))
+                .collect(),
             versions: loaded
                 .iter()
                 .map(|(k, c)| (k.clone(), c.version()))
@@ -373,6 +382,9 @@ fn store(
     let mut any = false;
     for (k, counters) in scopes {
         any = true;
+        if let Some(closed) = before.closing.get(&k) {
+            close_day(conn, &k, closed)?;
+        }
         diesel::update(counter_scopes::table.find(&k))
             .set((
                 counter_scopes::version.eq(i64::try_from(counters.version()).unwrap_or(i64::MAX)),
@@ -394,6 +406,74 @@ fn store(
         }
     }
     Ok(())
+}
+
+/// Keeps `closed`, a scope's figures last changed on an earlier day, as the figures at the end
+/// of that day (once: a close is never rewritten).
+fn close_day(conn: &mut DbConnection, scope: &str, closed: &ScopeCounters) -> AppResult<()> {
+    let insert = diesel::insert_into(counter_days::table)
+        .values((
+            counter_days::scope.eq(scope),
+            counter_days::day.eq(closed.updated_at().date_naive()),
+            counter_days::state.eq(encode(closed)?),
+            counter_days::history_starts.eq(false),
+        ))
+        .on_conflict_do_nothing();
+    match conn {
+        DbConnection::Postgres(pg) => insert.execute(pg)?,
+        DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+    };
+    Ok(())
+}
+
+/// A scope's figures over time, as needed for the dates from `from` to `to`: the closes in
+/// between, the latest one before (or the first of all, to tell an empty past from an unknown
+/// one) and the live figures.
+pub fn ledger(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Ledger> {
+    let k = key(scope);
+    let stored = counter_days::table
+        .filter(counter_days::scope.eq(&k))
+        .select((
+            counter_days::day,
+            counter_days::state,
+            counter_days::history_starts,
+        ));
+    let mut rows: Vec<(NaiveDate, String, bool)> = stored
+        .filter(counter_days::day.between(from, to))
+        .load(conn)?;
+    let earlier: Option<(NaiveDate, String, bool)> = stored
+        .filter(counter_days::day.lt(from))
+        .order(counter_days::day.desc())
+        .first(conn)
+        .optional()?;
+    match earlier {
+        Some(row) => rows.push(row),
+        None => rows.extend(
+            stored
+                .order(counter_days::day.asc())
+                .first::<(NaiveDate, String, bool)>(conn)
+                .optional()?,
+        ),
+    }
+    let closes = rows
+        .into_iter()
+        .map(|(day, state, starts)| {
+            let id = format!("{k}/{day}");
+            let counters = serde_json::from_str(&state).map_err(|e| Corrupt {
+                table: "counter_days",
+                id,
+                detail: format!("unreadable counters: {e}"),
+            })?;
+            Ok((day, counters, starts))
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let current = load(conn, &[k])?.pop().map(|(_, c)| c);
+    Ok(Ledger::new(closes, current))
 }
 
 /// Moves one stored reference count from `old` to `new` (absent: no pledge).
@@ -500,7 +580,7 @@ pub fn recount(conn: &mut DbConnection) -> AppResult<Vec<Scope>> {
             .chain(stored_keys)
             .collect();
         let loaded = lock_scopes(conn, &keys, RefsToLoad::All, now)?;
-        let before = Before::of(&loaded);
+        let before = Before::of(&loaded, now);
         let mut current = assemble(loaded, now)?;
         let drifted = current.reconcile(fresh, now);
         let repaired: BTreeSet<String> = drifted.iter().map(key).collect();

@@ -255,6 +255,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    counter_days (scope, day) {
+        scope -> Text,
+        day -> Date,
+        state -> Text,
+        history_starts -> Bool,
+    }
+}
+
+diesel::table! {
+    annual_packs (year) {
+        year -> Integer,
+        generated_at -> Timestamp,
+        body -> Text,
+    }
+}
+
+diesel::table! {
     counter_scopes (scope) {
         scope -> Text,
         version -> BigInt,
@@ -319,6 +336,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     counter_refs,
     counter_scopes,
+    counter_days,
+    annual_packs,
     progress_reports,
     report_reminders,
     lifecycle_notices,

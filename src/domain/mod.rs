@@ -7,6 +7,7 @@ pub mod counters;
 pub mod decisions;
 pub mod digest;
 pub mod errors;
+pub mod history;
 pub mod ids;
 pub mod language;
 pub mod outbox;

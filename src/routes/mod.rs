@@ -60,6 +60,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         // The answers read most (the big screens, the public catalogue) first: routes are tried
         // in order.
         stats::snapshot;
+        stats::history;
         stats::stream;
         pledges::list, pledges::create;
         // Before `/pledges/{id}`, which would take these names for ids.

@@ -1,4 +1,5 @@
-//! `GET /api/v1/stats`, `GET /api/v1/stats/stream` and the big-screen page `GET /live/{track}`.
+//! `GET /api/v1/stats` (live, or as of a past date), `GET /api/v1/stats/history`,
+//! `GET /api/v1/stats/stream` and the big-screen page `GET /live/{track}`.
 
 use std::{sync::Arc, time::Duration};
 
@@ -9,11 +10,16 @@ use actix_web::{
     HttpResponse,
 };
 use bytestring::ByteString;
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    domain::counters::Snapshot, error::AppResult, live::Rendered, routes::extract::MaybeActor,
+    domain::{counters::Snapshot, history::Interval},
+    error::AppResult,
+    live::Rendered,
+    routes::extract::MaybeActor,
+    services::history::{self as figures_over_time, History},
     state::AppState,
 };
 
@@ -26,6 +32,35 @@ const STREAM_MIN_GAP: Duration = Duration::from_millis(250);
 pub struct StatsQuery {
     /// Track slug; none for all pledges.
     pub track: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SnapshotQuery {
+    /// Track slug; none for all pledges.
+    pub track: Option<String>,
+    /// The figures as they stood at the end of this UTC date (not after today), exactly as
+    /// they were then; none for the live figures.
+    #[param(value_type = Option<String>, format = Date, example = "2025-12-31")]
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// Track slug; none for all pledges.
+    pub track: Option<String>,
+    /// The first date (UTC); by default 30 days, or 12 months, before `to`.
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// The last date (UTC), not after today; by default today.
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    /// One point per day (by default) or per month (each month's last day).
+    #[param(inline)]
+    pub interval: Option<Interval>,
 }
 
 fn body(rendered: &Rendered, staff: bool) -> ByteString {
@@ -50,20 +85,39 @@ pub struct StatsEvent {
     data: String,
 }
 
-/// Live figures for a scope. Staff also see the pending figures. Served from memory.
-#[utoipa::path(operation_id = "getStats", tag = "live counters", params(StatsQuery),
+/// Live figures for a scope, served from memory; or, with `as_of`, the figures as they stood at
+/// the end of that date, the same every time they are asked for. Staff also see the pending
+/// figures.
+#[utoipa::path(operation_id = "getStats", tag = "live counters", params(SnapshotQuery),
     security((), ("bearer" = [])),
-    responses((status = 200, body = Snapshot, headers(("ETag" = String, description = "The snapshot's version"))), (status = 404, description = "Unknown track")))]
+    responses((status = 200, body = Snapshot, headers(("ETag" = String, description = "The snapshot's version"))), (status = 404, description = "Unknown track"),
+        (status = 422, description = "`as_of` after today (`date_in_future`) or before the figures were first recorded (`before_history`)")))]
 #[get("/api/v1/stats")]
 pub async fn snapshot(
     state: web::Data<AppState>,
-    query: web::Query<StatsQuery>,
+    query: web::Query<SnapshotQuery>,
     viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
-    // A write this instance answered is in the figures read after it.
-    state.live.catch_up().await?;
     let scope = state.live.scope(query.track.as_deref())?;
     let staff = viewer.0.is_some_and(|v| v.role.is_staff());
+    let today = Utc::now().date_naive();
+    if let Some(day) = query.as_of.filter(|day| *day != today) {
+        let past = state
+            .db
+            .run(move |conn| figures_over_time::as_of(conn, &scope, day, today, staff))
+            .await?;
+        // A past date's figures never change; the pending ones are for staff only.
+        let caching = if staff {
+            "private, no-cache"
+        } else {
+            "public, max-age=3600"
+        };
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, caching))
+            .json(past));
+    }
+    // A write this instance answered is in the figures read after it.
+    state.live.catch_up().await?;
     let rendered = state.live.current(&scope);
     let etag = if staff {
         &rendered.staff_etag
@@ -75,6 +129,39 @@ pub async fn snapshot(
         .insert_header((header::ETAG, etag.as_str()))
         .content_type("application/json")
         .body(body(&rendered, staff)))
+}
+
+/// A scope's headline figures over time: one point per day or per month, each the figures as
+/// they stood at the end of its date (at most 1,100 points a request).
+#[utoipa::path(operation_id = "getStatsHistory", tag = "live counters", params(HistoryQuery),
+    security((), ("bearer" = [])),
+    responses((status = 200, body = History), (status = 404, description = "Unknown track"),
+        (status = 422, description = "`from` after `to` (`range_reversed`), `to` after today (`date_in_future`), too many points (`range_too_long`), or a date before the figures were first recorded (`before_history`)")))]
+#[get("/api/v1/stats/history")]
+pub async fn history(
+    state: web::Data<AppState>,
+    query: web::Query<HistoryQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let scope = state.live.scope(query.track.as_deref())?;
+    let today = Utc::now().date_naive();
+    let interval = query.interval.unwrap_or_default();
+    let to = query.to.unwrap_or(today);
+    let from = query
+        .from
+        .unwrap_or_else(|| figures_over_time::default_from(to, interval));
+    let series = state
+        .db
+        .run(move |conn| figures_over_time::series(conn, &scope, (from, to), interval, today))
+        .await?;
+    let caching = if to < today {
+        "public, max-age=3600"
+    } else {
+        "no-cache"
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, caching))
+        .json(series))
 }
 
 /// Server-Sent Events: `event: stats` with the snapshot on connect, then on every change

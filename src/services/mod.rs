@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod demo;
 pub mod digest;
+pub mod history;
 pub mod lifecycle;
 pub mod organisations;
 pub mod outbox;

@@ -55,11 +55,10 @@ pub async fn create_pledge(app: &TestApp, owner: &Session, body: &Value) -> Stri
             Some(body),
         )
         .await;
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    resp.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    let status = resp.status();
+    let created = resp.json::<Value>().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_str().unwrap().to_owned()
 }
 
 /// Submits a pledge for `owner`; returns the answer's body.

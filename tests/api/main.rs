@@ -14,6 +14,7 @@ mod email;
 mod errors;
 mod export;
 mod helpers;
+mod history;
 mod lifecycle;
 mod live;
 mod moderation;

@@ -1,0 +1,2 @@
+DROP TABLE annual_packs;
+DROP TABLE counter_days;
