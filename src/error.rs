@@ -6,6 +6,7 @@ use std::fmt;
 
 pub use crate::domain::errors::FieldError;
 use crate::domain::{
+    annual::{YearRefused, FIRST_YEAR},
     errors::{Corrupt, Forbidden, Invalid},
     history::{HistoryError, MAX_POINTS},
     workflow::Refusal,
@@ -309,6 +310,22 @@ impl From<HistoryError> for AppError {
             HistoryError::BeforeHistory { since } => AppError::Unprocessable(
                 "before_history",
                 format!("figures were first recorded on {since}; earlier ones are not known"),
+            ),
+        }
+    }
+}
+
+/// A year no annual pack is made for (422).
+impl From<YearRefused> for AppError {
+    fn from(refused: YearRefused) -> Self {
+        match refused {
+            YearRefused::InFuture { this_year } => AppError::Unprocessable(
+                "date_in_future",
+                format!("packs are made for years up to this one ({this_year})"),
+            ),
+            YearRefused::TooEarly => AppError::Unprocessable(
+                "year_out_of_range",
+                format!("packs are made for the years from {FIRST_YEAR}"),
             ),
         }
     }

@@ -146,10 +146,19 @@ impl PledgeRecord {
 
     /// Its traffic light on `today`; none before it is published.
     pub fn light(&self, today: NaiveDate) -> Option<Light> {
+        self.light_as_of(today, None)
+    }
+
+    /// Its traffic light at the end of `day`, from the reports accepted by then (all of them
+    /// without `accepted_by`); none before it is published.
+    pub fn light_as_of(&self, day: NaiveDate, accepted_by: Option<NaiveDate>) -> Option<Light> {
         let published = self.row.published_at?.date();
         let accepted: Vec<Accepted<'_>> = self
             .accepted
             .iter()
+            .filter(|r| {
+                accepted_by.is_none_or(|by| r.reviewed_at.is_some_and(|at| at.date_naive() <= by))
+            })
             .map(|r| Accepted {
                 year: r.year,
                 status: r.implementation_status,
@@ -162,7 +171,7 @@ impl PledgeRecord {
             self.content.start_date,
             &self.content.deliverables,
             &accepted,
-            today,
+            day,
         ))
     }
 
@@ -391,8 +400,34 @@ pub fn batch_in_status(
     after: &str,
     limit: i64,
 ) -> AppResult<Vec<PledgeRecord>> {
-    let rows = pledges::table
+    let selected = pledges::table
         .filter(pledges::status.eq(status.as_str()))
+        .into_boxed();
+    batch_of(conn, selected, after, limit)
+}
+
+/// A batch of the pledges published before `until` (whatever became of them since), by id,
+/// after `after` (empty: from the first).
+pub fn batch_published_before(
+    conn: &mut DbConnection,
+    until: NaiveDateTime,
+    after: &str,
+    limit: i64,
+) -> AppResult<Vec<PledgeRecord>> {
+    let selected = pledges::table
+        .filter(pledges::published_at.lt(until))
+        .into_boxed();
+    batch_of(conn, selected, after, limit)
+}
+
+/// The records of a batch of the `selected` pledges, by id, after `after`.
+fn batch_of(
+    conn: &mut DbConnection,
+    selected: pledges::BoxedQuery<'_, super::MultiBackend>,
+    after: &str,
+    limit: i64,
+) -> AppResult<Vec<PledgeRecord>> {
+    let rows = selected
         .filter(pledges::id.gt(after))
         .order(pledges::id.asc())
         .limit(limit)

@@ -75,7 +75,7 @@ impl Ledger {
 }
 
 /// The headline figures of a scope at the end of one date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HistoryPoint {
     pub date: NaiveDate,
     /// Published pledges (all-time: completed and inactive ones included, withdrawn ones not).

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod actor;
+pub mod annual;
 pub mod counters;
 pub mod decisions;
 pub mod digest;
@@ -14,6 +15,7 @@ pub mod outbox;
 pub mod pledge;
 pub mod progress;
 pub mod report;
+pub mod spreadsheet;
 pub mod taxonomy;
 pub mod translations;
 pub mod validation;

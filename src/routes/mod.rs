@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod annual;
 pub mod auth;
 pub mod body;
 pub mod caching;
@@ -62,6 +63,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         stats::snapshot;
         stats::history;
         stats::stream;
+        annual::pack;
         pledges::list, pledges::create;
         // Before `/pledges/{id}`, which would take these names for ids.
         pledges::export_csv;

@@ -11,7 +11,7 @@ use crate::{
     db::{counters as repo, DbConnection},
     domain::{
         counters::{Scope, ScopeCounters, Snapshot},
-        history::{dates, end_of, past_or_today, HistoryPoint, Interval},
+        history::{dates, end_of, past_or_today, HistoryError, HistoryPoint, Interval},
     },
     error::AppResult,
 };
@@ -40,6 +40,21 @@ pub fn as_of(
     let day = past_or_today(day, today)?;
     let ledger = repo::ledger(conn, scope, day, day)?;
     Ok(snapshot(scope, ledger.at(day)?, day, staff))
+}
+
+/// The public snapshot of `scope` at the end of `day`; none when the figures of that day were
+/// never recorded.
+pub fn figures_on(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    day: NaiveDate,
+) -> AppResult<Option<Snapshot>> {
+    let ledger = repo::ledger(conn, scope, day, day)?;
+    Ok(match ledger.at(day) {
+        Ok(figures) => Some(snapshot(scope, figures, day, false)),
+        Err(HistoryError::BeforeHistory { .. }) => None,
+        Err(other) => return Err(other.into()),
+    })
 }
 
 /// The series of `scope` from `from` to `to`.

@@ -1,13 +1,14 @@
 //! Figures over time: `GET /stats?as_of=` and `GET /stats/history`, read from the days' closes
-//! that counted changes keep.
+//! that counted changes keep, and the annual report pack built on them.
 
-use chrono::{Duration, Utc};
-use reqwest::StatusCode;
-use serde_json::Value;
+use chrono::{Datelike, Duration, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
 
 use crate::{
     helpers::{assert_problem, spawn_app, TestApp},
     live::{pledge_body, publish, stage},
+    reports::backdate,
 };
 
 /// Moves every stored scope's last change to noon on `day`, as if nothing had been counted
@@ -194,4 +195,170 @@ async fn before_the_recorded_history_and_beyond_today_are_refused_clearly() {
     let resp = app.get("/api/v1/stats?as_of=2025-05-31").await;
     let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "before_history").await;
     assert!(problem["detail"].as_str().unwrap().contains("2025-06-01"));
+}
+
+#[tokio::test]
+async fn the_annual_pack_of_a_closed_year_is_sealed_and_reads_the_same_ever_after() {
+    let app = spawn_app().await;
+    let stage = stage(
+        &app,
+        "owner@annual.example",
+        "Annual Ministry",
+        "mod@annual.example",
+    )
+    .await;
+    let id = publish(
+        &app,
+        &stage,
+        pledge_body("Connect clinics", &["ldc5"], &["NPL"], 1_000),
+    )
+    .await;
+    backdate(&app, &id, "2025-03-06").await;
+    let report = json!({"year": 2025, "implementation_status": "in_progress",
+        "narrative": "Twelve clinics connected.", "usd_disbursed": 200, "people_reached": 300,
+        "deliverables": [{"deliverable": 0, "value": 40}]});
+    let reports = format!("/api/v1/pledges/{id}/reports");
+    let resp = app
+        .send(
+            Method::POST,
+            &reports,
+            Some(&stage.owner.access),
+            Some(&report),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let resp = app
+        .send(
+            Method::POST,
+            &format!("{reports}/2025/accept"),
+            Some(&stage.moderator.access),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    run_sql(
+        &app,
+        format!("UPDATE progress_reports SET reviewed_at = '2025-11-02 09:00:00' WHERE pledge_id = '{id}'"),
+    )
+    .await;
+    last_changed_on(&app, "2025-12-30").await;
+    // This year's pledges leave the closed year as it was.
+    publish(
+        &app,
+        &stage,
+        pledge_body("A later pledge", &["p2c"], &["GHA"], 500),
+    )
+    .await;
+
+    let resp = app.get("/api/v1/reports/annual/2025").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
+    let sealed = resp.text().await.unwrap();
+    let pack: Value = serde_json::from_str(&sealed).unwrap();
+    assert_eq!(pack["year"], 2025);
+    assert_eq!(pack["closed"], true);
+    assert_eq!(pack["through"], "2025-12-31");
+    let scopes: Vec<&str> = pack["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scope"].as_str().unwrap())
+        .collect();
+    assert_eq!(scopes[0], "all");
+    assert!(scopes.contains(&"ldc5") && scopes.contains(&"p2c"));
+    let scope = |slug: &str| {
+        pack["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["scope"] == slug)
+            .unwrap()
+            .clone()
+    };
+    let all = scope("all");
+    assert_eq!(all["name"], "All pledges");
+    assert_eq!(
+        all["published"],
+        json!({"pledges": 1, "usd_pledged": 1_000, "withdrawn": 0})
+    );
+    assert_eq!(all["reports"], json!({"accepted": 1, "usd_disbursed": 200}));
+    assert_eq!(
+        all["lights"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum::<u64>(),
+        1
+    );
+    assert_eq!(all["year_end"]["figures"]["date"], "2025-12-31", "{pack}");
+    assert_eq!(all["year_end"]["figures"]["pledges"], 1);
+    assert_eq!(all["year_end"]["figures"]["usd_pledged"], 1_000);
+    assert_eq!(all["year_end"]["figures"]["usd_disbursed"], 200);
+    assert_eq!(all["year_end"]["usd_by_sdg"]["9"], 1_000);
+    assert_eq!(scope("ldc5")["published"]["pledges"], 1);
+    assert_eq!(scope("p2c")["published"]["pledges"], 0);
+    assert_eq!(scope("p2c")["year_end"]["figures"]["pledges"], 0);
+
+    // More changes, a report returned to the past: the sealed pack does not move.
+    publish(
+        &app,
+        &stage,
+        pledge_body("Yet another pledge", &["ldc5"], &["NPL"], 70),
+    )
+    .await;
+    backdate(&app, &id, "2025-01-02").await;
+    let again = app
+        .get("/api/v1/reports/annual/2025")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(again, sealed);
+
+    let resp = app.get("/api/v1/reports/annual/2025?format=csv").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = resp.text().await.unwrap();
+    assert!(csv.starts_with("year,scope,measure,key,value\n"), "{csv}");
+    assert!(csv.contains("2025,all,published_pledges,,1\n"), "{csv}");
+    assert!(
+        csv.contains("2025,ldc5,year_end_usd_by_sdg,9,1000\n"),
+        "{csv}"
+    );
+    assert_eq!(
+        app.get("/api/v1/reports/annual/2025?format=csv")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        csv
+    );
+
+    // The running year is counted up to today.
+    let this_year = Utc::now().year();
+    let running = app
+        .get_json(&format!("/api/v1/reports/annual/{this_year}"))
+        .await;
+    assert_eq!(running["closed"], false);
+    assert_eq!(running["through"], Utc::now().date_naive().to_string());
+    assert_eq!(running["scopes"][0]["published"]["pledges"], 2);
+    assert_eq!(running["scopes"][0]["year_end"]["figures"]["pledges"], 3);
+
+    let resp = app
+        .get(&format!("/api/v1/reports/annual/{}", this_year + 1))
+        .await;
+    assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "date_in_future").await;
+    let resp = app.get("/api/v1/reports/annual/1999").await;
+    assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "year_out_of_range").await;
+    let resp = app.get("/api/v1/reports/annual/last").await;
+    assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_path").await;
+    let resp = app.get("/api/v1/reports/annual/2025?format=xlsx").await;
+    assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
 }

@@ -320,7 +320,7 @@ async fn reports_count_once_accepted_and_a_returned_report_is_filed_again() {
 }
 
 /// Pretends a pledge was published on the given day.
-async fn backdate(app: &crate::helpers::TestApp, id: &str, day: &str) {
+pub(crate) async fn backdate(app: &crate::helpers::TestApp, id: &str, day: &str) {
     let (id, at) = (
         id.to_owned(),
         chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")

@@ -112,14 +112,7 @@ pub fn batch(
     super::list(conn, viewer, filter, &page)
 }
 
-/// A spreadsheet runs cells that start with `=`, `+`, `-`, `@`, a tab or a carriage return as
-/// formulas: such cells get a leading apostrophe so they stay text.
-pub fn neutralise(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
-    }
-}
+pub use crate::domain::spreadsheet::neutralise;
 
 /// A JSON value as one cell: lists joined with `;`, lists of objects (deliverables) as their
 /// JSON, absent values empty.
