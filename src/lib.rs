@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod i18n;
 pub mod live;
 pub mod metrics;
 pub mod pagination;

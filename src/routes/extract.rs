@@ -104,6 +104,16 @@ impl FromRequest for Negotiated {
     }
 }
 
+/// The language of an answer that must not fail on its own account (a problem document): as
+/// [`Negotiated`], with a `lang` that names no language ignored.
+pub fn lenient_language(query: &str, accept_language: Option<&str>) -> Language {
+    let asked = web::Query::<LangParam>::from_query(query)
+        .ok()
+        .and_then(|q| q.into_inner().lang)
+        .and_then(|lang| lang.parse::<Language>().ok());
+    negotiate(asked, accept_language)
+}
+
 fn negotiated(req: &HttpRequest) -> Result<Negotiated, AppError> {
     let asked = web::Query::<LangParam>::from_query(req.query_string())
         // `lang` given twice, or a query string that is not one.

@@ -17,8 +17,11 @@ use actix_web::{
 use futures_util::FutureExt;
 use tracing_actix_web::RequestId;
 
-use super::problem::{Problem, PROBLEM_CONTENT_TYPE};
-use crate::{error::AppError, metrics, state::AppState};
+use super::{
+    extract::lenient_language,
+    problem::{Problem, PROBLEM_CONTENT_TYPE},
+};
+use crate::{domain::language::Language, error::AppError, metrics, state::AppState};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -67,6 +70,12 @@ pub async fn problem_details(
     // keep only what the problem document needs.
     let path = req.path().to_owned();
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let language = lenient_language(
+        req.query_string(),
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     // Bodies the framework refuses as too large are refused against this limit.
     let body_limit = req
         .app_data::<web::Data<AppState>>()
@@ -86,7 +95,8 @@ pub async fn problem_details(
                     .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
                 if error.is_some() || !is_problem {
                     let (req, old) = res.into_parts();
-                    let new = problem_response(&old, &path, request_id.as_deref(), body_limit);
+                    let new =
+                        problem_response(&old, &path, request_id.as_deref(), body_limit, language);
                     res = ServiceResponse::new(req, new);
                 }
             }
@@ -101,6 +111,7 @@ pub async fn problem_details(
                 &path,
                 request_id.as_deref(),
                 body_limit,
+                language,
             );
             set_request_id(response.headers_mut(), request_id.as_deref());
             Err(InternalError::from_response(err.to_string(), response).into())
@@ -121,6 +132,7 @@ fn problem_response(
     path: &str,
     request_id: Option<&str>,
     body_limit: usize,
+    language: Language,
 ) -> HttpResponse {
     let payload_error = old
         .error()
@@ -128,21 +140,22 @@ fn problem_response(
     let late_body = payload_error.is_some_and(super::body::is_late);
     let not_an_object = payload_error.is_some_and(super::body::is_not_an_object);
     let (status, mut problem) = match old.error().and_then(|e| e.as_error::<AppError>()) {
-        Some(app_error) => (old.status(), Problem::of(app_error)),
+        Some(app_error) => (old.status(), Problem::of_in(app_error, language)),
         // A body read by the framework (not through our extractor configs) that came too late.
         None if late_body => (
             StatusCode::REQUEST_TIMEOUT,
-            Problem::of(&AppError::RequestTimeout),
+            Problem::of_in(&AppError::RequestTimeout, language),
         ),
         None if not_an_object => (
             StatusCode::BAD_REQUEST,
-            Problem::of(&AppError::MalformedJson(
-                super::body::NOT_AN_OBJECT.to_owned(),
-            )),
+            Problem::of_in(
+                &AppError::MalformedJson(super::body::NOT_AN_OBJECT.to_owned()),
+                language,
+            ),
         ),
         None => (
             old.status(),
-            Problem::of(&error_for_status(old.status(), body_limit)),
+            Problem::of_in(&error_for_status(old.status(), body_limit), language),
         ),
     };
     problem.instance = Some(path.to_owned());
@@ -153,7 +166,10 @@ fn problem_response(
             builder.append_header((name.clone(), value.clone()));
         }
     }
-    builder.content_type(PROBLEM_CONTENT_TYPE).json(problem)
+    builder
+        .insert_header((header::CONTENT_LANGUAGE, language.as_str()))
+        .content_type(PROBLEM_CONTENT_TYPE)
+        .json(problem)
 }
 
 /// The problem for an error answer that the framework, not our code, produced.

@@ -6,8 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    domain::errors::MAX_FIELD_ERRORS,
+    domain::{errors::MAX_FIELD_ERRORS, language::Language},
     error::{AppError, FieldError},
+    i18n::{self, messages, number},
 };
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -39,14 +40,30 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// The problem document for `err`, as sent to the client (the middleware adds `instance`
-    /// and `request_id`, which it sees from the request).
+    /// The problem document for `err` in English, as sent to the client (the middleware adds
+    /// `instance` and `request_id`, which it sees from the request).
     pub fn of(err: &AppError) -> Self {
+        Self::of_in(err, Language::En)
+    }
+
+    /// The problem document for `err` with its title and detail in `language`; the `code` is
+    /// the same in every language. English details are the error's own, which may name the
+    /// values involved; the other languages give the code's message with the figures the
+    /// error carries.
+    pub fn of_in(err: &AppError, language: Language) -> Self {
+        let m = messages();
+        let title = m.text(language, &title_id(err.title()), &[]);
+        let detail_id = format!("problem-{}", err.code());
+        let detail = if language == Language::En || !m.has(Language::En, &detail_id) {
+            err.detail()
+        } else {
+            m.text(language, &detail_id, &detail_args(err))
+        };
         Problem {
             kind: format!("urn:pledgeboard:problem:{}", err.code()),
-            title: err.title().to_owned(),
+            title,
             status: err.status(),
-            detail: err.detail(),
+            detail,
             code: err.code().to_owned(),
             errors: match err {
                 AppError::Validation(errors) => {
@@ -63,6 +80,25 @@ impl Problem {
             instance: None,
             request_id: None,
         }
+    }
+}
+
+/// The message id of a problem title: `problem-title-` and the English title in lower case,
+/// words joined by hyphens.
+fn title_id(title: &str) -> String {
+    format!("problem-title-{}", title.to_lowercase().replace(' ', "-"))
+}
+
+/// The figures a problem's translated detail names.
+fn detail_args(err: &AppError) -> Vec<(&'static str, i18n::Arg<'static>)> {
+    match err {
+        AppError::PayloadTooLarge { limit } => vec![("limit", number(*limit as f64))],
+        AppError::TooManyRequests { retry_after_secs } => {
+            vec![("seconds", number(*retry_after_secs as f64))]
+        }
+        AppError::NotFound(resource) => vec![("resource", i18n::text(*resource))],
+        AppError::Validation(errors) => vec![("count", number(errors.len() as f64))],
+        _ => Vec::new(),
     }
 }
 
@@ -143,5 +179,175 @@ mod tests {
         let problem = Problem::of(&err);
         assert_eq!(problem.code, "storage_unavailable");
         assert!(!problem.detail.contains("/data"), "{}", problem.detail);
+    }
+
+    /// One error of every variant, so that a new variant must be listed here to compile.
+    fn one_of_each() -> Vec<AppError> {
+        let all = vec![
+            AppError::MalformedJson(String::new()),
+            AppError::UnsupportedMediaType,
+            AppError::PayloadTooLarge { limit: 1 },
+            AppError::RequestTimeout,
+            AppError::InvalidQuery(String::new()),
+            AppError::InvalidPath(String::new()),
+            AppError::Validation(Vec::new()),
+            AppError::Unprocessable("range_reversed", String::new()),
+            AppError::BadRequest(String::new()),
+            AppError::Unauthorized,
+            AppError::InvalidCredentials,
+            AppError::InvalidToken,
+            AppError::InvalidRefreshToken,
+            AppError::Forbidden,
+            AppError::Denied("out_of_scope", String::new()),
+            AppError::NotFound("pledge"),
+            AppError::RouteNotFound,
+            AppError::MethodNotAllowed,
+            AppError::Conflict("email_taken", String::new()),
+            AppError::PreconditionFailed,
+            AppError::PreconditionRequired,
+            AppError::TooManyRequests {
+                retry_after_secs: 2,
+            },
+            AppError::Unavailable(String::new()),
+            AppError::StorageUnavailable {
+                detail: String::new(),
+                contention: false,
+            },
+            AppError::Internal(String::new()),
+        ];
+        for err in &all {
+            // Exhaustive: a variant missing above fails to compile here.
+            match err {
+                AppError::MalformedJson(_)
+                | AppError::UnsupportedMediaType
+                | AppError::PayloadTooLarge { .. }
+                | AppError::RequestTimeout
+                | AppError::InvalidQuery(_)
+                | AppError::InvalidPath(_)
+                | AppError::Validation(_)
+                | AppError::Unprocessable(..)
+                | AppError::BadRequest(_)
+                | AppError::Unauthorized
+                | AppError::InvalidCredentials
+                | AppError::InvalidToken
+                | AppError::InvalidRefreshToken
+                | AppError::Forbidden
+                | AppError::Denied(..)
+                | AppError::NotFound(_)
+                | AppError::RouteNotFound
+                | AppError::MethodNotAllowed
+                | AppError::Conflict(..)
+                | AppError::PreconditionFailed
+                | AppError::PreconditionRequired
+                | AppError::TooManyRequests { .. }
+                | AppError::Unavailable(_)
+                | AppError::StorageUnavailable { .. }
+                | AppError::Internal(_) => {}
+            }
+        }
+        all
+    }
+
+    /// The codes the service's own code names for its refusals: literals given to
+    /// `Denied`, `Conflict` and `Unprocessable`, or returned as `Err(("code", …))` by domain
+    /// rules, outside tests.
+    fn codes_named_in_the_source() -> std::collections::BTreeSet<String> {
+        fn walk(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let source = std::fs::read_to_string(&path).unwrap();
+                    let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+                    for opener in ["Denied(", "Conflict(", "Unprocessable(", "Err(("] {
+                        for (at, _) in code.match_indices(opener) {
+                            let rest = code[at + opener.len()..].trim_start();
+                            let Some(literal) = rest.strip_prefix('"') else {
+                                continue;
+                            };
+                            let name: String = literal
+                                .chars()
+                                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                                .collect();
+                            if literal[name.len()..].starts_with('"') && name.contains('_') {
+                                found.insert(name);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = std::collections::BTreeSet::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        found
+    }
+
+    #[test]
+    fn every_title_and_every_code_has_its_message_in_every_language() {
+        use crate::domain::workflow::Refusal;
+        let m = messages();
+        let mut codes = codes_named_in_the_source();
+        assert!(
+            codes.contains("email_taken") && codes.contains("report_accepted"),
+            "{codes:?}"
+        );
+        for refusal in [
+            Refusal::NotAllowed,
+            Refusal::InvalidTransition,
+            Refusal::EmailNotVerified,
+            Refusal::OrganisationNotVerified,
+            Refusal::OwnOrganisation,
+            Refusal::OutOfScope,
+        ] {
+            codes.insert(refusal.code().to_owned());
+        }
+        for err in one_of_each() {
+            codes.insert(err.code().to_owned());
+            for language in Language::ALL {
+                let id = title_id(err.title());
+                assert!(m.has(language, &id), "{language} lacks {id}");
+            }
+        }
+        for code in codes {
+            for language in Language::ALL {
+                let id = format!("problem-{code}");
+                assert!(m.has(language, &id), "{language} lacks {id}");
+            }
+        }
+    }
+
+    #[test]
+    fn problems_speak_the_asked_language_and_keep_their_code() {
+        let missing = AppError::NotFound("pledge");
+        let french = Problem::of_in(&missing, Language::Fr);
+        assert_eq!(
+            (french.code.as_str(), french.title.as_str()),
+            ("not_found", "Introuvable")
+        );
+        assert_eq!(french.detail, "Cet engagement est introuvable.");
+        let arabic = Problem::of_in(
+            &AppError::TooManyRequests {
+                retry_after_secs: 2,
+            },
+            Language::Ar,
+        );
+        assert_eq!(arabic.code, "rate_limited");
+        assert!(arabic.detail.contains("ثانيتين"), "{}", arabic.detail);
+        let russian = Problem::of_in(
+            &AppError::Validation(vec![FieldError::new("a", "b", "c"); 3]),
+            Language::Ru,
+        );
+        assert_eq!(russian.detail, "3 поля заполнены неверно.");
+        // English keeps the error's own detail, with the values it names.
+        let english = Problem::of_in(
+            &AppError::Conflict("track_exists", "a track called ldc5 exists".into()),
+            Language::En,
+        );
+        assert_eq!(english.detail, "a track called ldc5 exists");
+        assert_eq!(english.title, "Conflict");
     }
 }

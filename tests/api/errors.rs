@@ -132,3 +132,58 @@ async fn every_answer_carries_a_request_id() {
     assert_eq!(id_a.len(), 36);
     assert_ne!(id_a, id_b);
 }
+
+/// A problem speaks the asked language (`lang` wins over `Accept-Language`) and says which it
+/// used; its `code` is the same in every language.
+#[tokio::test]
+async fn problems_are_answered_in_the_asked_language_with_the_same_code() {
+    let app = spawn_app().await;
+    let missing = "/api/v1/pledges/00000000-0000-0000-0000-000000000000";
+    for (accept, title, language) in [
+        ("ar", "غير موجود", "ar"),
+        ("fr-CA,fr;q=0.9,en;q=0.5", "Introuvable", "fr"),
+        ("zh-Hans-CN", "未找到", "zh"),
+        ("ru", "Не найдено", "ru"),
+        ("es-419", "No encontrado", "es"),
+        ("de", "Not found", "en"),
+    ] {
+        let resp = app
+            .client
+            .get(app.url(missing))
+            .header("Accept-Language", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.headers()["content-language"], language, "{accept}");
+        let problem = assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
+        assert_eq!(problem["title"], title, "{accept}");
+    }
+    let resp = app
+        .client
+        .get(app.url(&format!("{missing}?lang=ru")))
+        .header("Accept-Language", "fr")
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
+    assert_eq!(problem["detail"], "Это обязательство не найдено.");
+    // A validation problem lists its fields with the same codes, titled in the language.
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/register"))
+        .header("Accept-Language", "es")
+        .json(
+            &serde_json::json!({"email": "no", "password": "x", "display_name": "",
+            "organisation": {"name": "", "kind": "nope", "country": "ZZZ"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["title"], "Error de validación");
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("campos no son válidos"));
+    assert!(!problem["errors"].as_array().unwrap().is_empty());
+}

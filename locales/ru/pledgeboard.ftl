@@ -1,0 +1,237 @@
+# Сообщения pledgeboard на русском языке (те же идентификаторы и переменные, что и в английском).
+
+## Заголовки проблем
+
+problem-title-malformed-request-body = Некорректное тело запроса
+problem-title-unsupported-media-type = Неподдерживаемый тип данных
+problem-title-request-body-too-large = Слишком большое тело запроса
+problem-title-request-timeout = Истекло время ожидания запроса
+problem-title-invalid-query-string = Недопустимые параметры запроса
+problem-title-invalid-path-parameter = Недопустимый параметр адреса
+problem-title-validation-failed = Ошибка проверки данных
+problem-title-unprocessable-request = Запрос не может быть обработан
+problem-title-bad-request = Неверный запрос
+problem-title-unauthorized = Требуется вход
+problem-title-invalid-token = Недействительный токен
+problem-title-forbidden = Доступ запрещён
+problem-title-not-found = Не найдено
+problem-title-method-not-allowed = Метод не разрешён
+problem-title-conflict = Конфликт
+problem-title-precondition-failed = Предусловие не выполнено
+problem-title-precondition-required = Требуется предусловие
+problem-title-too-many-requests = Слишком много запросов
+problem-title-service-unavailable = Сервис недоступен
+problem-title-internal-server-error = Внутренняя ошибка сервера
+
+## Подробности проблем, по кодам
+
+problem-malformed_json = Тело запроса не является допустимым JSON для этой операции.
+problem-unsupported_media_type = Тело запроса должно быть в формате application/json.
+problem-payload_too_large = Тело запроса превышает предел в { $limit } байт.
+problem-request_timeout = Тело запроса не поступило вовремя.
+problem-invalid_query = Не удаётся прочитать параметры запроса: параметр неизвестен, повторён или искажён.
+problem-invalid_path = Не удаётся прочитать значение в адресе.
+problem-validation_failed = { $count ->
+    [one] { $count } поле заполнено неверно.
+    [few] { $count } поля заполнены неверно.
+   *[other] { $count } полей заполнены неверно.
+}
+problem-bad_request = Не удаётся прочитать запрос.
+problem-unauthorized = Требуется аутентификация.
+problem-invalid_credentials = Неверный адрес электронной почты или пароль.
+problem-invalid_token = Эта ссылка или токен недействительны, уже использованы или просрочены.
+problem-invalid_refresh_token = Токен обновления недействителен, просрочен или уже использован.
+problem-forbidden = Вам нельзя это делать.
+problem-not_found = { $resource ->
+    [pledge] Это обязательство не найдено.
+    [organisation] Эта организация не найдена.
+    [track] Это направление не найдено.
+    [user] Этот пользователь не найден.
+    [member] Этот участник не найден.
+    [invitation] Это приглашение не найдено.
+    [report] Этот отчёт о ходе выполнения не найден.
+    [message] Это сообщение не найдено.
+   *[other] Здесь ничего не найдено.
+}
+problem-route_not_found = По этому адресу нет ресурса.
+problem-method_not_allowed = Этот метод здесь не разрешён.
+problem-precondition_failed = Ресурс изменился с тех пор, как вы его прочитали.
+problem-precondition_required = Этот запрос должен содержать If-Match с прочитанной вами версией.
+problem-rate_limited = { $seconds ->
+    [one] Слишком много запросов; повторите через { $seconds } секунду.
+    [few] Слишком много запросов; повторите через { $seconds } секунды.
+   *[other] Слишком много запросов; повторите через { $seconds } секунд.
+}
+problem-service_unavailable = Сервис сейчас не может ответить; повторите попытку чуть позже.
+problem-storage_unavailable = База данных сейчас не может принять этот запрос; ничего не изменено, повторите попытку чуть позже.
+problem-internal_error = Произошла непредвиденная ошибка; она записана в журнал.
+problem-email_taken = Для этого адреса электронной почты уже есть учётная запись.
+problem-idempotency_in_progress = Запрос с этим Idempotency-Key ещё обрабатывается.
+problem-idempotency_key_reused = Этот Idempotency-Key уже использовался с другим телом запроса.
+problem-member_disabled = Отключённая учётная запись не может владеть организацией.
+problem-not_dead = Повторно отправить можно только сообщение, которое не удалось доставить.
+problem-not_published = Это делается только с опубликованными обязательствами (включая неактивные).
+problem-own_account = Администраторы не могут менять свою роль или отключать себя.
+problem-owner_cannot_be_removed = Сначала владелец должен передать права владения другому участнику.
+problem-track_exists = Направление с таким идентификатором уже существует.
+problem-no_organisation = Регистрировать обязательства могут только члены организации.
+problem-out_of_scope = Это обязательство не относится к направлениям, которые вы модерируете.
+problem-own_organisation = Обязательства и отчёты вашей собственной организации рассматривает кто-то другой.
+problem-not_allowed = Вам нельзя делать это с этим обязательством.
+problem-invalid_transition = Это обязательство не может сделать этот шаг в текущем статусе.
+problem-email_not_verified = Подтвердите адрес электронной почты, прежде чем подавать обязательство.
+problem-organisation_not_verified = Ваша организация должна пройти проверку, прежде чем её обязательства будут опубликованы.
+problem-report_not_submitted = Рассматривается только поданный отчёт о ходе выполнения.
+problem-report_accepted = Отчёт за этот год принят и служит записью за год.
+problem-before_history = Показатели до дня, когда их начали записывать, неизвестны.
+problem-date_in_future = Показатели известны до сегодняшнего дня, не позже.
+problem-range_reversed = Начало периода позже его конца.
+problem-range_too_long = В периоде слишком много точек; запросите более короткий период или помесячные точки.
+problem-year_out_of_range = Годовые сводки составляются за годы начиная с 2000.
+
+## Письма: общие элементы
+
+email-greeting = Здравствуйте!
+email-greeting-named = Здравствуйте, { $name }!
+email-paste-link = Или вставьте эту ссылку в браузер: { $link }
+email-footer = Вы получили это сообщение от pledgeboard по адресу { $url }.
+email-reason = Указанная причина:
+email-file-report = Подайте отчёт здесь:
+email-file-report-action = Подать отчёт о ходе выполнения
+
+## Письма, по одному
+
+verify-email-subject = Подтвердите адрес электронной почты для pledgeboard
+verify-email-body = Подтвердите адрес электронной почты, чтобы начать регистрировать обязательства:
+verify-email-action = Подтвердить мой адрес
+verify-email-after = Ссылка действует один раз и истекает через { $hours ->
+    [one] { $hours } час.
+    [few] { $hours } часа.
+   *[other] { $hours } часов.
+} Если вы не регистрировались, не обращайте внимания на это письмо.
+
+password-reset-subject = Сброс пароля pledgeboard
+password-reset-body = Кто-то запросил сброс пароля вашей учётной записи pledgeboard. Если это были вы, выберите новый пароль здесь:
+password-reset-action = Выбрать новый пароль
+password-reset-after = Ссылка действует один раз и истекает через { $minutes ->
+    [one] { $minutes } минуту.
+    [few] { $minutes } минуты.
+   *[other] { $minutes } минут.
+} Если это были не вы, не обращайте внимания на это письмо: ваш пароль останется прежним.
+
+account-exists-subject = Кто-то пытался зарегистрироваться с вашим адресом электронной почты
+account-exists-body = Кто-то пытался создать новую учётную запись pledgeboard с этим адресом электронной почты, для которого уже есть учётная запись. Ничего не изменено.
+account-exists-body-2 = Если это были вы, просто войдите; если вы забыли пароль, сбросьте его здесь:
+account-exists-action = Сбросить пароль
+account-exists-after = Если это были не вы, можете не обращать внимания на это письмо.
+
+password-changed-subject = Пароль pledgeboard изменён
+password-changed-body = Пароль вашей учётной записи pledgeboard только что изменён, и все сеансы завершены.
+password-changed-body-2 = Если это сделали не вы, сбросьте пароль сейчас и сообщите секретариату коалиции:
+password-changed-action = Сбросить пароль
+
+invitation-subject = Присоединяйтесь к { $organisation } в pledgeboard
+invitation-body = { $inviter } приглашает вас присоединиться к { $organisation } в pledgeboard { $role ->
+    [owner] в качестве владельца
+   *[member] в качестве участника
+}, чтобы регистрировать её обязательства и следить за ними.
+invitation-body-2 = Примите приглашение и выберите пароль здесь:
+invitation-action = Принять приглашение
+invitation-after = Приглашение действует один раз и истекает через { $days ->
+    [one] { $days } день.
+    [few] { $days } дня.
+   *[other] { $days } дней.
+}
+
+pledge-submitted-subject = Новое обязательство на рассмотрение: { $title }
+pledge-submitted-body = { $organisation } подала обязательство на рассмотрение:
+pledge-submitted-tracks = Направления: { $tracks }
+pledge-submitted-body-2 = Рассмотрите его в очереди модерации:
+pledge-submitted-action = Открыть очередь модерации
+
+pledge-decision-subject = { $decision ->
+    [approved] Ваше обязательство опубликовано: { $title }
+    [changes_requested] По вашему обязательству запрошены изменения: { $title }
+   *[rejected] Ваше обязательство не принято: { $title }
+}
+pledge-decision-body = Модератор принял решение по вашему обязательству «{ $title }»: { $decision ->
+    [approved] одобрено
+    [changes_requested] запрошены изменения
+   *[rejected] отклонено
+}.
+pledge-decision-body-2 = Обязательство и его история здесь:
+pledge-decision-action = Открыть обязательство
+
+report-decision-subject = { $decision ->
+    [accepted] Ваш отчёт о ходе выполнения за { $year } принят: { $title }
+   *[returned] Ваш отчёт о ходе выполнения за { $year } возвращён: { $title }
+}
+report-decision-body = Модератор рассмотрел ваш отчёт о ходе выполнения за { $year } по обязательству «{ $title }»: { $decision ->
+    [accepted] принят
+   *[returned] возвращён
+}.
+report-decision-body-2 = Отчёты по обязательству здесь:
+report-decision-action = Открыть отчёты
+
+report-due-subject = Ожидается отчёт о ходе выполнения: { $title } ({ $year })
+report-due-body = По обязательству вашей организации «{ $title }» ещё нет отчёта о ходе выполнения за { $year }.
+report-due-body-2 = Ежегодная отчётность сохраняет точность показателей коалиции: сообщите, как продвигается выполнение, сколько долларов США выделено в { $year } и скольких людей это затронуло. Подайте отчёт через API:
+
+second-reminder-subject = Второе напоминание: отчёт о ходе выполнения за { $year } ожидается до { $due } ({ $title })
+second-reminder-body = По обязательству вашей организации «{ $title }» до сих пор нет принятого отчёта о ходе выполнения за годы до { $year }. Отчёт за { $year } ожидается до { $due }: если срок пройдёт без отчёта, обязательство будет показано как неактивное, пока отчёт не будет принят.
+
+pledge-inactive-subject = Ваше обязательство теперь неактивно: { $title }
+pledge-inactive-body = По обязательству вашей организации «{ $title }» два отчётных года не было принятых отчётов о ходе выполнения (последний пропущенный: { $year }), поэтому теперь оно показано как неактивное. Оно остаётся публичным, и следующий отчёт, принятый модератором, снова сделает его активным.
+
+digest-subject = Ожидает модерации на { $day }
+digest-body = Что ожидает в вашей зоне ответственности на { $day }:
+digest-all-tracks = Все направления
+digest-line = { $track }: { $pledges ->
+    [one] { $pledges } обязательство ожидает решения
+    [few] { $pledges } обязательства ожидают решения
+   *[other] { $pledges } обязательств ожидают решения
+}; { $reports ->
+    [one] { $reports } отчёт ожидает рассмотрения
+    [few] { $reports } отчёта ожидают рассмотрения
+   *[other] { $reports } отчётов ожидают рассмотрения
+}
+digest-line-oldest = { $track }: { $pledges ->
+    [one] { $pledges } обязательство ожидает решения
+    [few] { $pledges } обязательства ожидают решения
+   *[other] { $pledges } обязательств ожидают решения
+}, самое давнее — { $hours ->
+    [one] { $hours } час
+    [few] { $hours } часа
+   *[other] { $hours } часов
+}; { $reports ->
+    [one] { $reports } отчёт ожидает рассмотрения
+    [few] { $reports } отчёта ожидают рассмотрения
+   *[other] { $reports } отчётов ожидают рассмотрения
+}
+digest-body-2 = Очередь модерации:
+digest-action = Открыть очередь модерации
+
+## Страницы по ссылкам из писем
+
+page-verify-title = Подтвердите адрес электронной почты
+page-verify-button = Подтвердить мой адрес
+page-verify-done = Ваш адрес электронной почты подтверждён. Теперь вы можете подавать обязательства.
+page-reset-title = Сброс пароля
+page-reset-choose-title = Выберите новый пароль
+page-reset-email-label = Адрес электронной почты
+page-reset-request-button = Прислать ссылку для сброса
+page-reset-sent = Если для этого адреса есть учётная запись, ссылка для сброса уже отправлена. Она действует 30 минут.
+page-reset-password-label = Новый пароль
+page-reset-button = Сохранить новый пароль
+page-reset-done = Пароль изменён, и все сеансы завершены. Войдите с новым паролем.
+page-password-hint = Не менее 12 символов; хорошо подходят несколько не связанных между собой слов.
+page-accept-title = Присоединяйтесь к своей организации в pledgeboard
+page-accept-name-label = Ваше имя
+page-accept-password-label = Выберите пароль
+page-accept-button = Присоединиться к организации
+page-welcome-title = Добро пожаловать в pledgeboard
+page-welcome-done = Теперь вы { $role ->
+    [owner] владелец
+   *[member] участник
+} организации { $organisation }. Войдите как { $email }.
+page-link-invalid = Эта ссылка недействительна, уже использована или просрочена.
