@@ -17,6 +17,7 @@ pub mod organisations;
 pub mod pages;
 pub mod pledges;
 pub mod problem;
+pub mod screens;
 pub mod stats;
 pub mod taxonomy;
 
@@ -61,6 +62,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         // in order.
         stats::snapshot;
         stats::stream;
+        screens::get_goals, screens::set_goals;
+        screens::list_screen_links, screens::create_screen_link;
+        screens::revoke_screen_link;
         pledges::list, pledges::create;
         // Before `/pledges/{id}`, which would take these names for ids.
         pledges::export_csv;

@@ -13,7 +13,10 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    domain::counters::Snapshot, error::AppResult, live::Rendered, routes::extract::MaybeActor,
+    domain::counters::{Scope, Snapshot},
+    error::{AppError, AppResult},
+    live::Rendered,
+    routes::extract::MaybeActor,
     state::AppState,
 };
 
@@ -26,6 +29,30 @@ const STREAM_MIN_GAP: Duration = Duration::from_millis(250);
 pub struct StatsQuery {
     /// Track slug; none for all pledges.
     pub track: Option<String>,
+    /// The secret of a private screen link for this track: the pending figures too, as staff
+    /// see them. A wrong or revoked one is 404.
+    pub screen_key: Option<String>,
+}
+
+/// Whether the caller sees the staff figures of `scope`: staff do, and so does the holder of a
+/// working private screen link for it (any other key is 404, as an unknown track).
+async fn sees_staff_figures(
+    state: &AppState,
+    scope: &Scope,
+    screen_key: Option<String>,
+    viewer: MaybeActor,
+) -> AppResult<bool> {
+    let Some(secret) = screen_key else {
+        return Ok(viewer.0.is_some_and(|v| v.role.is_staff()));
+    };
+    let opened = state
+        .db
+        .run(move |conn| crate::services::screens::open_link(conn, &secret))
+        .await?;
+    if &opened != scope {
+        return Err(AppError::NotFound("screen_link"));
+    }
+    Ok(true)
 }
 
 fn body(rendered: &Rendered, staff: bool) -> ByteString {
@@ -53,7 +80,7 @@ pub struct StatsEvent {
 /// Live figures for a scope. Staff also see the pending figures. Served from memory.
 #[utoipa::path(operation_id = "getStats", tag = "live counters", params(StatsQuery),
     security((), ("bearer" = [])),
-    responses((status = 200, body = Snapshot, headers(("ETag" = String, description = "The snapshot's version"))), (status = 404, description = "Unknown track")))]
+    responses((status = 200, body = Snapshot, headers(("ETag" = String, description = "The snapshot's version"))), (status = 404, description = "Unknown track, or a wrong or revoked `screen_key`")))]
 #[get("/api/v1/stats")]
 pub async fn snapshot(
     state: web::Data<AppState>,
@@ -62,8 +89,9 @@ pub async fn snapshot(
 ) -> AppResult<HttpResponse> {
     // A write this instance answered is in the figures read after it.
     state.live.catch_up().await?;
+    let query = query.into_inner();
     let scope = state.live.scope(query.track.as_deref())?;
-    let staff = viewer.0.is_some_and(|v| v.role.is_staff());
+    let staff = sees_staff_figures(&state, &scope, query.screen_key, viewer).await?;
     let rendered = state.live.current(&scope);
     let etag = if staff {
         &rendered.staff_etag
@@ -82,15 +110,16 @@ pub async fn snapshot(
 /// between. A reconnecting client gets the latest snapshot at once.
 #[utoipa::path(operation_id = "streamStats", tag = "live counters", params(StatsQuery),
     security((), ("bearer" = [])),
-    responses((status = 200, content_type = "text/event-stream", body = StatsEvent, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`"), (status = 404, description = "Unknown track")))]
+    responses((status = 200, content_type = "text/event-stream", body = StatsEvent, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`"), (status = 404, description = "Unknown track, or a wrong or revoked `screen_key`")))]
 #[get("/api/v1/stats/stream")]
 pub async fn stream(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
     viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
     let scope = state.live.scope(query.track.as_deref())?;
-    let staff = viewer.0.is_some_and(|v| v.role.is_staff());
+    let staff = sees_staff_figures(&state, &scope, query.screen_key, viewer).await?;
     // Every event is framed once per version and shared by all subscribers: a subscriber
     // holds three watch receivers and, for a moment after each event, one timer.
     let event = move |rendered: &Rendered| {
@@ -161,10 +190,28 @@ const LIVE_PAGE: &str = include_str!("../../static/live.html");
 pub static LIVE_PAGE_SCRIPT_HASHES: std::sync::LazyLock<Vec<String>> =
     std::sync::LazyLock::new(|| super::headers::inline_script_hashes(LIVE_PAGE));
 
-/// The big-screen page for a track (`all` for every pledge): self-contained, updated live.
-pub async fn page(state: web::Data<AppState>, track: web::Path<String>) -> AppResult<HttpResponse> {
+/// The big-screen page's own query: a private screen link's secret, if any. Anything else
+/// a venue adds to the address is ignored.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    pub screen_key: Option<String>,
+}
+
+/// The big-screen page for a track (`all` for every pledge): self-contained, updated live,
+/// with a QR code to the track's public catalogue. With a private screen link's secret
+/// (`screen_key`) it shows the pending figures too; a wrong or revoked one is 404.
+pub async fn page(
+    state: web::Data<AppState>,
+    track: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     let slug = track.into_inner();
-    state.live.scope(Some(&slug))?;
+    let scope = state.live.scope(Some(&slug))?;
+    let private = query.into_inner().screen_key;
+    let is_private = private.is_some();
+    if is_private {
+        sees_staff_figures(&state, &scope, private, MaybeActor(None)).await?;
+    }
     let title = state
         .db
         .run({
@@ -172,14 +219,41 @@ pub async fn page(state: web::Data<AppState>, track: web::Path<String>) -> AppRe
             move |conn| crate::services::taxonomy::track_name(conn, &slug)
         })
         .await?;
+    let catalogue = state.links.catalogue(&slug);
     let html = LIVE_PAGE
         .replace("__TITLE__", &escape_html(&title))
-        .replace("__SCOPE__", &escape_js(&slug));
+        .replace("__SCOPE__", &escape_js(&slug))
+        .replace("__QR__", &qr_svg(&catalogue)?)
+        .replace("__CATALOGUE__", &escape_html(&catalogue));
     // Its Content-Security-Policy comes with every HTML page's (routes::headers).
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((
+            header::CACHE_CONTROL,
+            // The private page's address is a secret: no cache keeps it.
+            if is_private {
+                "private, no-store"
+            } else {
+                "no-cache"
+            },
+        ))
         .body(html))
+}
+
+/// A QR code of `url` as inline SVG markup (no XML declaration), drawn here: no service
+/// outside is asked.
+fn qr_svg(url: &str) -> AppResult<String> {
+    use qrcode::{render::svg, EcLevel, QrCode};
+    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
+        .map_err(|e| AppError::internal(format!("no QR code for {url}: {e}")))?;
+    let image = code
+        .render::<svg::Color>()
+        .min_dimensions(256, 256)
+        .dark_color(svg::Color("#000000"))
+        .light_color(svg::Color("#ffffff"))
+        .build();
+    let start = image.find("<svg").unwrap_or(0);
+    Ok(image[start..].replacen("<svg ", "<svg role=\"img\" aria-label=\"QR code\" ", 1))
 }
 
 fn escape_html(text: &str) -> String {

@@ -9,4 +9,5 @@ pub mod organisations;
 pub mod outbox;
 pub mod pledges;
 pub mod reports;
+pub mod screens;
 pub mod taxonomy;
