@@ -119,6 +119,11 @@ pub async fn stream(
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
     let scope = state.live.scope(query.track.as_deref())?;
+    let private = query.screen_key.clone().map(|secret| PrivateScreen {
+        secret,
+        state: state.clone(),
+        scope: scope.clone(),
+    });
     let staff = sees_staff_figures(&state, &scope, query.screen_key, viewer).await?;
     // Every event is framed once per version and shared by all subscribers: a subscriber
     // holds three watch receivers and, for a moment after each event, one timer.
@@ -133,6 +138,7 @@ pub async fn stream(
         snapshots: state.live.subscribe(&scope),
         closing: state.live.closing(),
         keep_alive: state.live.keep_alive(),
+        private,
     };
     let events = futures_util::stream::unfold((follow, true), move |(mut f, first)| async move {
         if *f.closing.borrow() {
@@ -157,6 +163,14 @@ pub async fn stream(
                 }
                 ticked = f.keep_alive.changed() => {
                     ticked.ok()?;
+                    // With each keep-alive, a private screen checks that its link still
+                    // works: a revoked one ends the stream, and reconnecting is refused.
+                    if let Some(p) = &f.private {
+                        let key = Some(p.secret.clone());
+                        sees_staff_figures(&p.state, &p.scope, key, MaybeActor(None))
+                            .await
+                            .ok()?;
+                    }
                     Bytes::from_static(b": keep-alive\n\n")
                 }
                 _ = f.closing.changed() => return None,
@@ -180,6 +194,15 @@ struct Follow {
     snapshots: tokio::sync::watch::Receiver<Arc<Rendered>>,
     closing: tokio::sync::watch::Receiver<bool>,
     keep_alive: tokio::sync::watch::Receiver<u64>,
+    /// A private screen's link, checked again with every keep-alive: the stream of a revoked
+    /// link ends, and reconnecting is refused.
+    private: Option<PrivateScreen>,
+}
+
+struct PrivateScreen {
+    secret: String,
+    state: web::Data<AppState>,
+    scope: Scope,
 }
 
 /// The big-screen page, as built into the binary. Its script takes the scope from the page

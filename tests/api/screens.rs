@@ -386,6 +386,12 @@ async fn private_screen_links_show_pending_figures_until_revoked() {
             .await;
         assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     }
+    // The stream opened before ends at its next keep-alive.
+    let keep_alive = pledgeboard::live::KEEP_ALIVE;
+    assert!(
+        events.ends_within(keep_alive * 2).await,
+        "the stream went on"
+    );
     for path in [
         format!("/api/v1/stats?track=ldc5&screen_key={secret}"),
         format!("/api/v1/stats/stream?track=ldc5&screen_key={secret}"),
