@@ -247,7 +247,16 @@ pub async fn page(
         .replace("__TITLE__", &escape_html(&title))
         .replace("__SCOPE__", &escape_js(&slug))
         .replace("__QR__", &qr_svg(&catalogue)?)
-        .replace("__CATALOGUE__", &escape_html(&catalogue));
+        // Shown under the code for those who type it: without the scheme, which the page
+        // names nowhere (it loads nothing from anywhere else).
+        .replace(
+            "__CATALOGUE__",
+            &escape_html(
+                catalogue
+                    .split_once("://")
+                    .map_or(&*catalogue, |(_, rest)| rest),
+            ),
+        );
     // Its Content-Security-Policy comes with every HTML page's (routes::headers).
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -275,8 +284,13 @@ fn qr_svg(url: &str) -> AppResult<String> {
         .dark_color(svg::Color("#000000"))
         .light_color(svg::Color("#ffffff"))
         .build();
+    // Inline SVG in HTML needs neither the XML declaration nor the namespace.
     let start = image.find("<svg").unwrap_or(0);
-    Ok(image[start..].replacen("<svg ", "<svg role=\"img\" aria-label=\"QR code\" ", 1))
+    Ok(image[start..].replacen(
+        " xmlns=\"http://www.w3.org/2000/svg\"",
+        " role=\"img\" aria-label=\"QR code\"",
+        1,
+    ))
 }
 
 fn escape_html(text: &str) -> String {

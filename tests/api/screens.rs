@@ -247,7 +247,7 @@ async fn the_big_screen_inlines_a_qr_code_to_the_track_catalogue() {
     let qr = html.find("<aside id=\"qr\"").expect("the QR block");
     let block = &html[qr..];
     assert!(
-        block.contains("/api/v1/pledges?track=ldc5\""),
+        block.contains("/api/v1/pledges?track=ldc5</span>"),
         "{block:.200}"
     );
     let svg = &block[block.find("<svg").expect("an inline SVG")..];

@@ -140,7 +140,7 @@ def main():
         assert "$10.00 bn" in driver.find_element(By.ID, "goal-text").text, driver.find_element(By.ID, "goal-text").text
         qr = driver.find_element(By.CSS_SELECTOR, "#qr svg")
         assert qr.is_displayed() and qr.size["width"] > 100, qr.size
-        assert driver.find_element(By.ID, "qr").get_attribute("data-href").endswith("/api/v1/pledges?track=ldc5")
+        assert driver.find_element(By.ID, "catalogue").text.endswith("/api/v1/pledges?track=ldc5")
         assert not driver.find_element(By.ID, "pending").is_displayed()
 
         approve(moderator, submitted_pledge(owner, "First pledge on the big screen"))
