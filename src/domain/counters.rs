@@ -1447,7 +1447,8 @@ mod tests {
                 "active": {"pledges": 1, "usd_pledged": 1000, "usd_disbursed": 100},
                 "usd_by_sdg": {"9": 1000, "17": 1000}, "usd_by_focus_area": {"access": 1000},
                 "usd_by_region": {"Africa": 1000}, "usd_to_ldcs": 1000,
-                "version": 1, "updated_at": "2023-03-01T09:00:00Z"
+                "version": 1, "updated_at": "2023-03-01T09:00:00Z",
+                "goals": [], "latest": []
             })
         );
         let staff = c.snapshot(&track("ldc5"), true, at(1, 9));
