@@ -107,6 +107,8 @@ struct Loaded {
     versions: HashMap<String, i64>,
     /// The goals, with their stored revision.
     goals: HashMap<String, (i64, Vec<Goal>)>,
+    /// The UTC day of the last reload: a goal's deadline may pass with nothing else changing.
+    day: Option<chrono::NaiveDate>,
 }
 
 pub struct LiveCounters {
@@ -287,7 +289,19 @@ impl LiveCounters {
             .map(|(k, _)| k.clone())
             .collect();
         changed.extend(goals_moved.iter().cloned());
+        let today = Utc::now().date_naive();
+        if loaded.day != Some(today) {
+            // A new day: a deadline may have passed, which the scopes with goals show.
+            changed.extend(
+                loaded
+                    .goals
+                    .iter()
+                    .filter(|(_, (_, goals))| !goals.is_empty())
+                    .map(|(k, _)| k.clone()),
+            );
+        }
         if changed.is_empty() {
+            loaded.day = Some(today);
             self.applied.fetch_max(including, Ordering::SeqCst);
             return Ok(());
         }
@@ -342,6 +356,7 @@ impl LiveCounters {
             let rendered = Arc::new(Rendered::of(&scope, &stored, &extras));
             self.sender(&scope, &key).send_replace(rendered);
         }
+        loaded.day = Some(today);
         self.applied.fetch_max(including, Ordering::SeqCst);
         Ok(())
     }

@@ -321,7 +321,7 @@ impl EventReader {
     }
 }
 
-async fn open_stream(app: &TestApp, query: &str, last_event_id: Option<&str>) -> EventReader {
+pub async fn open_stream(app: &TestApp, query: &str, last_event_id: Option<&str>) -> EventReader {
     let mut request = app
         .client
         .get(app.url(&format!("/api/v1/stats/stream{query}")));

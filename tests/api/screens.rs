@@ -1,11 +1,13 @@
 //! Goals on the big screen, its ticker and QR code, and private screen links.
 
+use std::time::Duration;
+
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::{
-    helpers::{assert_problem, spawn_app, TestApp},
-    live::{pledge_body, publish, stage, stats_until},
+    helpers::{assert_problem, spawn_app, spawn_app_with, TestApp},
+    live::{open_stream, pledge_body, publish, stage, stats_until},
 };
 
 /// Sends a request that must be refused with `status` and `code`; the problem.
@@ -425,4 +427,38 @@ async fn private_screen_links_show_pending_figures_until_revoked() {
         "not_found",
     )
     .await;
+}
+
+#[tokio::test]
+async fn goals_set_through_one_instance_reach_the_streams_of_another() {
+    let a = spawn_app().await;
+    let organiser = a.staff("organiser", "multi-goals@example.org").await;
+    let url = a.settings.database_url.clone();
+    let b = spawn_app_with(move |s| s.database_url = url).await;
+    let mut on_b = open_stream(&b, "?track=ldc5", None).await;
+    let first = on_b.next(Duration::from_secs(5)).await;
+    assert_eq!(first.data["goals"], json!([]));
+    let started = std::time::Instant::now();
+    let resp = a
+        .send(
+            Method::PUT,
+            "/api/v1/goals?track=ldc5",
+            Some(&organiser.access),
+            Some(&goals_body()),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    loop {
+        let e = on_b.next(Duration::from_secs(10)).await;
+        if e.data["goals"].as_array().unwrap().len() == 2 {
+            assert_eq!(e.data["goals"][1]["kind"], "usd_pledged");
+            break;
+        }
+    }
+    // On PostgreSQL the NOTIFY arrives at once; on SQLite the other instance's poll finds it.
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        b.get_json("/api/v1/stats?track=ldc5").await["goals"][0]["target"],
+        4
+    );
 }
