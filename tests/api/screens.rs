@@ -23,6 +23,12 @@ async fn refused(
     assert_problem(app.send(method, path, token, body).await, status, code).await
 }
 
+/// `PUT /goals?track=` as `token`.
+async fn set_goals(app: &TestApp, token: &str, track: &str, body: Value) -> reqwest::Response {
+    let path = format!("/api/v1/goals?track={track}");
+    app.send(Method::PUT, &path, Some(token), Some(&body)).await
+}
+
 fn goals_body() -> Value {
     json!({"goals": [
         {"kind": "pledges", "target": 4, "deadline": "2030-12-31"},
@@ -112,14 +118,7 @@ async fn organisers_set_goals_and_snapshots_report_progress_toward_them() {
         "malformed_json",
     )
     .await;
-    let resp = app
-        .send(
-            Method::PUT,
-            "/api/v1/goals?track=ldc5",
-            Some(&organiser.access),
-            Some(&goals_body()),
-        )
-        .await;
+    let resp = set_goals(&app, &organiser.access, "ldc5", goals_body()).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let set: Value = resp.json().await.unwrap();
     assert_eq!(set["track"], "ldc5");
@@ -173,16 +172,7 @@ async fn organisers_set_goals_and_snapshots_report_progress_toward_them() {
     assert_eq!(app.get_json("/api/v1/stats").await["goals"], json!([]));
 
     // A change of goals alone changes the answer's tag, and clearing them empties the list.
-    let set_goals = |token: &str, track: &str, body: Value| {
-        let path = format!("/api/v1/goals?track={track}");
-        let token = token.to_owned();
-        let app = &app;
-        async move {
-            app.send(Method::PUT, &path, Some(&token), Some(&body))
-                .await
-        }
-    };
-    let resp = set_goals(&organiser.access, "ldc5", json!({"goals": []})).await;
+    let resp = set_goals(&app, &organiser.access, "ldc5", json!({"goals": []})).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let resp = app.get("/api/v1/stats?track=ldc5").await;
     assert_ne!(resp.headers()["etag"], etag_before);
@@ -192,7 +182,7 @@ async fn organisers_set_goals_and_snapshots_report_progress_toward_them() {
     // Admins may set the global scope's goals.
     let admin = app.staff("admin", "goals-admin@example.org").await;
     let body = json!({"goals": [{"kind": "entities", "target": 1, "deadline": "2020-01-01"}]});
-    let resp = set_goals(&admin.access, "all", body).await;
+    let resp = set_goals(&app, &admin.access, "all", body).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let global = app.get_json("/api/v1/stats").await;
     assert_eq!(global["goals"][0]["reached"], true);
@@ -439,14 +429,7 @@ async fn goals_set_through_one_instance_reach_the_streams_of_another() {
     let first = on_b.next(Duration::from_secs(5)).await;
     assert_eq!(first.data["goals"], json!([]));
     let started = std::time::Instant::now();
-    let resp = a
-        .send(
-            Method::PUT,
-            "/api/v1/goals?track=ldc5",
-            Some(&organiser.access),
-            Some(&goals_body()),
-        )
-        .await;
+    let resp = set_goals(&a, &organiser.access, "ldc5", goals_body()).await;
     assert_eq!(resp.status(), StatusCode::OK);
     loop {
         let e = on_b.next(Duration::from_secs(10)).await;
