@@ -98,8 +98,15 @@ pub async fn snapshot(
     } else {
         &rendered.public_etag
     };
+    // Staff figures are for their viewer only: no shared cache keeps them, whether a token or a
+    // private screen's key asked.
+    let cache = if staff {
+        "private, no-store"
+    } else {
+        "no-cache"
+    };
     Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CACHE_CONTROL, cache))
         .insert_header((header::ETAG, etag.as_str()))
         .content_type("application/json")
         .body(body(&rendered, staff)))

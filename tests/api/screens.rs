@@ -312,9 +312,11 @@ async fn private_screen_links_show_pending_figures_until_revoked() {
     crate::live::submit_pledge(&app, &s.owner, &id).await;
     let public = app.get_json("/api/v1/stats?track=ldc5").await;
     assert!(public.get("pending").is_none());
-    let private = app
-        .get_json(&format!("/api/v1/stats?track=ldc5&screen_key={secret}"))
+    let resp = app
+        .get(&format!("/api/v1/stats?track=ldc5&screen_key={secret}"))
         .await;
+    assert_eq!(resp.headers()["cache-control"], "private, no-store");
+    let private: Value = resp.json().await.unwrap();
     assert_eq!(private["pending"]["pledges"], 1);
     assert_eq!(private["pending"]["usd"], 7_000);
     let stream = format!("/api/v1/stats/stream?track=ldc5&screen_key={secret}");
