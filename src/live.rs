@@ -25,8 +25,12 @@ use tokio::{
 };
 
 use crate::{
-    db::{counters, Backend, Database},
-    domain::counters::{Scope, ScopeCounters, GLOBAL_SCOPE},
+    db::{counters, screens, Backend, Database},
+    domain::{
+        counters::{Scope, ScopeCounters, GLOBAL_SCOPE},
+        goals::{self, Goal},
+        screen::{LatestPledge, TICKER_LENGTH},
+    },
     error::{AppError, AppResult},
     metrics,
 };
@@ -53,29 +57,58 @@ fn stream_event(version: u64, json: &str) -> Bytes {
     Bytes::from(format!("id: {version}\nevent: stats\ndata: {json}\n\n"))
 }
 
+/// What a snapshot carries beside the counters: the scope's goals (with the revision they were
+/// read at) and its latest published pledges.
+#[derive(Debug, Clone, Default)]
+struct Extras {
+    goals_revision: i64,
+    goals: Vec<Goal>,
+    latest: Vec<LatestPledge>,
+}
+
 impl Rendered {
-    fn of(scope: &Scope, counters: &ScopeCounters) -> Self {
+    fn of(scope: &Scope, counters: &ScopeCounters, extras: &Extras) -> Self {
         let now = Utc::now();
         let name = scope.as_str();
         let render = |staff| {
-            serde_json::to_string(&counters.snapshot(name, staff, now)).unwrap_or_else(|e| {
+            let mut snapshot = counters.snapshot(name, staff, now);
+            snapshot.goals =
+                goals::progress(&extras.goals, &snapshot.goal_figures(), now.date_naive());
+            snapshot.latest.clone_from(&extras.latest);
+            serde_json::to_string(&snapshot).unwrap_or_else(|e| {
                 tracing::error!(error = %e, scope = name, "a snapshot does not serialise");
                 "{}".to_owned()
             })
         };
         let version = counters.version();
         let (public, staff) = (render(false), render(true));
+        // Goals change the body without moving the counters' version: the tag names both.
+        let tag = match extras.goals_revision {
+            0 => version.to_string(),
+            revision => format!("{version}g{revision}"),
+        };
         Self {
             version,
             public_event: stream_event(version, &public),
             staff_event: stream_event(version, &staff),
             public: public.into(),
             staff: staff.into(),
-            public_etag: format!("\"{version}\""),
+            public_etag: format!("\"{tag}\""),
             // Staff see more than the public: the two bodies of one version are told apart.
-            staff_etag: format!("\"{version}-staff\""),
+            staff_etag: format!("\"{tag}-staff\""),
         }
     }
+}
+
+/// What the live counters have loaded so far, by storage key.
+#[derive(Debug, Default)]
+struct Loaded {
+    /// The counters' stored version.
+    versions: HashMap<String, i64>,
+    /// The goals, with their stored revision.
+    goals: HashMap<String, (i64, Vec<Goal>)>,
+    /// The UTC day of the last reload: a goal's deadline may pass with nothing else changing.
+    day: Option<chrono::NaiveDate>,
 }
 
 pub struct LiveCounters {
@@ -84,8 +117,8 @@ pub struct LiveCounters {
     channels: RwLock<HashMap<String, watch::Sender<Arc<Rendered>>>>,
     /// Known track slugs: other names are 404.
     tracks: RwLock<HashSet<String>>,
-    /// Storage key → the version last loaded.
-    loaded: tokio::sync::Mutex<HashMap<String, i64>>,
+    /// What was last loaded of each scope.
+    loaded: tokio::sync::Mutex<Loaded>,
     poke: Notify,
     /// Pokes so far: a write by this instance that may have moved counters adds one.
     written: AtomicU64,
@@ -112,7 +145,7 @@ impl LiveCounters {
             db,
             channels: RwLock::new(HashMap::new()),
             tracks: RwLock::new(HashSet::new()),
-            loaded: tokio::sync::Mutex::new(HashMap::new()),
+            loaded: tokio::sync::Mutex::new(Loaded::default()),
             poke: Notify::new(),
             written: AtomicU64::new(0),
             applied: AtomicU64::new(0),
@@ -206,6 +239,7 @@ impl LiveCounters {
                 watch::channel(Arc::new(Rendered::of(
                     scope,
                     &ScopeCounters::new(Utc::now()),
+                    &Extras::default(),
                 )))
                 .0
             })
@@ -228,47 +262,101 @@ impl LiveCounters {
         self.reload(&mut loaded).await
     }
 
-    /// [`Self::refresh`], with the lock on the loaded versions held.
-    async fn reload(&self, loaded: &mut HashMap<String, i64>) -> AppResult<()> {
+    /// [`Self::refresh`], with the lock on what was loaded held. A scope is re-rendered when
+    /// its counters' version or its goals' revision moved; goals are read only then, so
+    /// readers and streams never wait on them.
+    async fn reload(&self, loaded: &mut Loaded) -> AppResult<()> {
         // Every write poked before this line has committed, so the reads below include it.
         let including = self.written.load(Ordering::SeqCst);
-        let (versions, slugs) = self
+        let (versions, slugs, revisions) = self
             .db
             .run(|conn| {
                 let versions = counters::versions(conn)?;
                 let slugs = crate::db::taxonomy::track_slugs(conn)?;
-                Ok((versions, slugs))
+                let revisions = screens::goal_revisions(conn)?;
+                Ok((versions, slugs, revisions))
             })
             .await?;
         *self.tracks.write().unwrap_or_else(PoisonError::into_inner) = slugs.into_iter().collect();
-        let changed: Vec<String> = versions
+        let goals_moved: Vec<String> = revisions
             .iter()
-            .filter(|(k, v)| loaded.get(k) != Some(v))
+            .filter(|(k, r)| loaded.goals.get(k).map(|(known, _)| known) != Some(r))
             .map(|(k, _)| k.clone())
             .collect();
+        let mut changed: HashSet<String> = versions
+            .iter()
+            .filter(|(k, v)| loaded.versions.get(k) != Some(v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        changed.extend(goals_moved.iter().cloned());
+        let today = Utc::now().date_naive();
+        if loaded.day != Some(today) {
+            // A new day: a deadline may have passed, which the scopes with goals show.
+            changed.extend(
+                loaded
+                    .goals
+                    .iter()
+                    .filter(|(_, (_, goals))| !goals.is_empty())
+                    .map(|(k, _)| k.clone()),
+            );
+        }
         if changed.is_empty() {
+            loaded.day = Some(today);
             self.applied.fetch_max(including, Ordering::SeqCst);
             return Ok(());
         }
-        let fresh = self
+        let mut scopes = Vec::with_capacity(changed.len());
+        for key in changed {
+            match counters::scope_of_key(&key) {
+                Ok(scope) => scopes.push((key, scope)),
+                Err(e) => tracing::warn!(error = ?e, "a stored counter scope is not understood"),
+            }
+        }
+        let keys: Vec<String> = scopes.iter().map(|(k, _)| k.clone()).collect();
+        let (fresh, fresh_goals, latest) = self
             .db
-            .run(move |conn| counters::load(conn, &changed))
-            .await?;
-        for (key, stored) in fresh {
-            let scope = match counters::scope_of_key(&key) {
-                Ok(scope) => scope,
-                Err(e) => {
-                    tracing::warn!(error = ?e, "a stored counter scope is not understood");
-                    continue;
+            .run(move |conn| {
+                let fresh: HashMap<String, ScopeCounters> =
+                    counters::load(conn, &keys)?.into_iter().collect();
+                let goals = screens::goals(conn, &goals_moved)?;
+                let mut latest = HashMap::new();
+                for (key, scope) in &scopes {
+                    latest.insert(
+                        key.clone(),
+                        screens::latest_published(conn, scope, TICKER_LENGTH)?,
+                    );
                 }
+                Ok((fresh, goals, (scopes, latest)))
+            })
+            .await?;
+        let revision_of: HashMap<&String, i64> = revisions.iter().map(|(k, r)| (k, *r)).collect();
+        for (key, goals) in fresh_goals {
+            let revision = revision_of.get(&key).copied().unwrap_or(0);
+            loaded.goals.insert(key, (revision, goals));
+        }
+        let (scopes, mut latest) = latest;
+        for (key, scope) in scopes {
+            let stored = match fresh.get(&key) {
+                Some(stored) => {
+                    loaded.versions.insert(
+                        key.clone(),
+                        i64::try_from(stored.version()).unwrap_or(i64::MAX),
+                    );
+                    stored.clone()
+                }
+                // Goals for a scope nothing has counted in yet.
+                None => ScopeCounters::new(Utc::now()),
             };
-            let rendered = Arc::new(Rendered::of(&scope, &stored));
-            loaded.insert(
-                key.clone(),
-                i64::try_from(stored.version()).unwrap_or(i64::MAX),
-            );
+            let (goals_revision, goals) = loaded.goals.get(&key).cloned().unwrap_or_default();
+            let extras = Extras {
+                goals_revision,
+                goals,
+                latest: latest.remove(&key).unwrap_or_default(),
+            };
+            let rendered = Arc::new(Rendered::of(&scope, &stored, &extras));
             self.sender(&scope, &key).send_replace(rendered);
         }
+        loaded.day = Some(today);
         self.applied.fetch_max(including, Ordering::SeqCst);
         Ok(())
     }

@@ -12,7 +12,7 @@ use diesel::{
 
 use crate::domain::{
     errors::Corrupt,
-    ids::{InvitationId, MessageId, OrganisationId, PledgeId, ReportId, UserId},
+    ids::{InvitationId, MessageId, OrganisationId, PledgeId, ReportId, ScreenLinkId, UserId},
 };
 
 /// Lets an id type stand wherever a text column or parameter is expected.
@@ -86,7 +86,8 @@ text_id!(
     UserId,
     ReportId,
     MessageId,
-    InvitationId
+    InvitationId,
+    ScreenLinkId
 );
 
 /// Parses a stored vocabulary value; an unknown one names its table and row.

@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod pledges;
 pub mod reports;
 pub mod schema;
+pub mod screens;
 pub mod sql;
 pub mod taxonomy;
 pub mod tokens;

@@ -316,6 +316,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    goal_sets (scope) {
+        scope -> Text,
+        revision -> BigInt,
+        goals -> Text,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    screen_links (id) {
+        id -> Text,
+        scope -> Text,
+        label -> Text,
+        secret_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     sdgs,
     focus_areas,
@@ -342,4 +364,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_reminders,
     lifecycle_notices,
     moderator_digests,
+    goal_sets,
+    screen_links,
 );

@@ -43,6 +43,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::{
+    goals::{GoalFigures, GoalProgress},
+    screen::LatestPledge,
+};
+
 /// The name of the global scope in snapshots and in the stream.
 pub const GLOBAL_SCOPE: &str = "all";
 
@@ -651,6 +656,8 @@ impl ScopeCounters {
                 usd: f.pending_usd,
                 published_today: self.published_today(now.date_naive()),
             }),
+            goals: Vec::new(),
+            latest: Vec::new(),
         }
     }
 
@@ -1003,6 +1010,24 @@ pub struct Snapshot {
     /// Figures for staff only; absent for everyone else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingFigures>,
+    /// Progress toward each goal set for this scope, in the order they were set.
+    #[serde(default)]
+    pub goals: Vec<GoalProgress>,
+    /// The latest published pledges of this scope, newest first (at most five): the big
+    /// screen's ticker.
+    #[serde(default)]
+    pub latest: Vec<LatestPledge>,
+}
+
+impl Snapshot {
+    /// The figures goals are measured against.
+    pub fn goal_figures(&self) -> GoalFigures {
+        GoalFigures {
+            usd_pledged: self.usd_pledged,
+            pledges: self.pledges,
+            entities: self.entities,
+        }
+    }
 }
 
 /// Published pledges that are on-going (status `published`: neither completed nor inactive),
@@ -1422,7 +1447,8 @@ mod tests {
                 "active": {"pledges": 1, "usd_pledged": 1000, "usd_disbursed": 100},
                 "usd_by_sdg": {"9": 1000, "17": 1000}, "usd_by_focus_area": {"access": 1000},
                 "usd_by_region": {"Africa": 1000}, "usd_to_ldcs": 1000,
-                "version": 1, "updated_at": "2023-03-01T09:00:00Z"
+                "version": 1, "updated_at": "2023-03-01T09:00:00Z",
+                "goals": [], "latest": []
             })
         );
         let staff = c.snapshot(&track("ldc5"), true, at(1, 9));
@@ -1878,6 +1904,8 @@ mod tests {
                     .filter(|f| f.published_on == Some(today))
                     .count() as u64,
             }),
+            goals: Vec::new(),
+            latest: Vec::new(),
         }
     }
 

@@ -55,6 +55,10 @@ macro_rules! id_type {
 }
 
 id_type!(
+    /// A private big-screen link.
+    ScreenLinkId
+);
+id_type!(
     /// A pledge.
     PledgeId
 );

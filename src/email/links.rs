@@ -31,4 +31,17 @@ impl Links {
     pub fn moderation_queue(&self) -> String {
         format!("{}/api/v1/moderation/queue", self.public_url)
     }
+    /// A track's public catalogue (`all`: every published pledge): where the big screen's QR
+    /// code leads.
+    pub fn catalogue(&self, track: &str) -> String {
+        if track == crate::domain::counters::GLOBAL_SCOPE {
+            format!("{}/api/v1/pledges", self.public_url)
+        } else {
+            format!("{}/api/v1/pledges?track={track}", self.public_url)
+        }
+    }
+    /// A private big screen: the track's page with the link's secret.
+    pub fn private_screen(&self, track: &str, secret: &str) -> String {
+        format!("{}/live/{track}?screen_key={secret}", self.public_url)
+    }
 }

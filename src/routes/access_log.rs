@@ -93,6 +93,15 @@ mod tests {
             "/x?refresh_token=[redacted]&Password=[redacted]&api_key=[redacted]&q=word"
         );
         assert_eq!(redacted_target("/api/v1/sdgs", ""), "/api/v1/sdgs");
+        // A private big screen's secret, on its page and on its stream.
+        assert_eq!(
+            redacted_target("/live/ldc5", "screen_key=s3cr3t"),
+            "/live/ldc5?screen_key=[redacted]"
+        );
+        assert_eq!(
+            redacted_target("/api/v1/stats/stream", "track=ldc5&screen_key=s3cr3t"),
+            "/api/v1/stats/stream?track=ldc5&screen_key=[redacted]"
+        );
         assert_eq!(redacted_target("/p", "flag"), "/p?flag");
     }
 }

@@ -18,6 +18,7 @@ pub mod organisations;
 pub mod pages;
 pub mod pledges;
 pub mod problem;
+pub mod screens;
 pub mod stats;
 pub mod taxonomy;
 
@@ -64,6 +65,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         stats::history;
         stats::stream;
         annual::pack;
+        screens::get_goals, screens::set_goals;
+        screens::list_screen_links, screens::create_screen_link;
+        screens::revoke_screen_link;
         pledges::list, pledges::create;
         // Before `/pledges/{id}`, which would take these names for ids.
         pledges::export_csv;

@@ -15,8 +15,11 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    domain::{counters::Snapshot, history::Interval},
-    error::AppResult,
+    domain::{
+        counters::{Scope, Snapshot},
+        history::Interval,
+    },
+    error::{AppError, AppResult},
     live::Rendered,
     routes::extract::MaybeActor,
     services::history::{self as figures_over_time, History},
@@ -32,6 +35,30 @@ const STREAM_MIN_GAP: Duration = Duration::from_millis(250);
 pub struct StatsQuery {
     /// Track slug; none for all pledges.
     pub track: Option<String>,
+    /// The secret of a private screen link for this track: the pending figures too, as staff
+    /// see them. A wrong or revoked one is 404.
+    pub screen_key: Option<String>,
+}
+
+/// Whether the caller sees the staff figures of `scope`: staff do, and so does the holder of a
+/// working private screen link for it (any other key is 404, as an unknown track).
+async fn sees_staff_figures(
+    state: &AppState,
+    scope: &Scope,
+    screen_key: Option<String>,
+    viewer: MaybeActor,
+) -> AppResult<bool> {
+    let Some(secret) = screen_key else {
+        return Ok(viewer.0.is_some_and(|v| v.role.is_staff()));
+    };
+    let opened = state
+        .db
+        .run(move |conn| crate::services::screens::open_link(conn, &secret))
+        .await?;
+    if &opened != scope {
+        return Err(AppError::NotFound("screen_link"));
+    }
+    Ok(true)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -44,6 +71,9 @@ pub struct SnapshotQuery {
     /// they were then; none for the live figures.
     #[param(value_type = Option<String>, format = Date, example = "2025-12-31")]
     pub as_of: Option<NaiveDate>,
+    /// The secret of a private screen link for this track: the pending figures too, as staff
+    /// see them. A wrong or revoked one is 404.
+    pub screen_key: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -90,7 +120,7 @@ pub struct StatsEvent {
 /// figures.
 #[utoipa::path(operation_id = "getStats", tag = "live counters", params(SnapshotQuery),
     security((), ("bearer" = [])),
-    responses((status = 200, body = Snapshot, headers(("ETag" = String, description = "The snapshot's version"))), (status = 404, description = "Unknown track"),
+    responses((status = 200, body = Snapshot, headers(("ETag" = String, description = "The snapshot's version"))), (status = 404, description = "Unknown track, or a wrong or revoked `screen_key`"),
         (status = 422, description = "`as_of` after today (`date_in_future`) or before the figures were first recorded (`before_history`)")))]
 #[get("/api/v1/stats")]
 pub async fn snapshot(
@@ -98,17 +128,18 @@ pub async fn snapshot(
     query: web::Query<SnapshotQuery>,
     viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
     let scope = state.live.scope(query.track.as_deref())?;
-    let staff = viewer.0.is_some_and(|v| v.role.is_staff());
+    let staff = sees_staff_figures(&state, &scope, query.screen_key, viewer).await?;
     let today = Utc::now().date_naive();
     if let Some(day) = query.as_of.filter(|day| *day != today) {
         let past = state
             .db
             .run(move |conn| figures_over_time::as_of(conn, &scope, day, today, staff))
             .await?;
-        // A past date's figures never change; the pending ones are for staff only.
+        // A past date's figures never change; the pending ones are for their viewer only.
         let caching = if staff {
-            "private, no-cache"
+            "private, no-store"
         } else {
             "public, max-age=3600"
         };
@@ -124,8 +155,15 @@ pub async fn snapshot(
     } else {
         &rendered.public_etag
     };
+    // Staff figures are for their viewer only: no shared cache keeps them, whether a token or a
+    // private screen's key asked.
+    let cache = if staff {
+        "private, no-store"
+    } else {
+        "no-cache"
+    };
     Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CACHE_CONTROL, cache))
         .insert_header((header::ETAG, etag.as_str()))
         .content_type("application/json")
         .body(body(&rendered, staff)))
@@ -169,15 +207,21 @@ pub async fn history(
 /// between. A reconnecting client gets the latest snapshot at once.
 #[utoipa::path(operation_id = "streamStats", tag = "live counters", params(StatsQuery),
     security((), ("bearer" = [])),
-    responses((status = 200, content_type = "text/event-stream", body = StatsEvent, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`"), (status = 404, description = "Unknown track")))]
+    responses((status = 200, content_type = "text/event-stream", body = StatsEvent, description = "`event: stats`, `id: <version>`, `data: <snapshot JSON>`"), (status = 404, description = "Unknown track, or a wrong or revoked `screen_key`")))]
 #[get("/api/v1/stats/stream")]
 pub async fn stream(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
     viewer: MaybeActor,
 ) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
     let scope = state.live.scope(query.track.as_deref())?;
-    let staff = viewer.0.is_some_and(|v| v.role.is_staff());
+    let private = query.screen_key.clone().map(|secret| PrivateScreen {
+        secret,
+        state: state.clone(),
+        scope: scope.clone(),
+    });
+    let staff = sees_staff_figures(&state, &scope, query.screen_key, viewer).await?;
     // Every event is framed once per version and shared by all subscribers: a subscriber
     // holds three watch receivers and, for a moment after each event, one timer.
     let event = move |rendered: &Rendered| {
@@ -191,6 +235,7 @@ pub async fn stream(
         snapshots: state.live.subscribe(&scope),
         closing: state.live.closing(),
         keep_alive: state.live.keep_alive(),
+        private,
     };
     let events = futures_util::stream::unfold((follow, true), move |(mut f, first)| async move {
         if *f.closing.borrow() {
@@ -215,6 +260,14 @@ pub async fn stream(
                 }
                 ticked = f.keep_alive.changed() => {
                     ticked.ok()?;
+                    // With each keep-alive, a private screen checks that its link still
+                    // works: a revoked one ends the stream, and reconnecting is refused.
+                    if let Some(p) = &f.private {
+                        let key = Some(p.secret.clone());
+                        sees_staff_figures(&p.state, &p.scope, key, MaybeActor(None))
+                            .await
+                            .ok()?;
+                    }
                     Bytes::from_static(b": keep-alive\n\n")
                 }
                 _ = f.closing.changed() => return None,
@@ -238,6 +291,15 @@ struct Follow {
     snapshots: tokio::sync::watch::Receiver<Arc<Rendered>>,
     closing: tokio::sync::watch::Receiver<bool>,
     keep_alive: tokio::sync::watch::Receiver<u64>,
+    /// A private screen's link, checked again with every keep-alive: the stream of a revoked
+    /// link ends, and reconnecting is refused.
+    private: Option<PrivateScreen>,
+}
+
+struct PrivateScreen {
+    secret: String,
+    state: web::Data<AppState>,
+    scope: Scope,
 }
 
 /// The big-screen page, as built into the binary. Its script takes the scope from the page
@@ -248,10 +310,28 @@ const LIVE_PAGE: &str = include_str!("../../static/live.html");
 pub static LIVE_PAGE_SCRIPT_HASHES: std::sync::LazyLock<Vec<String>> =
     std::sync::LazyLock::new(|| super::headers::inline_script_hashes(LIVE_PAGE));
 
-/// The big-screen page for a track (`all` for every pledge): self-contained, updated live.
-pub async fn page(state: web::Data<AppState>, track: web::Path<String>) -> AppResult<HttpResponse> {
+/// The big-screen page's own query: a private screen link's secret, if any. Anything else
+/// a venue adds to the address is ignored.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    pub screen_key: Option<String>,
+}
+
+/// The big-screen page for a track (`all` for every pledge): self-contained, updated live,
+/// with a QR code to the track's public catalogue. With a private screen link's secret
+/// (`screen_key`) it shows the pending figures too; a wrong or revoked one is 404.
+pub async fn page(
+    state: web::Data<AppState>,
+    track: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     let slug = track.into_inner();
-    state.live.scope(Some(&slug))?;
+    let scope = state.live.scope(Some(&slug))?;
+    let private = query.into_inner().screen_key;
+    let is_private = private.is_some();
+    if is_private {
+        sees_staff_figures(&state, &scope, private, MaybeActor(None)).await?;
+    }
     let title = state
         .db
         .run({
@@ -259,14 +339,55 @@ pub async fn page(state: web::Data<AppState>, track: web::Path<String>) -> AppRe
             move |conn| crate::services::taxonomy::track_name(conn, &slug)
         })
         .await?;
+    let catalogue = state.links.catalogue(&slug);
     let html = LIVE_PAGE
         .replace("__TITLE__", &escape_html(&title))
-        .replace("__SCOPE__", &escape_js(&slug));
+        .replace("__SCOPE__", &escape_js(&slug))
+        .replace("__QR__", &qr_svg(&catalogue)?)
+        // Shown under the code for those who type it: without the scheme, which the page
+        // names nowhere (it loads nothing from anywhere else).
+        .replace(
+            "__CATALOGUE__",
+            &escape_html(
+                catalogue
+                    .split_once("://")
+                    .map_or(&*catalogue, |(_, rest)| rest),
+            ),
+        );
     // Its Content-Security-Policy comes with every HTML page's (routes::headers).
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((
+            header::CACHE_CONTROL,
+            // The private page's address is a secret: no cache keeps it.
+            if is_private {
+                "private, no-store"
+            } else {
+                "no-cache"
+            },
+        ))
         .body(html))
+}
+
+/// A QR code of `url` as inline SVG markup (no XML declaration), drawn here: no service
+/// outside is asked.
+fn qr_svg(url: &str) -> AppResult<String> {
+    use qrcode::{render::svg, EcLevel, QrCode};
+    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
+        .map_err(|e| AppError::internal(format!("no QR code for {url}: {e}")))?;
+    let image = code
+        .render::<svg::Color>()
+        .min_dimensions(256, 256)
+        .dark_color(svg::Color("#000000"))
+        .light_color(svg::Color("#ffffff"))
+        .build();
+    // Inline SVG in HTML needs neither the XML declaration nor the namespace.
+    let start = image.find("<svg").unwrap_or(0);
+    Ok(image[start..].replacen(
+        " xmlns=\"http://www.w3.org/2000/svg\"",
+        " role=\"img\" aria-label=\"QR code\"",
+        1,
+    ))
 }
 
 fn escape_html(text: &str) -> String {

@@ -11,4 +11,5 @@ pub mod organisations;
 pub mod outbox;
 pub mod pledges;
 pub mod reports;
+pub mod screens;
 pub mod taxonomy;

@@ -316,6 +316,19 @@ async fn no_password_hash_or_token_reaches_the_logs() {
             .await
             .unwrap();
     }
+    // A private big screen carries its secret in the address, on its page and its stream
+    // (a wrong secret is refused: logged all the same).
+    let screen_key = "screenSecretQ9w8e7Zx";
+    for path in [
+        format!("/live/ldc5?screen_key={screen_key}"),
+        format!("/api/v1/stats?track=ldc5&screen_key={screen_key}"),
+    ] {
+        client
+            .get(format!("http://{address}{path}"))
+            .send()
+            .await
+            .unwrap();
+    }
     signal(&child, "-TERM");
     let mut lines = Vec::new();
     while let Ok(line) = logs.recv_timeout(Duration::from_secs(30)) {
@@ -335,12 +348,17 @@ async fn no_password_hash_or_token_reaches_the_logs() {
         all.contains("token=[redacted]"),
         "the link pages were logged"
     );
+    assert!(
+        all.contains("screen_key=[redacted]"),
+        "the private screen was logged"
+    );
     for secret in [
         PASSWORD,
         refresh.as_str(),
         access.as_str(),
         "$argon2",
         link_token,
+        screen_key,
     ] {
         assert!(!all.contains(secret), "a secret reached the logs: {secret}");
     }

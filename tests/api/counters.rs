@@ -467,11 +467,13 @@ impl World {
     }
 }
 
-/// A snapshot without its version and time stamp.
+/// A snapshot without its version, time stamp, goals and ticker (which no recount has).
 fn shown(snapshot: Snapshot) -> Snapshot {
     Snapshot {
         version: 0,
         updated_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        goals: Vec::new(),
+        latest: Vec::new(),
         ..snapshot
     }
 }

@@ -305,9 +305,22 @@ impl EventReader {
         .await
         .expect("no event in time")
     }
+
+    /// Whether the server ends the stream within `timeout` (events meanwhile are skipped).
+    pub async fn ends_within(&mut self, timeout: Duration) -> bool {
+        tokio::time::timeout(timeout, async {
+            while let Some(chunk) = self.stream.next().await {
+                if chunk.is_err() {
+                    break;
+                }
+            }
+        })
+        .await
+        .is_ok()
+    }
 }
 
-async fn open_stream(app: &TestApp, query: &str, last_event_id: Option<&str>) -> EventReader {
+pub async fn open_stream(app: &TestApp, query: &str, last_event_id: Option<&str>) -> EventReader {
     let mut request = app
         .client
         .get(app.url(&format!("/api/v1/stats/stream{query}")));

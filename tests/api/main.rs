@@ -22,6 +22,7 @@ mod operations;
 mod pages;
 mod pledges;
 mod reports;
+mod screens;
 mod security;
 mod smtp;
 mod storage;

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Drives the big-screen page /live/{track} in headless Chromium (Debian's chromium and
 chromium-driver, through Selenium): the figures on the page change after a pledge is approved,
-and keep changing after the server restarts. Run by .ci/run after the Rust tests:
+the goal's progress bar and the ticker of the latest pledges follow, a round figure crossed is
+celebrated, a private screen link shows the pending figures, and the page keeps changing after
+the server restarts. Run by .ci/run after the Rust tests:
 
     python3 tests/browser/live_page.py target/debug/pledgeboard
 """
@@ -96,17 +98,29 @@ def approve(moderator, pledge):
     call("POST", f"/pledges/{pledge['id']}/approve", {}, moderator, {"If-Match": f"\"{pledge['version']}\""})
 
 
-def main():
-    server = start()
-    subprocess.run([BINARY, "create-staff", "--role", "moderator", "--email", "mod@example.org", "--name", "Mod",
+def create_staff(role, email):
+    subprocess.run([BINARY, "create-staff", "--role", role, "--email", email, "--name", role.title(),
                     "--data-dir", DATA], input=PASSWORD + "\n", text=True, check=True, env=ENV,
                    stdout=subprocess.DEVNULL)
+
+
+def main():
+    server = start()
+    create_staff("moderator", "mod@example.org")
+    create_staff("organiser", "events@example.org")
     created = call("POST", "/auth/register", {"email": "owner@example.org", "password": PASSWORD,
                                               "display_name": "Owner", "organisation": {
                                                   "name": "Ministry of ICT", "kind": "government", "country": "NPL"}})
     call("POST", "/auth/verify-email", {"token": emailed_token("owner@example.org")})
     owner, moderator = login("owner@example.org"), login("mod@example.org")
+    organiser = login("events@example.org")
     call("POST", f"/organisations/{created['organisation']['id']}/verify", None, moderator)
+    # The hall's goal: USD 10 bn (shown as the bar) and 50 commitments.
+    call("PUT", "/goals?track=ldc5", {"goals": [
+        {"kind": "pledges", "target": 50, "deadline": "2030-12-31"},
+        {"kind": "usd_pledged", "target": 10000000000, "deadline": "2030-12-31"},
+    ]}, organiser)
+    private_url = call("POST", "/screen-links", {"track": "ldc5", "label": "Plenary hall"}, organiser)["url"]
 
     options = Options()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
@@ -121,20 +135,56 @@ def main():
         figure = lambda: driver.find_element(By.ID, "pledges").text
         wait.until(lambda d: figure() == "0")
         assert "LDC5" in driver.find_element(By.ID, "title").text
+        goal = driver.find_element(By.ID, "goal")
+        wait.until(lambda d: goal.is_displayed() and goal.get_attribute("data-percent") == "0")
+        assert "$10.00 bn" in driver.find_element(By.ID, "goal-text").text, driver.find_element(By.ID, "goal-text").text
+        qr = driver.find_element(By.CSS_SELECTOR, "#qr svg")
+        assert qr.is_displayed() and qr.size["width"] > 100, qr.size
+        assert driver.find_element(By.ID, "catalogue").text.endswith("/api/v1/pledges?track=ldc5")
+        assert not driver.find_element(By.ID, "pending").is_displayed()
 
         approve(moderator, submitted_pledge(owner, "First pledge on the big screen"))
         wait.until(lambda d: figure() == "1")
         assert driver.find_element(By.ID, "usd_pledged").text == "$2.50 bn", driver.find_element(By.ID, "usd_pledged").text
-        print("page updated after the first approval")
+        # The bar follows the goal: USD 2.5 bn of 10 bn.
+        wait.until(lambda d: goal.get_attribute("data-percent") == "25")
+        assert driver.find_element(By.ID, "goal-percent").text == "25%"
+        bar = driver.find_element(By.CSS_SELECTOR, "#goal .bar").size["width"]
+        fill = lambda: driver.find_element(By.ID, "goal-fill").size["width"] / bar
+        wait.until(lambda d: 0.23 < fill() < 0.27)  # once its transition has run
+        # The ticker shows the pledge just published, with its organisation, country and figure.
+        ticker = lambda: driver.find_element(By.ID, "ticker").text
+        wait.until(lambda d: "Ministry of ICT" in ticker())
+        assert "NPL" in ticker() and "$2.50 bn" in ticker(), ticker()
+        # USD 1 bn and 2 bn were crossed: the hall celebrates.
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-celebrations") == "1")
+        assert driver.find_element(By.ID, "celebration").is_displayed()
+        print("page updated after the first approval: figures, goal bar, ticker, celebration")
+
+        # The private screen link shows what awaits a decision; the public page does not.
+        waiting = submitted_pledge(owner, "Waiting for the moderator")
+        driver.get(private_url)
+        wait.until(lambda d: d.find_element(By.ID, "pending_pledges").text == "1")
+        assert driver.find_element(By.ID, "pending").is_displayed()
+        assert driver.find_element(By.ID, "private").is_displayed()
+        print("private screen link shows the pending figures")
+        approve(moderator, waiting)
+        wait.until(lambda d: figure() == "2")
+        wait.until(lambda d: d.find_element(By.ID, "pending_pledges").text == "0")
+        assert "Waiting for the moderator" not in ticker()  # financial pledges show their figure
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#ticker li")) == 2)
+        driver.get(f"{BASE}/live/ldc5")
+        wait.until(lambda d: figure() == "2")
 
         # The server restarts; the page reconnects by itself and keeps counting.
         server.terminate()
         server.wait(timeout=30)
         pending = None
         server = start()
-        pending = submitted_pledge(owner, "Second pledge after a restart")
+        pending = submitted_pledge(owner, "Third pledge after a restart")
         approve(moderator, pending)
-        wait.until(lambda d: figure() == "2")
+        wait.until(lambda d: figure() == "3")
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#ticker li")) == 3)
         print("page updated after a server restart")
         driver.save_screenshot(os.path.join(tempfile.gettempdir(), "pledgeboard-live.png"))
     finally:

@@ -133,6 +133,11 @@ for op in ("acceptProgressReport", "returnProgressReport"):
         }, pledger)
         reviewed[op].append(pledge_id)
 
+# Private screen links to revoke: a generated revocation of one of them is accepted (and again
+# after that: revoking a revoked link changes nothing).
+screen_links = [call("POST", "/api/v1/screen-links", {"track": "ldc5", "label": f"Screen {i}"}, admin)[2]["id"]
+                for i in range(5)]
+
 # Drafts for edits and submissions: a generated edit or submission of one of them is accepted
 # (once: the version it names then moves on, or the draft is no longer one).
 update_drafts = [pledge(pledger, f"Draft to edit {i}") for i in range(20)]
@@ -154,6 +159,11 @@ operations = {
     "listInvitations": {"path.id": organisation},
     # To the owner themself: accepted, and the pledger stays the owner the other runs need.
     "handOverOwnership": {"path.id": organisation, "body.user_id": me["user"]["id"]},
+    # A track that exists: goals and screen links of an unknown one are 404.
+    "getGoals": {"query.track": "ldc5"},
+    "setGoals": {"query.track": "ldc5"},
+    "createScreenLink": {"body.track": "ldc5"},
+    "listScreenLinks": {"query.track": "ldc5"},
 }
 for op, (pledge_id, version) in decisions.items():
     operations[op] = {"path.id": pledge_id, "header.If-Match": f'"{version}"'}
@@ -173,6 +183,13 @@ lines = [
     "[[operations]]",
     'include-operation-id = "submitPledge"',
     'parameters = { "path.id" = { dictionary = "submit-drafts", probability = 0.9 } }',
+    "",
+    "[dictionaries.screen-links]",
+    f"values = {json.dumps(screen_links)}",
+    "",
+    "[[operations]]",
+    'include-operation-id = "revokeScreenLink"',
+    'parameters = { "path.id" = { dictionary = "screen-links", probability = 0.9 } }',
     "",
 ]
 for op, pledge_ids in reviewed.items():

@@ -1,0 +1,3 @@
+DROP INDEX pledges_published;
+DROP TABLE screen_links;
+DROP TABLE goal_sets;
