@@ -301,9 +301,11 @@ impl From<AmendmentRefusal> for AppError {
             }
             R::Unchanged => AppError::Unprocessable(refusal.code(), message),
             R::ReasonRequired => AppError::field("reason", "required", message),
-            R::NotAllowed | R::OwnOrganisation | R::OutOfScope | R::EmailNotVerified => {
-                AppError::Denied(refusal.code(), message)
-            }
+            R::NotAllowed
+            | R::OwnOrganisation
+            | R::OutOfScope
+            | R::EmailNotVerified
+            | R::OrganisationNotVerified => AppError::Denied(refusal.code(), message),
         }
     }
 }

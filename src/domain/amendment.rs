@@ -76,6 +76,8 @@ pub enum AmendmentRefusal {
     OutOfScope,
     /// Proposing needs a verified email, as submitting does.
     EmailNotVerified,
+    /// Approving needs the pledge's organisation to be verified, as publishing does.
+    OrganisationNotVerified,
     /// The pledge is not published (or inactive): there is nothing public to amend.
     NotAmendable,
     /// A proposal while another is open.
@@ -91,11 +93,12 @@ pub enum AmendmentRefusal {
 }
 
 impl AmendmentRefusal {
-    pub const ALL: [AmendmentRefusal; 10] = [
+    pub const ALL: [AmendmentRefusal; 11] = [
         Self::NotAllowed,
         Self::OwnOrganisation,
         Self::OutOfScope,
         Self::EmailNotVerified,
+        Self::OrganisationNotVerified,
         Self::NotAmendable,
         Self::AmendmentOpen,
         Self::NoAmendment,
@@ -111,6 +114,7 @@ impl AmendmentRefusal {
             Self::OwnOrganisation => "own_organisation",
             Self::OutOfScope => "out_of_scope",
             Self::EmailNotVerified => "email_not_verified",
+            Self::OrganisationNotVerified => "organisation_not_verified",
             Self::NotAmendable => "not_amendable",
             Self::AmendmentOpen => "amendment_open",
             Self::NoAmendment => "not_found",
@@ -138,6 +142,9 @@ impl AmendmentRefusal {
             }
             Self::OutOfScope => "This pledge is outside the tracks you moderate.",
             Self::EmailNotVerified => "Verify your email address before proposing an amendment.",
+            Self::OrganisationNotVerified => {
+                "The pledge's organisation must be verified before its amendment is approved."
+            }
             Self::NotAmendable => "Only published (or inactive) pledges are amended.",
             Self::AmendmentOpen => {
                 "This pledge already has an open amendment: edit or withdraw it first."
@@ -170,7 +177,7 @@ impl std::error::Error for AmendmentRefusal {}
 /// 3. `not_amendable`: the pledge is not published or inactive (withdrawing an open amendment
 ///    stays possible whatever became of the pledge).
 /// 4. `amendment_open` for a proposal; `not_found`, `amendment_not_open` for the other steps.
-/// 5. `email_not_verified` for a proposal.
+/// 5. `email_not_verified` for a proposal, `organisation_not_verified` for an approval.
 /// 6. `reason_required` to refuse.
 pub fn decide(
     action: AmendmentAction,
@@ -212,6 +219,9 @@ pub fn decide(
     };
     if action == A::Propose && !actor.email_verified {
         return Err(R::EmailNotVerified);
+    }
+    if action == A::Approve && !pledge.organisation_verified {
+        return Err(R::OrganisationNotVerified);
     }
     if action == A::Refuse && clean_reason(reason).is_none() {
         return Err(R::ReasonRequired);
@@ -478,6 +488,26 @@ mod tests {
         assert_eq!(
             decide(A::Approve, &published, Some(S::Proposed), &moderator, None),
             Ok(S::Approved)
+        );
+        // An organisation that lost its verification (a rename) has its amendments refused,
+        // not approved, until a moderator verifies it again.
+        let unverified = PledgeContext {
+            organisation_verified: false,
+            ..published
+        };
+        assert_eq!(
+            decide(A::Approve, &unverified, Some(S::Proposed), &moderator, None),
+            Err(AmendmentRefusal::OrganisationNotVerified)
+        );
+        assert_eq!(
+            decide(
+                A::Refuse,
+                &unverified,
+                Some(S::Proposed),
+                &moderator,
+                Some("no")
+            ),
+            Ok(S::Refused)
         );
         let elsewhere = ["cop28".to_owned()];
         let scoped = Standing {

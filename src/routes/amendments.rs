@@ -155,7 +155,7 @@ pub async fn withdraw(
     security(("bearer" = [])),
     responses(
         (status = 200, body = AmendmentView, description = "The amendment, approved", headers(("ETag" = String, description = "The pledge's new version"))),
-        (status = 403, description = "Not a moderator of the pledge's tracks (`out_of_scope`), or the caller's own organisation's pledge (`own_organisation`)"),
+        (status = 403, description = "Not a moderator of the pledge's tracks (`out_of_scope`), the caller's own organisation's pledge (`own_organisation`), or an organisation no longer verified (`organisation_not_verified`)"),
         (status = 409, description = "The amendment was already decided or withdrawn (`amendment_not_open`), or the pledge is no longer published (`not_amendable`)"),
         (status = 412, description = "The pledge or its amendment changed since it was read"),
         (status = 428, description = "If-Match is missing"),

@@ -503,7 +503,7 @@ async fn a_refusal_needs_a_reason_and_changes_nothing_public() {
 }
 
 #[tokio::test]
-async fn only_published_pledges_are_amended_and_moderators_never_decide_their_own() {
+async fn only_published_pledges_of_verified_organisations_are_amended_by_others_than_their_own() {
     let app = spawn_app().await;
     let s = stage(
         &app,
@@ -579,4 +579,48 @@ async fn only_published_pledges_are_amended_and_moderators_never_decide_their_ow
     )
     .await;
     assert_problem(resp, StatusCode::FORBIDDEN, "own_organisation").await;
+
+    // A renamed organisation is no longer verified: its amendment waits until it is again.
+    let organisation = s.owner.organisation_id.clone().unwrap();
+    let resp = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/organisations/{organisation}"),
+            Some(&s.owner.access),
+            Some(&json!({"name": "Renamed Drafting Ministry"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let approve = format!("{path}/approve");
+    let resp = send(
+        &app,
+        Method::POST,
+        &approve,
+        &s.moderator,
+        Some(current),
+        None,
+    )
+    .await;
+    assert_problem(resp, StatusCode::FORBIDDEN, "organisation_not_verified").await;
+    let resp = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/organisations/{organisation}/verify"),
+            Some(&s.moderator.access),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = send(
+        &app,
+        Method::POST,
+        &approve,
+        &s.moderator,
+        Some(current),
+        None,
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let public: Value = app.get_json(&format!("/api/v1/pledges/{id}")).await;
+    assert_eq!(public["title"], "A new title");
 }
