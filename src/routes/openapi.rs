@@ -388,8 +388,16 @@ const QUEUED: &[(&str, &str)] = &[
     ("If-Match", "$response.body#/items/0/pledge/version"),
 ];
 
-/// The pledge's way through the workflow, as links.
-const PLEDGE_FLOW: [FlowLink; 20] = [
+/// An amendment's answers name their pledge apart from their own id.
+const AMENDED: (&str, &str) = ("id", "$response.body#/pledge_id");
+/// Moderators take amendments from their list: each decision links from its first item.
+const AMENDMENT_LISTED: &[(&str, &str)] = &[
+    ("id", "$response.body#/items/0/pledge_id"),
+    ("If-Match", "$response.body#/items/0/pledge_version"),
+];
+
+/// The pledge's way through the workflow and its amendments, as links.
+const PLEDGE_FLOW: [FlowLink; 32] = [
     link("createPledge", "201", "getPledge", &[ID]),
     link("createPledge", "201", "updatePledge", &[ID, VERSION]),
     link("createPledge", "201", "submitPledge", &[ID, VERSION]),
@@ -425,6 +433,73 @@ const PLEDGE_FLOW: [FlowLink; 20] = [
     link("listModerationQueue", "200", "approvePledge", QUEUED),
     link("listModerationQueue", "200", "requestPledgeChanges", QUEUED),
     link("listModerationQueue", "200", "rejectPledge", QUEUED),
+    link(
+        "approvePledge",
+        "200",
+        "proposePledgeAmendment",
+        &[ID, VERSION],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "getPledgeAmendment",
+        &[AMENDED],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "updatePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "withdrawPledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "approvePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "refusePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "updatePledgeAmendment",
+        "200",
+        "approvePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "updatePledgeAmendment",
+        "200",
+        "refusePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link("approvePledgeAmendment", "200", "getPledge", &[AMENDED]),
+    link(
+        "approvePledgeAmendment",
+        "200",
+        "getPledgeHistory",
+        &[AMENDED],
+    ),
+    link(
+        "listAmendmentsToReview",
+        "200",
+        "approvePledgeAmendment",
+        AMENDMENT_LISTED,
+    ),
+    link(
+        "listAmendmentsToReview",
+        "200",
+        "refusePledgeAmendment",
+        AMENDMENT_LISTED,
+    ),
 ];
 
 pub(super) fn link_pledge_flow(document: &mut utoipa::openapi::OpenApi) {
