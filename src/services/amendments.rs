@@ -184,8 +184,10 @@ pub fn propose(
         )?;
         let proposed = vocabularies.apply(conn, &record.content, changes)?;
         let changed = changed(&record.content, &proposed)?;
-        let version = bump_version(conn, &record.row)?;
+        // Inserted before the version moves: of two proposals racing on PostgreSQL, the second
+        // waits on the first's open row and then hears `amendment_open`, not a stale version.
         let amendment = amendments::insert(conn, id, &actor.id, &proposed, now())?;
+        let version = bump_version(conn, &record.row)?;
         let step = AmendmentAction::Propose;
         record_step(conn, &record, actor, step, version, None, &changed)?;
         announce_proposal(conn, &record, &changed, links)?;

@@ -624,3 +624,44 @@ async fn only_published_pledges_of_verified_organisations_are_amended_by_others_
     let public: Value = app.get_json(&format!("/api/v1/pledges/{id}")).await;
     assert_eq!(public["title"], "A new title");
 }
+
+#[tokio::test]
+async fn of_proposals_racing_on_one_pledge_one_opens_and_the_others_hear_it_is_open() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "race@example.org",
+        "Racing Ministry",
+        "race-mod@example.org",
+    )
+    .await;
+    let id = published(&app, &s).await;
+    let path = format!("/api/v1/pledges/{id}/amendment");
+    let proposals = (0..6).map(|i| {
+        let body = json!({"title": format!("Connect {} clinics", 60 + i)});
+        send(&app, Method::POST, &path, &s.owner, None, Some(body))
+    });
+    let answers = futures_util::future::join_all(proposals).await;
+    let mut opened = 0;
+    for resp in answers {
+        if resp.status() == StatusCode::CREATED {
+            opened += 1;
+        } else {
+            assert_problem(resp, StatusCode::CONFLICT, "amendment_open").await;
+        }
+    }
+    assert_eq!(opened, 1);
+    let waiting: Value = send(
+        &app,
+        Method::GET,
+        "/api/v1/moderation/amendments",
+        &s.moderator,
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(waiting["items"].as_array().unwrap().len(), 1);
+}
