@@ -47,6 +47,14 @@ async fn version(app: &TestApp, who: &Session, id: &str) -> i64 {
         .unwrap()
 }
 
+/// The amendments waiting for a moderator, first page.
+async fn to_review(app: &TestApp, moderator: &Session) -> Value {
+    let path = "/api/v1/moderation/amendments";
+    let resp = send(app, Method::GET, path, moderator, None, None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json().await.unwrap()
+}
+
 async fn history(app: &TestApp, who: Option<&Session>, id: &str) -> Vec<Value> {
     let resp = app
         .send(
@@ -171,18 +179,7 @@ async fn an_amendment_leaves_the_public_version_unchanged_until_approved() {
         .await
         .unwrap();
     assert_eq!(seen["id"], amendment["id"]);
-    let waiting: Value = send(
-        &app,
-        Method::GET,
-        "/api/v1/moderation/amendments",
-        &s.moderator,
-        None,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let waiting = to_review(&app, &s.moderator).await;
     assert_eq!(waiting["items"].as_array().unwrap().len(), 1);
     assert_eq!(waiting["items"][0]["pledge_id"], id.as_str());
     let resp = send(
@@ -294,18 +291,7 @@ async fn an_amendment_leaves_the_public_version_unchanged_until_approved() {
     assert!(mail.contains("Connect 80 clinics"));
 
     // Decided: nothing waits, and it cannot be decided again.
-    let waiting: Value = send(
-        &app,
-        Method::GET,
-        "/api/v1/moderation/amendments",
-        &s.moderator,
-        None,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let waiting = to_review(&app, &s.moderator).await;
     assert_eq!(waiting["items"], json!([]));
     let current = version(&app, &s.owner, &id).await;
     let resp = send(
@@ -651,17 +637,6 @@ async fn of_proposals_racing_on_one_pledge_one_opens_and_the_others_hear_it_is_o
         }
     }
     assert_eq!(opened, 1);
-    let waiting: Value = send(
-        &app,
-        Method::GET,
-        "/api/v1/moderation/amendments",
-        &s.moderator,
-        None,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let waiting = to_review(&app, &s.moderator).await;
     assert_eq!(waiting["items"].as_array().unwrap().len(), 1);
 }
