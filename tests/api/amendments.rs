@@ -640,3 +640,73 @@ async fn of_proposals_racing_on_one_pledge_one_opens_and_the_others_hear_it_is_o
     let waiting = to_review(&app, &s.moderator).await;
     assert_eq!(waiting["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_amendments_to_review_come_oldest_first_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "pages@example.org",
+        "Paging Ministry",
+        "pages-mod@example.org",
+    )
+    .await;
+    let mut proposed = Vec::new();
+    for i in 0..3 {
+        let id = publish(
+            &app,
+            &s,
+            pledge_body(&format!("Connect {i} towns"), &["ldc5"], &["NPL"], 100),
+        )
+        .await;
+        let path = format!("/api/v1/pledges/{id}/amendment");
+        let body = json!({"summary": "A summary that says more than before."});
+        let resp = send(&app, Method::POST, &path, &s.owner, None, Some(body)).await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        proposed.push(id);
+    }
+    let first = send(
+        &app,
+        Method::GET,
+        "/api/v1/moderation/amendments?limit=2",
+        &s.moderator,
+        None,
+        None,
+    )
+    .await;
+    let next = crate::pledges::next_link(&first).expect("a next page");
+    let page: Value = first.json().await.unwrap();
+    let next_page: Value = app
+        .client
+        .get(if next.starts_with("http") {
+            next
+        } else {
+            app.url(&next)
+        })
+        .bearer_auth(&s.moderator.access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next_page["next_cursor"], Value::Null);
+    let listed: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(next_page["items"].as_array().unwrap())
+        .map(|a| a["pledge_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, proposed);
+    let resp = send(
+        &app,
+        Method::GET,
+        "/api/v1/moderation/amendments?cursor=bm90LW91cnM",
+        &s.moderator,
+        None,
+        None,
+    )
+    .await;
+    assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
+}
