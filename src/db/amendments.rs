@@ -167,6 +167,28 @@ pub fn settle(
     find(conn, id)
 }
 
+/// Withdraws the pledge's open amendment, if it has one, saying why: the pledge left the
+/// states in which it is amended. Returns whether there was one.
+pub fn close_open(
+    conn: &mut DbConnection,
+    pledge: &PledgeId,
+    reason: &str,
+    at: NaiveDateTime,
+) -> AppResult<bool> {
+    let closed = diesel::update(
+        pledge_amendments::table
+            .filter(pledge_amendments::pledge_id.eq(pledge))
+            .filter(pledge_amendments::status.eq(AmendmentStatus::Proposed.as_str())),
+    )
+    .set((
+        pledge_amendments::status.eq(AmendmentStatus::Withdrawn.as_str()),
+        pledge_amendments::reason.eq(reason),
+        pledge_amendments::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(closed > 0)
+}
+
 /// Open amendments of pledges that can still be amended (published or inactive), oldest change
 /// first: a page of `limit` after `after` (the last one's `updated_at` and id).
 pub fn waiting(

@@ -555,7 +555,8 @@ pub fn count_of_organisations_with_prefix(conn: &mut DbConnection, prefix: &str)
         .get_result(conn)?)
 }
 
-/// Stores a new status; entering `submitted` or `published` stamps when.
+/// Stores a new status; entering `submitted` or `published` stamps when. A pledge that comes to
+/// rest (withdrawn, completed) has its open amendment withdrawn.
 pub fn set_status(
     conn: &mut DbConnection,
     id: &PledgeId,
@@ -584,6 +585,10 @@ pub fn set_status(
                 .execute(conn)?;
         }
         _ => {}
+    }
+    if status.is_terminal() {
+        // Withdrawn or completed: nothing is amended any more.
+        super::amendments::close_open(conn, id, &format!("the pledge is {status}"), at)?;
     }
     // The facet rows carry the status (and a pledge without dates counts in the year it was
     // published).

@@ -165,6 +165,11 @@ impl fmt::Display for AmendmentRefusal {
 
 impl std::error::Error for AmendmentRefusal {}
 
+/// Whether a pledge in `status` is amended: published, or inactive (it is public and lives on).
+pub fn is_amendable(status: Status) -> bool {
+    matches!(status, Status::Published | Status::Inactive)
+}
+
 /// Decides whether `actor` may take `action` on the amendment of `pledge`, whose latest
 /// amendment is in `current` (`None`: it never had one), and the amendment's status after it.
 ///
@@ -204,7 +209,7 @@ pub fn decide(
             return Err(R::OutOfScope);
         }
     }
-    if action != A::Withdraw && !matches!(pledge.status, Status::Published | Status::Inactive) {
+    if action != A::Withdraw && !is_amendable(pledge.status) {
         return Err(R::NotAmendable);
     }
     let next = match (action, current) {

@@ -710,3 +710,52 @@ async fn the_amendments_to_review_come_oldest_first_a_page_at_a_time() {
     .await;
     assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
 }
+
+#[tokio::test]
+async fn a_pledge_withdrawn_with_an_open_amendment_withdraws_the_amendment_too() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "gone@example.org",
+        "Leaving Ministry",
+        "gone-mod@example.org",
+    )
+    .await;
+    let id = published(&app, &s).await;
+    let path = format!("/api/v1/pledges/{id}/amendment");
+    let body = json!({"title": "Connect 70 clinics"});
+    let resp = send(&app, Method::POST, &path, &s.owner, None, Some(body)).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let resp = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/pledges/{id}/withdraw"),
+        &s.owner,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+
+    let amendment: Value = send(&app, Method::GET, &path, &s.owner, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(amendment["status"], "withdrawn");
+    assert_eq!(amendment["reason"], "the pledge is withdrawn");
+    assert_eq!(to_review(&app, &s.moderator).await["items"], json!([]));
+    let resp = send(
+        &app,
+        Method::POST,
+        &path,
+        &s.owner,
+        None,
+        Some(json!({"title": "Back again"})),
+    )
+    .await;
+    assert_problem(resp, StatusCode::CONFLICT, "not_amendable").await;
+    let public: Value = app.get_json(&format!("/api/v1/pledges/{id}")).await;
+    assert_eq!(public["title"], "Connect 50 clinics");
+    assert_eq!(public["status"], "withdrawn");
+}
