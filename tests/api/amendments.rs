@@ -32,6 +32,11 @@ async fn send(
     request.send().await.unwrap()
 }
 
+/// Proposes an amendment at `path` as `who`, without `If-Match`.
+async fn propose(app: &TestApp, who: &Session, path: &str, body: Option<Value>) -> Response {
+    send(app, Method::POST, path, who, None, body).await
+}
+
 /// The pledge's version as its organisation sees it.
 async fn version(app: &TestApp, who: &Session, id: &str) -> i64 {
     let resp = app
@@ -114,30 +119,14 @@ async fn an_amendment_leaves_the_public_version_unchanged_until_approved() {
         "contact": {"name": "Ama Mensah", "email": "ama@example.org"},
     });
     // Only the organisation proposes.
-    let resp = send(
-        &app,
-        Method::POST,
-        &path,
-        &outsider,
-        None,
-        Some(proposal.clone()),
-    )
-    .await;
+    let resp = propose(&app, &outsider, &path, Some(proposal.clone())).await;
     assert_problem(resp, StatusCode::FORBIDDEN, "not_allowed").await;
-    let resp = send(
-        &app,
-        Method::POST,
-        &path,
-        &s.moderator,
-        None,
-        Some(proposal.clone()),
-    )
-    .await;
+    let resp = propose(&app, &s.moderator, &path, Some(proposal.clone())).await;
     assert_problem(resp, StatusCode::FORBIDDEN, "not_allowed").await;
     let resp = app.send(Method::POST, &path, None, Some(&proposal)).await;
     assert_problem(resp, StatusCode::UNAUTHORIZED, "unauthorized").await;
 
-    let resp = send(&app, Method::POST, &path, &s.owner, None, Some(proposal)).await;
+    let resp = propose(&app, &s.owner, &path, Some(proposal)).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     assert_eq!(resp.headers()["location"], path.as_str());
     let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
@@ -323,10 +312,10 @@ async fn a_refusal_needs_a_reason_and_changes_nothing_public() {
 
     let usd =
         |usd: i64| json!({"value": {"currency": "USD", "amount_minor": usd * 100, "usd": usd}});
-    let resp = send(&app, Method::POST, &path, &s.owner, None, Some(usd(90_000))).await;
+    let resp = propose(&app, &s.owner, &path, Some(usd(90_000))).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     // One open amendment at a time.
-    let resp = send(&app, Method::POST, &path, &s.owner, None, Some(usd(1))).await;
+    let resp = propose(&app, &s.owner, &path, Some(usd(1))).await;
     assert_problem(resp, StatusCode::CONFLICT, "amendment_open").await;
 
     // The organisation edits it while it is open, naming the version it read.
@@ -458,14 +447,14 @@ async fn a_refusal_needs_a_reason_and_changes_nothing_public() {
     )
     .await;
     assert_problem(resp, StatusCode::CONFLICT, "amendment_not_open").await;
-    let resp = send(&app, Method::POST, &path, &s.owner, None, Some(json!({}))).await;
+    let resp = propose(&app, &s.owner, &path, Some(json!({}))).await;
     assert_problem(
         resp,
         StatusCode::UNPROCESSABLE_ENTITY,
         "amendment_unchanged",
     )
     .await;
-    let resp = send(&app, Method::POST, &path, &s.owner, None, Some(usd(12_000))).await;
+    let resp = propose(&app, &s.owner, &path, Some(usd(12_000))).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let withdraw = format!("{path}/withdraw");
     let resp = send(&app, Method::POST, &withdraw, &s.moderator, None, None).await;
@@ -529,25 +518,9 @@ async fn only_published_pledges_of_verified_organisations_are_amended_by_others_
 
     let id = published(&app, &s).await;
     let path = format!("/api/v1/pledges/{id}/amendment");
-    let resp = send(
-        &app,
-        Method::POST,
-        &path,
-        &s.owner,
-        None,
-        Some(json!({"unknown": 1})),
-    )
-    .await;
+    let resp = propose(&app, &s.owner, &path, Some(json!({"unknown": 1}))).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let resp = send(
-        &app,
-        Method::POST,
-        &path,
-        &s.owner,
-        None,
-        Some(json!({"title": "A new title"})),
-    )
-    .await;
+    let resp = propose(&app, &s.owner, &path, Some(json!({"title": "A new title"}))).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
 
     // A moderator of the pledge's own organisation may not decide it.
@@ -625,7 +598,7 @@ async fn of_proposals_racing_on_one_pledge_one_opens_and_the_others_hear_it_is_o
     let path = format!("/api/v1/pledges/{id}/amendment");
     let proposals = (0..6).map(|i| {
         let body = json!({"title": format!("Connect {} clinics", 60 + i)});
-        send(&app, Method::POST, &path, &s.owner, None, Some(body))
+        propose(&app, &s.owner, &path, Some(body))
     });
     let answers = futures_util::future::join_all(proposals).await;
     let mut opened = 0;
@@ -661,7 +634,7 @@ async fn the_amendments_to_review_come_oldest_first_a_page_at_a_time() {
         .await;
         let path = format!("/api/v1/pledges/{id}/amendment");
         let body = json!({"summary": "A summary that says more than before."});
-        let resp = send(&app, Method::POST, &path, &s.owner, None, Some(body)).await;
+        let resp = propose(&app, &s.owner, &path, Some(body)).await;
         assert_eq!(resp.status(), StatusCode::CREATED);
         proposed.push(id);
     }
@@ -724,7 +697,7 @@ async fn a_pledge_withdrawn_with_an_open_amendment_withdraws_the_amendment_too()
     let id = published(&app, &s).await;
     let path = format!("/api/v1/pledges/{id}/amendment");
     let body = json!({"title": "Connect 70 clinics"});
-    let resp = send(&app, Method::POST, &path, &s.owner, None, Some(body)).await;
+    let resp = propose(&app, &s.owner, &path, Some(body)).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let resp = send(
         &app,
@@ -745,15 +718,7 @@ async fn a_pledge_withdrawn_with_an_open_amendment_withdraws_the_amendment_too()
     assert_eq!(amendment["status"], "withdrawn");
     assert_eq!(amendment["reason"], "the pledge is withdrawn");
     assert_eq!(to_review(&app, &s.moderator).await["items"], json!([]));
-    let resp = send(
-        &app,
-        Method::POST,
-        &path,
-        &s.owner,
-        None,
-        Some(json!({"title": "Back again"})),
-    )
-    .await;
+    let resp = propose(&app, &s.owner, &path, Some(json!({"title": "Back again"}))).await;
     assert_problem(resp, StatusCode::CONFLICT, "not_amendable").await;
     let public: Value = app.get_json(&format!("/api/v1/pledges/{id}")).await;
     assert_eq!(public["title"], "Connect 50 clinics");
