@@ -164,6 +164,7 @@ pub struct DigestLine {
     /// Whole hours the oldest pledge has waited; empty when none waits.
     pub oldest_hours: String,
     pub reports: u64,
+    pub amendments: u64,
 }
 
 email_kind!(

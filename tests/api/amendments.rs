@@ -724,3 +724,33 @@ async fn a_pledge_withdrawn_with_an_open_amendment_withdraws_the_amendment_too()
     assert_eq!(public["title"], "Connect 50 clinics");
     assert_eq!(public["status"], "withdrawn");
 }
+
+#[tokio::test]
+async fn the_daily_digest_counts_the_amendments_waiting_in_a_moderators_remit() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "digest-amend@example.org",
+        "Digest Ministry",
+        "digest-amend-mod@example.org",
+    )
+    .await;
+    let id = published(&app, &s).await;
+    let path = format!("/api/v1/pledges/{id}/amendment");
+    let resp = propose(
+        &app,
+        &s.owner,
+        &path,
+        Some(json!({"title": "Connect 90 clinics"})),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(crate::moderation::digests_at(&app, 8).await, 1);
+    let mail = app
+        .email("digest-amend-mod@example.org", "Waiting for moderation")
+        .await;
+    assert!(
+        mail.contains("- ldc5: 0 pledge(s) waiting for a decision; 0 progress report(s) waiting for review; 1 amendment(s) waiting for a decision"),
+        "{mail}"
+    );
+}
