@@ -22,9 +22,13 @@ use std::{
 
 use bytes::Bytes;
 
-use crate::domain::{
-    errors::Invalid,
-    pledge::{validate, PledgeInput, ValidPledge, Vocabulary},
+use crate::{
+    db::DbConnection,
+    domain::{
+        errors::Invalid,
+        pledge::{validate, PledgeChanges, PledgeInput, ValidPledge, Vocabulary},
+    },
+    error::{AppError, AppResult},
 };
 
 /// The vocabulary pledges are checked against (tracks, focus areas, pillars, countries,
@@ -57,6 +61,25 @@ impl Vocabularies {
         let answer = validate(input, &loaded);
         *self.held.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(loaded));
         answer
+    }
+
+    /// `changes` merged over a pledge's content `base` and checked as a whole, reloading the
+    /// vocabulary on `conn` when the held copy does not know a value: what an edit of a pledge
+    /// and a proposed amendment to one both do with their body.
+    pub fn apply(
+        &self,
+        conn: &mut DbConnection,
+        base: &ValidPledge,
+        changes: &PledgeChanges,
+    ) -> AppResult<ValidPledge> {
+        let base = base.to_input().map_err(AppError::internal)?;
+        let edited = changes
+            .apply_to(&base)
+            .map_err(|e| AppError::MalformedJson(e.to_string()))?;
+        Ok(match self.validate(&edited) {
+            Some(answer) => answer?,
+            None => self.hold(crate::db::taxonomy::vocabulary(conn)?, &edited)?,
+        })
     }
 }
 

@@ -6,6 +6,7 @@ use std::fmt;
 
 pub use crate::domain::errors::FieldError;
 use crate::domain::{
+    amendment::AmendmentRefusal,
     annual::{YearRefused, FIRST_YEAR},
     errors::{Corrupt, Forbidden, Invalid},
     history::{HistoryError, MAX_POINTS},
@@ -331,6 +332,28 @@ impl From<YearRefused> for AppError {
     }
 }
 
+/// An amendment refusal: no amendment (404), a state that does not allow the step (409), a
+/// proposal that changes nothing or a missing reason (422), or the caller's standing (403).
+impl From<AmendmentRefusal> for AppError {
+    fn from(refusal: AmendmentRefusal) -> Self {
+        use AmendmentRefusal as R;
+        let message = refusal.message().to_owned();
+        match refusal {
+            R::NoAmendment => AppError::NotFound("amendment"),
+            R::NotAmendable | R::AmendmentOpen | R::NotOpen => {
+                AppError::Conflict(refusal.code(), message)
+            }
+            R::Unchanged => AppError::Unprocessable(refusal.code(), message),
+            R::ReasonRequired => AppError::field("reason", "required", message),
+            R::NotAllowed
+            | R::OwnOrganisation
+            | R::OutOfScope
+            | R::EmailNotVerified
+            | R::OrganisationNotVerified => AppError::Denied(refusal.code(), message),
+        }
+    }
+}
+
 pub type AppResult<T> = Result<T, AppError>;
 
 #[cfg(test)]
@@ -413,5 +436,17 @@ mod tests {
         let err = AppError::from(Refusal::OwnOrganisation);
         assert_eq!((err.status(), err.code()), (403, "own_organisation"));
         assert_eq!(AppError::from(Forbidden).status(), 403);
+        for refusal in AmendmentRefusal::ALL {
+            let err = AppError::from(refusal);
+            let code = if refusal == AmendmentRefusal::ReasonRequired {
+                "validation_failed"
+            } else {
+                refusal.code()
+            };
+            assert_eq!(err.code(), code, "{refusal:?}");
+            assert_ne!(err.status(), 500);
+        }
+        let err = AppError::from(AmendmentRefusal::AmendmentOpen);
+        assert_eq!((err.status(), err.code()), (409, "amendment_open"));
     }
 }

@@ -2,6 +2,7 @@
 //! served, so pages stay stable while rows are inserted.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -63,6 +64,25 @@ impl PageParams {
     pub fn cursor(&self, parts: usize) -> AppResult<Option<Vec<String>>> {
         self.cursor.as_deref().map(|c| decode(c, parts)).transpose()
     }
+
+    /// The decoded cursor of a list ordered by a time and then an id ([`timed_key`]).
+    pub fn timed_cursor(&self) -> AppResult<Option<(NaiveDateTime, String)>> {
+        let Some(mut parts) = self.cursor(2)? else {
+            return Ok(None);
+        };
+        let at = NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME).map_err(|_| {
+            AppError::InvalidQuery("cursor is not one this service issued".to_owned())
+        })?;
+        Ok(Some((at, parts.swap_remove(1))))
+    }
+}
+
+/// How a cursor writes a time.
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+/// The key of an item in a list ordered by a time and then an id, for its cursor.
+pub fn timed_key(at: NaiveDateTime, id: &str) -> Vec<String> {
+    vec![at.format(CURSOR_TIME).to_string(), id.to_owned()]
 }
 
 /// The cursor for a key: its parts as a JSON array of strings, base64url without padding.
@@ -114,6 +134,27 @@ mod tests {
         }
         .limit()
         .is_err());
+    }
+
+    #[test]
+    fn timed_cursors_round_trip_to_the_microsecond() {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 123_456_000)
+            .unwrap()
+            .naive_utc();
+        let params = PageParams {
+            limit: None,
+            cursor: Some(encode(&timed_key(at, "id-9"))),
+        };
+        assert_eq!(
+            params.timed_cursor().unwrap(),
+            Some((at, "id-9".to_owned()))
+        );
+        let bad = PageParams {
+            limit: None,
+            cursor: Some(encode(&["yesterday".into(), "id-9".into()])),
+        };
+        assert!(bad.timed_cursor().is_err());
+        assert_eq!(PageParams::default().timed_cursor().unwrap(), None);
     }
 
     #[test]

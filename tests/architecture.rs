@@ -22,22 +22,24 @@ const INFRASTRUCTURE: &[&str] = &["auth", "cache", "email", "live", "metrics", "
 #[rustfmt::skip]
 const LAYERS: &[(&str, &[&str])] = &[
     ("domain",     &[]),
+    // The service's messages in six languages (Fluent), for every layer that speaks to people.
+    ("i18n",       &["domain"]),
     ("error",      &["domain"]),
     ("pagination", &["domain", "error"]),
     ("config",     &["domain", "error"]),
     ("db",         &["domain", "error", "pagination", "config"]),
     // Infrastructure: the layers below, and each other (see INFRASTRUCTURE).
-    ("auth",       &["cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("cache",      &["auth", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("email",      &["auth", "cache", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("live",       &["auth", "cache", "email", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("metrics",    &["auth", "cache", "email", "live", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("telemetry",  &["auth", "cache", "email", "live", "metrics", "db", "domain", "error", "pagination", "config"]),
+    ("auth",       &["i18n", "cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("cache",      &["i18n", "auth", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("email",      &["i18n", "auth", "cache", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("live",       &["i18n", "auth", "cache", "email", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("metrics",    &["i18n", "auth", "cache", "email", "live", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("telemetry",  &["i18n", "auth", "cache", "email", "live", "metrics", "db", "domain", "error", "pagination", "config"]),
     // Use cases; one service never imports another (checked per file, see SERVICES).
-    ("services",   &["auth", "cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
-    ("state",      &["auth", "cache", "email", "live", "metrics", "telemetry", "db", "config", "domain", "error"]),
+    ("services",   &["i18n", "auth", "cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("state",      &["i18n", "auth", "cache", "email", "live", "metrics", "telemetry", "db", "config", "domain", "error"]),
     // HTTP: handlers, extractors, problems, middleware, the OpenAPI document.
-    ("routes",     &["services", "state", "auth", "cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
+    ("routes",     &["i18n", "services", "state", "auth", "cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),
     ("startup",    &["*"]),
 ];
 

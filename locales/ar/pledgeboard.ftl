@@ -53,6 +53,8 @@ problem-not_found = { $resource ->
     [invitation] لم يُعثر على هذه الدعوة.
     [report] لم يُعثر على تقرير التقدم هذا.
     [message] لم يُعثر على هذه الرسالة.
+    [amendment] لا يوجد تعديل لهذا التعهد.
+    [screen_link] لم يُعثر على رابط الشاشة هذا أو أُلغي.
    *[other] لم يُعثر على شيء هنا.
 }
 problem-route_not_found = لا يوجد مورد في هذا العنوان.
@@ -91,6 +93,11 @@ problem-date_in_future = الأرقام معروفة حتى اليوم، لا ب
 problem-range_reversed = بداية الفترة تقع بعد نهايتها.
 problem-range_too_long = تضم الفترة نقاطًا كثيرة جدًا؛ اطلب فترة أقصر أو نقاطًا شهرية.
 problem-year_out_of_range = تُعدّ التقارير السنوية للأعوام ابتداءً من 2000.
+problem-reason_required = يلزم ذكر سبب لهذا القرار.
+problem-not_amendable = لا تُعدَّل إلا التعهدات المنشورة (أو غير النشطة).
+problem-amendment_open = لهذا التعهد تعديل مفتوح بالفعل: عدّله أو اسحبه أولًا.
+problem-amendment_not_open = بُتّ في تعديل هذا التعهد أو سُحب بالفعل.
+problem-amendment_unchanged = لن يغيّر التعديل شيئًا في التعهد المنشور.
 
 ## رسائل البريد: العناصر المشتركة
 

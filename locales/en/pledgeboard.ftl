@@ -51,6 +51,8 @@ problem-not_found = { $resource ->
     [invitation] This invitation was not found.
     [report] This progress report was not found.
     [message] This message was not found.
+    [amendment] This pledge has no amendment.
+    [screen_link] This screen link was not found, or it was revoked.
    *[other] Nothing was found here.
 }
 problem-route_not_found = There is no resource at this address.
@@ -87,6 +89,11 @@ problem-date_in_future = Figures are known up to today, not after.
 problem-range_reversed = The start of the range is after its end.
 problem-range_too_long = The range holds too many points; ask for a shorter range or monthly points.
 problem-year_out_of_range = Packs are made for the years from 2000.
+problem-reason_required = A reason is required for this decision.
+problem-not_amendable = Only published (or inactive) pledges are amended.
+problem-amendment_open = This pledge already has an open amendment: edit or withdraw it first.
+problem-amendment_not_open = This pledge's amendment was already decided or withdrawn.
+problem-amendment_unchanged = The amendment would change nothing in the published pledge.
 
 ## Emails: what every message shares
 

@@ -50,6 +50,8 @@ problem-not_found = { $resource ->
     [invitation] No se encontró esta invitación.
     [report] No se encontró este informe de avance.
     [message] No se encontró este mensaje.
+    [amendment] Este compromiso no tiene ninguna modificación.
+    [screen_link] No se encontró este enlace de pantalla o fue revocado.
    *[other] No se encontró nada aquí.
 }
 problem-route_not_found = No hay ningún recurso en esta dirección.
@@ -86,6 +88,11 @@ problem-date_in_future = Las cifras se conocen hasta hoy, no después.
 problem-range_reversed = El inicio del intervalo es posterior a su final.
 problem-range_too_long = El intervalo tiene demasiados puntos; pida un intervalo más corto o puntos mensuales.
 problem-year_out_of_range = Los informes anuales se elaboran para los años a partir de 2000.
+problem-reason_required = Esta decisión requiere un motivo.
+problem-not_amendable = Solo se modifican los compromisos publicados (o inactivos).
+problem-amendment_open = Este compromiso ya tiene una modificación abierta: edítela o retírela primero.
+problem-amendment_not_open = La modificación de este compromiso ya se decidió o se retiró.
+problem-amendment_unchanged = La modificación no cambiaría nada del compromiso publicado.
 
 ## Correos: lo que comparten todos
 

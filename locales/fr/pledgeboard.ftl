@@ -50,6 +50,8 @@ problem-not_found = { $resource ->
     [invitation] Cette invitation est introuvable.
     [report] Ce rapport d'avancement est introuvable.
     [message] Ce message est introuvable.
+    [amendment] Cet engagement n'a pas de modification.
+    [screen_link] Ce lien d'écran est introuvable ou a été révoqué.
    *[other] Rien n'a été trouvé ici.
 }
 problem-route_not_found = Aucune ressource à cette adresse.
@@ -86,6 +88,11 @@ problem-date_in_future = Les chiffres sont connus jusqu'à aujourd'hui, pas au-d
 problem-range_reversed = Le début de la période est postérieur à sa fin.
 problem-range_too_long = La période contient trop de points ; demandez une période plus courte ou des points mensuels.
 problem-year_out_of_range = Les bilans sont établis pour les années à partir de 2000.
+problem-reason_required = Un motif est requis pour cette décision.
+problem-not_amendable = Seuls les engagements publiés (ou inactifs) peuvent être modifiés.
+problem-amendment_open = Cet engagement a déjà une modification en cours : modifiez-la ou retirez-la d'abord.
+problem-amendment_not_open = La modification de cet engagement a déjà été tranchée ou retirée.
+problem-amendment_unchanged = La modification ne changerait rien à l'engagement publié.
 
 ## Courriels : éléments communs
 

@@ -47,6 +47,8 @@ problem-not_found = { $resource ->
     [invitation] 未找到该邀请。
     [report] 未找到该进展报告。
     [message] 未找到该消息。
+    [amendment] 该承诺没有修订。
+    [screen_link] 未找到该屏幕链接，或该链接已被撤销。
    *[other] 此处未找到任何内容。
 }
 problem-route_not_found = 此地址没有任何资源。
@@ -80,6 +82,11 @@ problem-date_in_future = 数据只截至今天，不包括今后。
 problem-range_reversed = 时间范围的起点晚于终点。
 problem-range_too_long = 该时间范围包含的数据点过多；请缩短范围或改用按月数据。
 problem-year_out_of_range = 年度报告从 2000 年起编制。
+problem-reason_required = 此决定须说明理由。
+problem-not_amendable = 只有已发布（或非活跃）的承诺才能修订。
+problem-amendment_open = 该承诺已有一项未决修订：请先编辑或撤回该修订。
+problem-amendment_not_open = 该承诺的修订已有决定或已被撤回。
+problem-amendment_unchanged = 该修订不会对已发布的承诺作任何改变。
 
 ## 电子邮件：通用部分
 

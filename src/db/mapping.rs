@@ -12,7 +12,10 @@ use diesel::{
 
 use crate::domain::{
     errors::Corrupt,
-    ids::{InvitationId, MessageId, OrganisationId, PledgeId, ReportId, ScreenLinkId, UserId},
+    ids::{
+        AmendmentId, InvitationId, MessageId, OrganisationId, PledgeId, ReportId, ScreenLinkId,
+        UserId,
+    },
 };
 
 /// Lets an id type stand wherever a text column or parameter is expected.
@@ -81,6 +84,7 @@ macro_rules! text_id {
 }
 
 text_id!(
+    AmendmentId,
     PledgeId,
     OrganisationId,
     UserId,

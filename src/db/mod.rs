@@ -2,6 +2,7 @@
 //! an r2d2 pool of it, embedded migrations per backend, and the helpers that keep every query
 //! off the async workers.
 
+pub mod amendments;
 pub mod annual;
 pub mod counters;
 pub mod idempotency;

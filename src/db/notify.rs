@@ -8,13 +8,14 @@ use diesel::prelude::*;
 use chrono::NaiveDateTime;
 
 use super::{
-    schema::{moderator_tracks, pledges, progress_reports, users},
+    schema::{moderator_tracks, pledge_amendments, pledges, progress_reports, users},
     sql::Statement,
     DbConnection,
 };
 use crate::{
     domain::{
         account::PlatformRole,
+        amendment::AmendmentStatus,
         digest::Waiting,
         ids::{OrganisationId, UserId},
         report::ReportReview,
@@ -70,8 +71,8 @@ pub fn member_emails(
         .load(conn)?)
 }
 
-/// What waits for moderators: per track (pledges by their tracks, reports by their pledge's),
-/// and in all.
+/// What waits for moderators: per track (pledges by their tracks, reports and amendments by
+/// their pledge's), and in all.
 pub fn waiting(conn: &mut DbConnection) -> AppResult<(Vec<(String, Waiting)>, Waiting)> {
     #[derive(QueryableByName)]
     struct PerTrack {
@@ -83,7 +84,7 @@ pub fn waiting(conn: &mut DbConnection) -> AppResult<(Vec<(String, Waiting)>, Wa
         oldest: Option<NaiveDateTime>,
     }
     #[derive(QueryableByName)]
-    struct ReportsPerTrack {
+    struct CountPerTrack {
         #[diesel(sql_type = diesel::sql_types::Text)]
         track: String,
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -104,20 +105,44 @@ pub fn waiting(conn: &mut DbConnection) -> AppResult<(Vec<(String, Waiting)>, Wa
         .sql("ON f.pledge_id = r.pledge_id AND f.facet = 'track' WHERE r.review = ")
         .bind(ReportReview::Submitted.as_str())
         .sql(" GROUP BY f.value");
+    // Open amendments of pledges still amended (the facet rows carry the pledge's status).
+    let amendable = [Status::Published.as_str(), Status::Inactive.as_str()];
+    let mut amendments_sql = Statement::new(conn);
+    amendments_sql
+        .sql("SELECT f.value AS track, COUNT(*) AS n ")
+        .sql("FROM pledge_amendments a JOIN pledge_facets f ")
+        .sql("ON f.pledge_id = a.pledge_id AND f.facet = 'track' WHERE a.status = ")
+        .bind(AmendmentStatus::Proposed.as_str())
+        .sql(" AND f.status IN (")
+        .bind(amendable[0])
+        .sql(", ")
+        .bind(amendable[1])
+        .sql(") GROUP BY f.value");
     let mut by_track: std::collections::BTreeMap<String, Waiting> = Default::default();
     let empty = || Waiting {
         pledges: 0,
         oldest: None,
         reports: 0,
+        amendments: 0,
     };
     for row in pledges_sql.load::<PerTrack>(conn)? {
         let w = by_track.entry(row.track).or_insert_with(empty);
         w.pledges = u64::try_from(row.n).unwrap_or(0);
         w.oldest = row.oldest;
     }
-    for row in reports_sql.load::<ReportsPerTrack>(conn)? {
+    for row in reports_sql.load::<CountPerTrack>(conn)? {
         by_track.entry(row.track).or_insert_with(empty).reports = u64::try_from(row.n).unwrap_or(0);
     }
+    for row in amendments_sql.load::<CountPerTrack>(conn)? {
+        by_track.entry(row.track).or_insert_with(empty).amendments =
+            u64::try_from(row.n).unwrap_or(0);
+    }
+    let amendments: i64 = pledge_amendments::table
+        .inner_join(pledges::table)
+        .filter(pledge_amendments::status.eq(AmendmentStatus::Proposed.as_str()))
+        .filter(pledges::status.eq_any(amendable))
+        .count()
+        .get_result(conn)?;
     let (count, oldest): (i64, Option<NaiveDateTime>) = pledges::table
         .filter(pledges::status.eq(submitted))
         .select((
@@ -133,6 +158,7 @@ pub fn waiting(conn: &mut DbConnection) -> AppResult<(Vec<(String, Waiting)>, Wa
         pledges: u64::try_from(count).unwrap_or(0),
         oldest,
         reports: u64::try_from(reports).unwrap_or(0),
+        amendments: u64::try_from(amendments).unwrap_or(0),
     };
     Ok((by_track.into_iter().collect(), total))
 }

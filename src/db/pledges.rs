@@ -22,11 +22,12 @@ use crate::{
     domain::{
         account::OrganisationKind,
         actor::Actor,
+        amendment::FieldChange,
         counters::{Contribution, PledgeFacts},
         ids::{OrganisationId, PledgeId, UserId},
         pledge::{is_visible, CatalogueFilter, CatalogueSort, Facet, ValidPledge},
         progress::{light_of, Accepted, Light},
-        workflow::Status,
+        workflow::{PledgeContext, Status},
     },
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
@@ -175,6 +176,15 @@ impl PledgeRecord {
         ))
     }
 
+    /// The facts about the pledge its workflow and its amendments are decided on.
+    pub fn context(&self) -> PledgeContext<'_> {
+        PledgeContext {
+            status: self.status,
+            organisation_verified: self.organisation.verified,
+            tracks: &self.content.tracks,
+        }
+    }
+
     /// What this pledge contributes to the live counters in its current state.
     pub fn facts(&self) -> PledgeFacts {
         let c = &self.content;
@@ -274,6 +284,15 @@ pub fn find_record(conn: &mut DbConnection, id: &PledgeId) -> AppResult<Option<P
         .first(conn)
         .optional()?;
     Ok(records(conn, row.into_iter().collect())?.pop())
+}
+
+/// Several pledges by id, in no particular order; ids of no pledge are skipped.
+pub fn find_records(conn: &mut DbConnection, ids: &[&PledgeId]) -> AppResult<Vec<PledgeRecord>> {
+    let rows = pledges::table
+        .filter(pledges::id.eq_any(ids.iter().map(|id| id.as_str())))
+        .select(PledgeRow::as_select())
+        .load(conn)?;
+    records(conn, rows)
 }
 
 /// Writes the pledge's content and the catalogue's index of it from a validated pledge.
@@ -571,7 +590,8 @@ pub fn count_of_organisations_with_prefix(conn: &mut DbConnection, prefix: &str)
         .get_result(conn)?)
 }
 
-/// Stores a new status; entering `submitted` or `published` stamps when.
+/// Stores a new status; entering `submitted` or `published` stamps when. A pledge that comes to
+/// rest (withdrawn, completed) has its open amendment withdrawn.
 pub fn set_status(
     conn: &mut DbConnection,
     id: &PledgeId,
@@ -601,6 +621,10 @@ pub fn set_status(
         }
         _ => {}
     }
+    if status.is_terminal() {
+        // Withdrawn or completed: nothing is amended any more.
+        super::amendments::close_open(conn, id, &format!("the pledge is {status}"), at)?;
+    }
     // The facet rows carry the status (and a pledge without dates counts in the year it was
     // published).
     reindex(conn, id, false)
@@ -613,7 +637,21 @@ pub fn record_event(
     actor: &Actor,
     event: Event<'_>,
 ) -> AppResult<()> {
-    insert_event(conn, pledge_id, &actor.id, actor.role.as_str(), event)
+    insert_event(conn, pledge_id, &actor.id, actor.role.as_str(), event, None)
+}
+
+/// Appends one audit event with what it changed in the pledge, field by field (an amendment's
+/// steps).
+pub fn record_change_event(
+    conn: &mut DbConnection,
+    pledge_id: &PledgeId,
+    actor: &Actor,
+    event: Event<'_>,
+    changes: &[FieldChange],
+) -> AppResult<()> {
+    let changes = serde_json::to_string(changes).map_err(AppError::internal)?;
+    let role = actor.role.as_str();
+    insert_event(conn, pledge_id, &actor.id, role, event, Some(changes))
 }
 
 /// Appends one audit event of the service itself (the lifecycle's steps), under the pledge's
@@ -623,7 +661,7 @@ pub fn record_system_event(
     row: &PledgeRow,
     event: Event<'_>,
 ) -> AppResult<()> {
-    insert_event(conn, &row.id, &row.created_by, "system", event)
+    insert_event(conn, &row.id, &row.created_by, "system", event, None)
 }
 
 fn insert_event(
@@ -632,6 +670,7 @@ fn insert_event(
     actor_id: &UserId,
     actor_role: &str,
     event: Event<'_>,
+    changes: Option<String>,
 ) -> AppResult<()> {
     diesel::insert_into(pledge_events::table)
         .values((
@@ -645,6 +684,7 @@ fn insert_event(
             pledge_events::reason.eq(event.reason),
             pledge_events::version.eq(event.version),
             pledge_events::created_at.eq(now()),
+            pledge_events::changes.eq(changes),
         ))
         .execute(conn)?;
     Ok(())
@@ -714,6 +754,16 @@ pub fn insert_new(
         content: valid.clone(),
         accepted: Vec::new(),
     })
+}
+
+/// Checks `If-Match` against the pledge's version: a stale one fails (412), a missing one
+/// fails when the step must name the version it was taken on (428).
+pub fn check_version(row: &PledgeRow, expected: Option<i32>, required: bool) -> AppResult<()> {
+    match expected {
+        None if required => Err(AppError::PreconditionRequired),
+        Some(v) if v != row.version => Err(AppError::PreconditionFailed),
+        _ => Ok(()),
+    }
 }
 
 /// Moves the version on, guarded by the version read: a concurrent writer makes this fail.
@@ -1109,6 +1159,8 @@ pub struct StoredEvent {
     pub reason: Option<String>,
     pub version: i32,
     pub at: NaiveDateTime,
+    /// What the step changed in the pledge, field by field (an amendment's steps); else empty.
+    pub changes: Vec<FieldChange>,
 }
 
 /// The audit trail of a pledge, oldest first.
@@ -1123,6 +1175,7 @@ pub fn events(conn: &mut DbConnection, id: &PledgeId) -> AppResult<Vec<StoredEve
         Option<String>,
         i32,
         NaiveDateTime,
+        Option<String>,
     );
     let rows: Vec<Row> = pledge_events::table
         .inner_join(users::table)
@@ -1138,12 +1191,17 @@ pub fn events(conn: &mut DbConnection, id: &PledgeId) -> AppResult<Vec<StoredEve
             pledge_events::reason,
             pledge_events::version,
             pledge_events::created_at,
+            pledge_events::changes,
         ))
         .load(conn)?;
     rows.into_iter()
         .map(
-            |(event_id, action, from, to, actor_role, actor_name, reason, version, at)| {
+            |(event_id, action, from, to, actor_role, actor_name, reason, version, at, changes)| {
                 Ok(StoredEvent {
+                    changes: match changes {
+                        Some(json) => parse_stored_json("pledge_events", &event_id, &json)?,
+                        None => Vec::new(),
+                    },
                     from: from
                         .map(|f| parse_stored("pledge_events", &event_id, &f))
                         .transpose()?,

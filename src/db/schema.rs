@@ -221,6 +221,22 @@ diesel::table! {
         reason -> Nullable<Text>,
         version -> Integer,
         created_at -> Timestamp,
+        changes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    pledge_amendments (id) {
+        id -> Text,
+        pledge_id -> Text,
+        status -> Text,
+        content -> Text,
+        proposed_by -> Text,
+        proposed_at -> Timestamp,
+        updated_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
     }
 }
 
@@ -244,6 +260,7 @@ diesel::table! {
 
 diesel::joinable!(pledges -> organisations (organisation_id));
 diesel::joinable!(pledge_events -> users (actor_id));
+diesel::joinable!(pledge_amendments -> pledges (pledge_id));
 
 diesel::table! {
     counter_refs (scope, key, kind) {
@@ -354,6 +371,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     pledges,
     pledge_facets,
     pledge_events,
+    pledge_amendments,
     moderator_tracks,
     idempotency_keys,
     counter_refs,

@@ -299,6 +299,16 @@ pub fn moderation_scope(conn: &mut DbConnection, id: &UserId) -> AppResult<Vec<S
         .load(conn)?)
 }
 
+/// The tracks `actor` decides on: a moderator's scope (none: every track); nothing to look up
+/// for other roles, whom the rules do not limit to tracks.
+pub fn scope_of(conn: &mut DbConnection, actor: &Actor) -> AppResult<Vec<String>> {
+    if actor.role == PlatformRole::Moderator {
+        moderation_scope(conn, &actor.id)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 /// Limits a moderator to some tracks (none: all tracks); every track must exist.
 pub fn set_moderation_scope(
     conn: &mut DbConnection,

@@ -1,4 +1,5 @@
-//! The moderators' daily digest: what waits in a moderator's remit, per track. Pure: the
+//! The moderators' daily digest: what waits in a moderator's remit, per track (submitted
+//! pledges, progress reports, amendments). Pure: the
 //! caller passes what waits per track and in all.
 
 use chrono::NaiveDateTime;
@@ -12,11 +13,13 @@ pub struct Waiting {
     pub oldest: Option<NaiveDateTime>,
     /// Progress reports waiting for review.
     pub reports: u64,
+    /// Amendments to published pledges waiting for a decision.
+    pub amendments: u64,
 }
 
 impl Waiting {
     fn is_empty(&self) -> bool {
-        self.pledges == 0 && self.reports == 0
+        self.pledges == 0 && self.reports == 0 && self.amendments == 0
     }
 }
 
@@ -76,6 +79,7 @@ mod tests {
             pledges,
             oldest: oldest.map(at),
             reports,
+            amendments: 0,
         }
     }
 
@@ -98,5 +102,18 @@ mod tests {
         assert_eq!(scoped[0].oldest_hours, None);
         assert!(digest(&["cop28".to_owned()], &by_track, &total, now).is_none());
         assert!(digest(&[], &[], &waiting(0, None, 0), now).is_none());
+    }
+
+    #[test]
+    fn an_amendment_alone_is_worth_a_digest() {
+        let amended = Waiting {
+            amendments: 1,
+            ..waiting(0, None, 0)
+        };
+        let by_track = vec![("cop28".to_owned(), amended.clone())];
+        let now = at(9);
+        let lines = digest(&["cop28".to_owned()], &by_track, &amended, now).unwrap();
+        assert_eq!(lines[0].waiting.amendments, 1);
+        assert_eq!(digest(&[], &by_track, &amended, now).unwrap().len(), 2);
     }
 }

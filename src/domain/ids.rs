@@ -75,6 +75,10 @@ id_type!(
     ReportId
 );
 id_type!(
+    /// A proposed amendment to a published pledge.
+    AmendmentId
+);
+id_type!(
     /// A message in the outbox.
     MessageId
 );

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod actor;
+pub mod amendment;
 pub mod annual;
 pub mod counters;
 pub mod decisions;

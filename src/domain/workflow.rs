@@ -23,6 +23,8 @@
 
 use std::fmt;
 
+use super::actor::Actor;
+use super::ids::OrganisationId;
 use super::vocabulary::vocabulary;
 
 vocabulary!(
@@ -106,6 +108,22 @@ pub struct Standing<'a> {
     pub email_verified: bool,
     /// Track slugs a moderator is limited to; empty means every track. Ignored for other roles.
     pub moderation_scope: &'a [String],
+}
+
+impl<'a> Standing<'a> {
+    /// The standing of `actor` towards a pledge of `organisation`, with the tracks it moderates.
+    pub fn of(
+        actor: &Actor,
+        organisation: &OrganisationId,
+        moderation_scope: &'a [String],
+    ) -> Self {
+        Standing {
+            role: actor.role,
+            in_owning_organisation: actor.belongs_to(organisation),
+            email_verified: actor.email_verified,
+            moderation_scope,
+        }
+    }
 }
 
 /// The facts about the pledge that the workflow needs.

@@ -113,6 +113,21 @@ email_kind!(
 );
 
 email_kind!(
+    /// To the moderators of a published pledge's tracks when its organisation proposes an
+    /// amendment.
+    AmendmentProposed, "amendment_proposed", "email/amendment_proposed.txt", "email/amendment_proposed.html",
+    |m: &AmendmentProposed| format!("Amendment to review: {}", m.title),
+    { title: String, organisation: String, tracks: String, fields: String, link: String }
+);
+
+email_kind!(
+    /// To the pledging organisation when a moderator approves or refuses its amendment.
+    AmendmentDecision, "amendment_decision", "email/amendment_decision.txt", "email/amendment_decision.html",
+    |m: &AmendmentDecision| format!("The amendment to your pledge was {}: {}", m.decision, m.title),
+    { title: String, decision: String, reason: String, link: String }
+);
+
+email_kind!(
     /// To the pledging organisation when a moderator accepts or returns a progress report.
     ReportDecision, "report_decision", "email/report_decision.txt", "email/report_decision.html",
     |m: &ReportDecision| format!("Your progress report {} was {}: {}", m.year, m.decision, m.title),
@@ -149,6 +164,7 @@ pub struct DigestLine {
     /// Whole hours the oldest pledge has waited; empty when none waits.
     pub oldest_hours: String,
     pub reports: u64,
+    pub amendments: u64,
 }
 
 email_kind!(

@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod amendments;
 pub mod annual;
 pub mod auth;
 pub mod body;
@@ -82,9 +83,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         pledges::list_reports, pledges::submit_report;
         pledges::accept_report;
         pledges::return_report;
+        amendments::get, amendments::propose, amendments::edit;
+        amendments::withdraw;
+        amendments::approve;
+        amendments::refuse;
         pledges::queue;
         pledges::decide_many;
         pledges::reports_to_review;
+        amendments::waiting;
         operations::metrics;
         operations::openapi_yaml;
         taxonomy::list_sdgs;

@@ -55,6 +55,7 @@ developing States as of 2024. Regions follow UN M49.",
         (name = "auth", description = "Registration, email verification, sessions, password reset"),
         (name = "organisations", description = "The organisations that pledge, their members and verification"),
         (name = "pledges", description = "Pledges, their workflow and their history; the public catalogue"),
+        (name = "amendments", description = "Amendments to published pledges: proposed by the organisation, approved or refused by moderators; the public sees the published pledge until approval"),
         (name = "moderation", description = "The moderators' queue"),
         (name = "live counters", description = "Live figures per track, as snapshots and as a stream; the big-screen page is `/live/{track}`"),
         (name = "reports", description = "The annual report pack: what was pledged, reported and delivered in a year"),
@@ -388,8 +389,16 @@ const QUEUED: &[(&str, &str)] = &[
     ("If-Match", "$response.body#/items/0/pledge/version"),
 ];
 
-/// The pledge's way through the workflow, as links.
-const PLEDGE_FLOW: [FlowLink; 20] = [
+/// An amendment's answers name their pledge apart from their own id.
+const AMENDED: (&str, &str) = ("id", "$response.body#/pledge_id");
+/// Moderators take amendments from their list: each decision links from its first item.
+const AMENDMENT_LISTED: &[(&str, &str)] = &[
+    ("id", "$response.body#/items/0/pledge_id"),
+    ("If-Match", "$response.body#/items/0/pledge_version"),
+];
+
+/// The pledge's way through the workflow and its amendments, as links.
+const PLEDGE_FLOW: [FlowLink; 32] = [
     link("createPledge", "201", "getPledge", &[ID]),
     link("createPledge", "201", "updatePledge", &[ID, VERSION]),
     link("createPledge", "201", "submitPledge", &[ID, VERSION]),
@@ -425,6 +434,73 @@ const PLEDGE_FLOW: [FlowLink; 20] = [
     link("listModerationQueue", "200", "approvePledge", QUEUED),
     link("listModerationQueue", "200", "requestPledgeChanges", QUEUED),
     link("listModerationQueue", "200", "rejectPledge", QUEUED),
+    link(
+        "approvePledge",
+        "200",
+        "proposePledgeAmendment",
+        &[ID, VERSION],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "getPledgeAmendment",
+        &[AMENDED],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "updatePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "withdrawPledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "approvePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "proposePledgeAmendment",
+        "201",
+        "refusePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "updatePledgeAmendment",
+        "200",
+        "approvePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link(
+        "updatePledgeAmendment",
+        "200",
+        "refusePledgeAmendment",
+        &[AMENDED, VERSION],
+    ),
+    link("approvePledgeAmendment", "200", "getPledge", &[AMENDED]),
+    link(
+        "approvePledgeAmendment",
+        "200",
+        "getPledgeHistory",
+        &[AMENDED],
+    ),
+    link(
+        "listAmendmentsToReview",
+        "200",
+        "approvePledgeAmendment",
+        AMENDMENT_LISTED,
+    ),
+    link(
+        "listAmendmentsToReview",
+        "200",
+        "refusePledgeAmendment",
+        AMENDMENT_LISTED,
+    ),
 ];
 
 pub(super) fn link_pledge_flow(document: &mut utoipa::openapi::OpenApi) {

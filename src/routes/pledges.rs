@@ -241,7 +241,7 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, pledge: &PledgeView) 
 
 /// The version in `If-Match` (`"3"`, `3` or `W/"3"`; `*` names none). A value that names no
 /// version can match nothing: 412.
-fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
+pub(crate) fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };

@@ -305,6 +305,9 @@ mod tests {
         ] {
             codes.insert(refusal.code().to_owned());
         }
+        for refusal in crate::domain::amendment::AmendmentRefusal::ALL {
+            codes.insert(refusal.code().to_owned());
+        }
         for err in one_of_each() {
             codes.insert(err.code().to_owned());
             for language in Language::ALL {

@@ -47,6 +47,7 @@ pub fn send_due(
                     pledges: l.waiting.pledges,
                     oldest_hours: l.oldest_hours.map(|h| h.to_string()).unwrap_or_default(),
                     reports: l.waiting.reports,
+                    amendments: l.waiting.amendments,
                 })
                 .collect(),
             queue: format!("{}/api/v1/moderation/queue", links.public_url),

@@ -2,6 +2,7 @@
 //! inside a transaction where it writes. Handlers call exactly one of these.
 
 pub mod accounts;
+pub mod amendments;
 pub mod annual;
 pub mod demo;
 pub mod digest;

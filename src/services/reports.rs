@@ -32,7 +32,7 @@ use crate::{
         Links,
     },
     error::{AppError, AppResult},
-    pagination::{Page, PageParams},
+    pagination::{timed_key, Page, PageParams},
 };
 
 /// The reports of a pledge, by year, for whoever may see the pledge.
@@ -206,9 +206,6 @@ fn may_review(conn: &mut DbConnection, record: &PledgeRecord, actor: &Actor) -> 
     Ok(())
 }
 
-/// How the queue's cursor writes a report's `updated_at`.
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
-
 /// The reports waiting for review, oldest first (staff).
 pub fn awaiting_review(
     conn: &mut DbConnection,
@@ -219,22 +216,12 @@ pub fn awaiting_review(
         return Err(AppError::Forbidden);
     }
     let limit = page.limit()?;
-    let after = match page.cursor(2)? {
-        Some(parts) => {
-            let at =
-                chrono::NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME).map_err(|_| {
-                    AppError::InvalidQuery("cursor is not one this service issued".to_owned())
-                })?;
-            Some((at, ReportId::from(parts[1].as_str())))
-        }
-        None => None,
-    };
+    let after = page
+        .timed_cursor()?
+        .map(|(at, id)| (at, ReportId::from(id)));
     let items = reports::awaiting_review(conn, after, limit + 1)?;
     Ok(Page::from_overfetch(items, limit, |r| {
-        vec![
-            r.updated_at.naive_utc().format(CURSOR_TIME).to_string(),
-            r.id.to_string(),
-        ]
+        timed_key(r.updated_at.naive_utc(), r.id.as_str())
     }))
 }
 

@@ -26,6 +26,8 @@ static SAW_PUBLISHED: AtomicBool = AtomicBool::new(false);
 static SAW_COUNTED_PLEDGE_EDITED: AtomicBool = AtomicBool::new(false);
 static SAW_COUNTED_ORGANISATION_EDITED: AtomicBool = AtomicBool::new(false);
 static SAW_REPORT: AtomicBool = AtomicBool::new(false);
+static SAW_AMENDMENT_APPROVED: AtomicBool = AtomicBool::new(false);
+static SAW_AMENDMENT_REFUSED: AtomicBool = AtomicBool::new(false);
 
 const ORGS: usize = 3;
 const TRACKS: [&str; 4] = [
@@ -102,6 +104,20 @@ enum Op {
     Verify {
         org: usize,
     },
+    /// The organisation proposes an amendment (nothing counted moves), then a moderator
+    /// approves it (the counters move by the difference), refuses it, or leaves it open.
+    Amend {
+        pledge: usize,
+        edit: PledgeEdit,
+        decision: Decision,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Decision {
+    Approve,
+    Refuse,
+    Pending,
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
@@ -119,6 +135,29 @@ fn shape() -> impl Strategy<Value = Shape> {
             usd,
             kind,
         })
+}
+
+impl PledgeEdit {
+    /// The body of a `PATCH` (or of a proposed amendment) with the parts present.
+    fn body(&self) -> Value {
+        let mut body = serde_json::Map::new();
+        if let Some(tracks) = &self.tracks {
+            body.insert("tracks".into(), json!(names(&TRACKS, tracks)));
+        }
+        if let Some(countries) = &self.countries {
+            body.insert("countries".into(), json!(names(&COUNTRIES, countries)));
+        }
+        if let Some(sdgs) = &self.sdgs {
+            body.insert("sdgs".into(), json!(sdgs));
+        }
+        if let Some(usd) = self.usd {
+            body.insert("value".into(), usd.map_or(Value::Null, value));
+        }
+        if let Some(kind) = self.kind {
+            body.insert("type".into(), json!(TYPES[kind]));
+        }
+        Value::Object(body)
+    }
 }
 
 fn pledge_edit() -> impl Strategy<Value = PledgeEdit> {
@@ -148,7 +187,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..4i64).prop_map(|years_ahead| Op::Lifecycle { years_ahead }),
         3 => (0..12usize, any::<bool>(), pledge_edit())
             .prop_map(|(pledge, revise, edit)| Op::EditPledge { pledge, revise, edit }),
-        2 => (
+        3 => (
             0..ORGS,
             proptest::option::of(any::<u8>()),
             proptest::option::of(0..KINDS.len()),
@@ -156,6 +195,12 @@ fn op() -> impl Strategy<Value = Op> {
         )
             .prop_map(|(org, name, kind, country)| Op::EditOrganisation { org, name, kind, country }),
         2 => (0..ORGS).prop_map(|org| Op::Verify { org }),
+        3 => (
+            0..12usize,
+            pledge_edit(),
+            prop_oneof![Just(Decision::Approve), Just(Decision::Refuse), Just(Decision::Pending)],
+        )
+            .prop_map(|(pledge, edit, decision)| Op::Amend { pledge, edit, decision }),
     ]
 }
 
@@ -290,6 +335,44 @@ impl World {
         false
     }
 
+    /// Publishes a draft first (amendments are made to published pledges), proposes an
+    /// amendment (refused when one is open, the pledge is not published, or nothing would
+    /// change: part of the story) and decides the pledge's open amendment, if any.
+    async fn amend(&self, id: &str, org: usize, edit: &PledgeEdit, decision: Decision) {
+        if self.pledge(id, org).await.0 == "draft" {
+            self.step(id, org, "submit").await;
+            self.step(id, org, "approve").await;
+        }
+        let path = format!("/api/v1/pledges/{id}/amendment");
+        self.app
+            .send(
+                Method::POST,
+                &path,
+                Some(&self.owners[org].access),
+                Some(&edit.body()),
+            )
+            .await;
+        let (action, flag) = match decision {
+            Decision::Approve => ("approve", &SAW_AMENDMENT_APPROVED),
+            Decision::Refuse => ("refuse", &SAW_AMENDMENT_REFUSED),
+            Decision::Pending => return,
+        };
+        let (_, version) = self.pledge(id, org).await;
+        let resp = self
+            .app
+            .client
+            .post(self.app.url(&format!("{path}/{action}")))
+            .bearer_auth(&self.moderator.access)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&json!({"reason": "a reason"}))
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == StatusCode::OK {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
     async fn apply(&mut self, op: &Op) {
         match op {
             Op::Create { org, shape } => {
@@ -391,22 +474,6 @@ impl World {
                         self.step(&id, org, "request-changes").await;
                     }
                 }
-                let mut body = serde_json::Map::new();
-                if let Some(tracks) = &edit.tracks {
-                    body.insert("tracks".into(), json!(names(&TRACKS, tracks)));
-                }
-                if let Some(countries) = &edit.countries {
-                    body.insert("countries".into(), json!(names(&COUNTRIES, countries)));
-                }
-                if let Some(sdgs) = &edit.sdgs {
-                    body.insert("sdgs".into(), json!(sdgs));
-                }
-                if let Some(usd) = edit.usd {
-                    body.insert("value".into(), usd.map_or(Value::Null, value));
-                }
-                if let Some(kind) = edit.kind {
-                    body.insert("type".into(), json!(TYPES[kind]));
-                }
                 let (status, version) = self.pledge(&id, org).await;
                 let resp = self
                     .app
@@ -414,7 +481,7 @@ impl World {
                     .patch(self.app.url(&format!("/api/v1/pledges/{id}")))
                     .bearer_auth(&self.owners[org].access)
                     .header("If-Match", format!("\"{version}\""))
-                    .json(&Value::Object(body))
+                    .json(&edit.body())
                     .send()
                     .await
                     .unwrap();
@@ -451,6 +518,16 @@ impl World {
                 if kind.is_some() && self.organisation_counts(*org).await {
                     SAW_COUNTED_ORGANISATION_EDITED.store(true, Ordering::Relaxed);
                 }
+            }
+            Op::Amend {
+                pledge,
+                edit,
+                decision,
+            } => {
+                let Some((id, org)) = self.pick(*pledge) else {
+                    return;
+                };
+                self.amend(&id, org, edit, *decision).await;
             }
             Op::Verify { org } => {
                 // Refused when already verified: part of the story too.
@@ -526,7 +603,7 @@ fn counters_always_equal_a_recount() {
     // are a property of the test, not of luck (change the seed to explore other stories).
     let mut runner = TestRunner::new_with_rng(
         Config {
-            cases: 12,
+            cases: 16,
             failure_persistence: None,
             ..Config::default()
         },
@@ -550,6 +627,8 @@ fn counters_always_equal_a_recount() {
     for (flag, what) in [
         (&SAW_PUBLISHED, "published a pledge"),
         (&SAW_REPORT, "filed a progress report"),
+        (&SAW_AMENDMENT_APPROVED, "approved an amendment"),
+        (&SAW_AMENDMENT_REFUSED, "refused an amendment"),
         (
             &SAW_COUNTED_PLEDGE_EDITED,
             "edited a pledge sent back for changes",

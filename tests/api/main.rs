@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod amendments;
 mod authorization;
 mod binary;
 mod caching;

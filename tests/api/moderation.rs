@@ -143,7 +143,7 @@ async fn a_bulk_decision_applies_each_decision_alone_and_leaves_a_stale_one_unto
 }
 
 /// Runs the digest round at `hour`:00 UTC today, with digests due from 07:00.
-async fn digests_at(app: &crate::helpers::TestApp, hour: u32) -> usize {
+pub(crate) async fn digests_at(app: &crate::helpers::TestApp, hour: u32) -> usize {
     let now = chrono::Utc::now()
         .date_naive()
         .and_hms_opt(hour, 0, 0)

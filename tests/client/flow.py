@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives the pledge flow through a Python client generated from the committed openapi.yaml
 (openapi-python-client): register, verify the email, log in, create a pledge, submit it, approve
-it as an admin with If-Match, then read the catalogue and the live counters. Every call goes
+it as an admin with If-Match, then read the catalogue and the live counters, and amend it: the
+public sees the published value until the admin approves the amendment. Every call goes
 through the generated operation functions and models, so a change of the contract that breaks
 clients breaks this test. Run by tests/client/run.sh, which generates and installs the client:
 
@@ -41,6 +42,8 @@ OPERATIONS = {
     "approve_pledge": "pledges.approve_pledge",
     "list_pledges": "pledges.list_pledges",
     "history": "pledges.get_pledge_history",
+    "propose_amendment": "amendments.propose_pledge_amendment",
+    "approve_amendment": "amendments.approve_pledge_amendment",
     "stats": "live_counters.get_stats",
     "readiness": "operations.check_readiness",
 }
@@ -71,6 +74,9 @@ MODELS = {
     "beneficiary_group": "BeneficiaryGroup",
     "deliverable_input": "DeliverableInput",
     "deliverable_unit": "DeliverableUnit",
+    "pledge_changes": "PledgeChanges",
+    "amendment_view": "AmendmentView",
+    "amendment_status": "AmendmentStatus",
 }
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/debug/pledgeboard"
@@ -251,6 +257,30 @@ def flow(base, data, env):
         assert after.by_type["financial"] == before.by_type.to_dict().get("financial", 0) + 1, track
         assert after.version > before.version and after.updated_at >= before.updated_at, track
     print("counters moved")
+
+    # An amendment of the published pledge: the public sees the published value until the
+    # admin approves it with the version it read; then the pledge, its history and the counters
+    # move together.
+    more = USD + 1_000_000
+    before = counters_when(anonymous, TRACK, lambda now: True)
+    proposal = call("propose_amendment", HTTPStatus.CREATED, M["amendment_view"], client=owner,
+                    id=pledge.id, body=M["pledge_changes"](value=money("USD", more * 100, more)))
+    amendment = proposal.parsed
+    assert amendment.status == M["amendment_status"]("proposed"), amendment
+    assert [change.field for change in amendment.changes] == ["value"], amendment.changes
+    public = call("get_pledge", HTTPStatus.OK, M["pledge_view"], client=anonymous, id=pledge.id).parsed
+    assert usd_of(public.value) == USD, public.value
+    decided = call("approve_amendment", HTTPStatus.OK, M["amendment_view"], client=admin, id=pledge.id,
+                   if_match=proposal.headers.get("etag")).parsed
+    assert decided.status == M["amendment_status"]("approved"), decided
+    public = call("get_pledge", HTTPStatus.OK, M["pledge_view"], client=anonymous, id=pledge.id).parsed
+    assert usd_of(public.value) == more, public.value
+    last = call("history", HTTPStatus.OK, M["history"], client=anonymous, id=pledge.id).parsed.items[-1]
+    assert last.action == "amendment_approved" and [c.field for c in last.changes] == ["value"], last
+    after = counters_when(anonymous, TRACK, lambda now: now.usd_pledged != before.usd_pledged)
+    assert after.usd_pledged == before.usd_pledged + 1_000_000, (before.usd_pledged, after.usd_pledged)
+    assert after.pledges == before.pledges, "an amendment counts the pledge once still"
+    print("pledge amended")
 
 
 def main():

@@ -137,6 +137,23 @@ for op in ("acceptProgressReport", "returnProgressReport"):
 # after that: revoking a revoked link changes nothing).
 screen_links = [call("POST", "/api/v1/screen-links", {"track": "ldc5", "label": f"Screen {i}"}, admin)[2]["id"]
                 for i in range(5)]
+# Amendments: published pledges to propose one on, and published pledges with one open for
+# each step on an open amendment; a step on one is accepted once (then the amendment is no
+# longer open, or the pledge's version moved on), so the runs draw from several.
+amend = {"proposePledgeAmendment": [published_pledge(f"Pledge to amend {i}") for i in range(12)]}
+amendment_versions = set()
+for op in ("updatePledgeAmendment", "withdrawPledgeAmendment", "approvePledgeAmendment",
+           "refusePledgeAmendment"):
+    amend[op] = []
+    for i in range(12):
+        pledge_id = published_pledge(f"Pledge for {op} {i}")
+        _, _, proposal = call("POST", f"/api/v1/pledges/{pledge_id}/amendment", {
+            "title": f"Amended pledge for {op} {i}", "sdgs": [4, 9, 17],
+        }, pledger)
+        amendment_versions.add(proposal["pledge_version"])
+        amend[op].append(pledge_id)
+# Created, submitted, approved and amended: every one of them is at the same version.
+(amendment_version,) = amendment_versions
 
 # Drafts for edits and submissions: a generated edit or submission of one of them is accepted
 # (once: the version it names then moves on, or the draft is no longer one).
@@ -203,6 +220,20 @@ for op, pledge_ids in reviewed.items():
         '"path.year" = 2025 }',
         "",
     ]
+for op, pledge_ids in amend.items():
+    # Proposals and withdrawals may omit `If-Match`; edits and decisions name the version.
+    version = "" if op in ("proposePledgeAmendment", "withdrawPledgeAmendment") else (
+        f', "header.If-Match" = "\\"{amendment_version}\\""')
+    lines += [
+        f"[dictionaries.{op}]",
+        f"values = {json.dumps(pledge_ids)}",
+        "",
+        "[[operations]]",
+        f'include-operation-id = "{op}"',
+        f'parameters = {{ "path.id" = {{ dictionary = "{op}", probability = 0.9 }}{version} }}',
+        "",
+    ]
+operations["getPledgeAmendment"] = {"path.id": amend["approvePledgeAmendment"][0]}
 for op, parameters in operations.items():
     lines.append("[[operations]]")
     lines.append(f'include-operation-id = "{op}"')

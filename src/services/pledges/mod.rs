@@ -17,19 +17,21 @@ use crate::{
         notify::{active_moderators, member_emails},
         now,
         pledges::{
-            bump_version, catalogue, events, find_record, insert_new, moderation_queue,
-            record_event, set_status, store, visible_record, Event, OrganisationSummary,
-            PledgeRecord, PledgeRow,
+            bump_version, catalogue, check_version, events, find_record, insert_new,
+            moderation_queue, record_event, set_status, store, visible_record, Event,
+            OrganisationSummary, PledgeRecord,
         },
+        users::scope_of,
         write_tx, Database, DbConnection,
     },
     domain::{
         account::PlatformRole,
         actor::Actor,
+        amendment::{visible_changes, FieldChange},
         ids::PledgeId,
         pledge::{is_insider, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
         progress::Light,
-        workflow::{self, Action, PledgeContext, Standing, Status},
+        workflow::{self, Action, Standing, Status},
     },
     email::{
         enqueue,
@@ -224,15 +226,6 @@ pub fn decide_many(
         .collect())
 }
 
-/// Checks `If-Match` against the current version.
-fn check_version(row: &PledgeRow, expected: Option<i32>, required: bool) -> AppResult<()> {
-    match expected {
-        None if required => Err(AppError::PreconditionRequired),
-        Some(v) if v != row.version => Err(AppError::PreconditionFailed),
-        _ => Ok(()),
-    }
-}
-
 /// Asks the workflow whether `actor` may do `action` to `record`, then holds the step to the
 /// version the caller read: a refusal about the caller comes first (403), then a stale or
 /// missing `If-Match` (412, 428), then what the pledge's state says (409, 422).
@@ -244,23 +237,9 @@ fn decide(
     reason: Option<&str>,
     expected_version: Option<i32>,
 ) -> AppResult<workflow::Transition> {
-    let scope = if actor.role == PlatformRole::Moderator {
-        crate::db::users::moderation_scope(conn, &actor.id)?
-    } else {
-        Vec::new()
-    };
-    let context = PledgeContext {
-        status: record.status,
-        organisation_verified: record.organisation.verified,
-        tracks: &record.content.tracks,
-    };
-    let who = Standing {
-        role: actor.role,
-        in_owning_organisation: actor.belongs_to(&record.row.organisation_id),
-        email_verified: actor.email_verified,
-        moderation_scope: &scope,
-    };
-    let decision = workflow::decide(action, &context, &who, reason);
+    let scope = scope_of(conn, actor)?;
+    let who = Standing::of(actor, &record.row.organisation_id, &scope);
+    let decision = workflow::decide(action, &record.context(), &who, reason);
     if let Err(refusal) = decision {
         if refusal.is_about_the_caller() {
             return Err(refusal.into());
@@ -284,14 +263,7 @@ pub fn update(
     counted_change(conn, Affected::pledge(id), |conn| {
         let record = visible_record(conn, id, Some(actor))?;
         decide(conn, &record, actor, Action::Edit, None, expected_version)?;
-        let base = record.content.to_input().map_err(AppError::internal)?;
-        let edited = changes
-            .apply_to(&base)
-            .map_err(|e| AppError::MalformedJson(e.to_string()))?;
-        let valid = match vocabularies.validate(&edited) {
-            Some(answer) => answer?,
-            None => vocabularies.hold(crate::db::taxonomy::vocabulary(conn)?, &edited)?,
-        };
+        let valid = vocabularies.apply(conn, &record.content, &changes)?;
         let version = bump_version(conn, &record.row)?;
         store(conn, id, &valid)?;
         let status = record.status;
@@ -406,8 +378,11 @@ fn announce(
 /// One step in a pledge's history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryEvent {
-    /// `create`, `import`, `edit`, `submit`, `approve`, `request_changes`, `reject` or
-    /// `withdraw`.
+    /// `create`, `import`, `edit`, `submit`, `approve`, `request_changes`, `reject`,
+    /// `withdraw`, the lifecycle's and the progress reports' steps, or an amendment's:
+    /// `amendment_proposed`, `amendment_edited`, `amendment_withdrawn`, `amendment_approved`,
+    /// `amendment_refused`.
+    #[schema(example = "amendment_approved")]
     pub action: String,
     pub from_status: Option<Status>,
     pub to_status: Status,
@@ -421,6 +396,10 @@ pub struct HistoryEvent {
     pub reason: Option<String>,
     pub version: i32,
     pub at: DateTime<Utc>,
+    /// What an amendment's step changes in the published pledge, field by field (empty for
+    /// other steps). The public sees the changes an approval made, other than the contact;
+    /// the organisation and staff see every step's.
+    pub changes: Vec<FieldChange>,
 }
 
 /// The audit trail: public for published pledges (what happened and when), complete for the
@@ -435,6 +414,7 @@ pub fn history(
     Ok(events(conn, id)?
         .into_iter()
         .map(|e| HistoryEvent {
+            changes: visible_changes(&e.action, e.changes, insider),
             action: e.action,
             from_status: e.from,
             to_status: e.to,
@@ -486,11 +466,7 @@ pub fn queue(
     if !actor.role.can_moderate() {
         return Err(AppError::Forbidden);
     }
-    let scope = if actor.role == PlatformRole::Moderator {
-        crate::db::users::moderation_scope(conn, &actor.id)?
-    } else {
-        Vec::new()
-    };
+    let scope = scope_of(conn, actor)?;
     let found = moderation_queue(conn, actor.organisation_id.as_ref(), &scope, track, page)?;
     let at = now();
     let items = found
