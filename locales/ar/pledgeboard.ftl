@@ -178,6 +178,21 @@ pledge-decision-body = بتّ مشرف في تعهدك «{ $title }»: { $decisi
 pledge-decision-body-2 = اطّلع على التعهد وسجله هنا:
 pledge-decision-action = عرض التعهد
 
+amendment-proposed-subject = تعديل للمراجعة: { $title }
+amendment-proposed-body = اقترحت { $organisation } تعديلًا على تعهدها المنشور:
+amendment-proposed-fields = الحقول المعدّلة: { $fields }
+amendment-proposed-after = يبقى التعهد المنشور كما هو إلى أن يُوافَق على التعديل. راجعه هنا:
+amendment-proposed-action = مراجعة التعديل
+
+amendment-decision-subject = { $decision ->
+    [approved] تمت الموافقة على تعديل تعهدك: { $title }
+   *[refused] رُفض تعديل تعهدك: { $title }
+}
+amendment-decision-body = بتّ مشرف في تعديل تعهدك «{ $title }»: { $decision ->
+    [approved] تمت الموافقة
+   *[refused] رُفض
+}.
+
 report-decision-subject = { $decision ->
     [accepted] قُبل تقرير التقدم { $year } الخاص بك: { $title }
    *[returned] أُعيد تقرير التقدم { $year } الخاص بك: { $title }
@@ -214,6 +229,12 @@ digest-line = { $track }: { $pledges ->
     [two] تقريرا تقدم بانتظار المراجعة
     [few] { $reports } تقارير تقدم بانتظار المراجعة
    *[other] { $reports } تقرير تقدم بانتظار المراجعة
+}؛ { $amendments ->
+    [zero] لا تعديلات بانتظار قرار
+    [one] تعديل واحد بانتظار قرار
+    [two] تعديلان بانتظار قرار
+    [few] { $amendments } تعديلات بانتظار قرار
+   *[other] { $amendments } تعديلًا بانتظار قرار
 }
 digest-line-oldest = { $track }: { $pledges ->
     [zero] لا تعهدات بانتظار قرار
@@ -233,6 +254,12 @@ digest-line-oldest = { $track }: { $pledges ->
     [two] تقريرا تقدم بانتظار المراجعة
     [few] { $reports } تقارير تقدم بانتظار المراجعة
    *[other] { $reports } تقرير تقدم بانتظار المراجعة
+}؛ { $amendments ->
+    [zero] لا تعديلات بانتظار قرار
+    [one] تعديل واحد بانتظار قرار
+    [two] تعديلان بانتظار قرار
+    [few] { $amendments } تعديلات بانتظار قرار
+   *[other] { $amendments } تعديلًا بانتظار قرار
 }
 digest-body-2 = قائمة الإشراف:
 digest-action = فتح قائمة الإشراف

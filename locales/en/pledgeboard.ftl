@@ -165,6 +165,21 @@ pledge-decision-body = A moderator decided on your pledge "{ $title }": { $decis
 pledge-decision-body-2 = See the pledge and its history here:
 pledge-decision-action = See the pledge
 
+amendment-proposed-subject = Amendment to review: { $title }
+amendment-proposed-body = { $organisation } proposed an amendment to its published pledge:
+amendment-proposed-fields = Fields changed: { $fields }
+amendment-proposed-after = The published pledge stays as it is until the amendment is approved. Review it here:
+amendment-proposed-action = Review the amendment
+
+amendment-decision-subject = { $decision ->
+    [approved] The amendment to your pledge was approved: { $title }
+   *[refused] The amendment to your pledge was refused: { $title }
+}
+amendment-decision-body = A moderator decided on the amendment to your pledge "{ $title }": { $decision ->
+    [approved] approved
+   *[refused] refused
+}.
+
 report-decision-subject = { $decision ->
     [accepted] Your progress report { $year } was accepted: { $title }
    *[returned] Your progress report { $year } was returned: { $title }
@@ -195,6 +210,9 @@ digest-line = { $track }: { $pledges ->
 }; { $reports ->
     [one] { $reports } progress report waiting for review
    *[other] { $reports } progress reports waiting for review
+}; { $amendments ->
+    [one] { $amendments } amendment waiting for a decision
+   *[other] { $amendments } amendments waiting for a decision
 }
 digest-line-oldest = { $track }: { $pledges ->
     [one] { $pledges } pledge waiting for a decision
@@ -205,6 +223,9 @@ digest-line-oldest = { $track }: { $pledges ->
 }; { $reports ->
     [one] { $reports } progress report waiting for review
    *[other] { $reports } progress reports waiting for review
+}; { $amendments ->
+    [one] { $amendments } amendment waiting for a decision
+   *[other] { $amendments } amendments waiting for a decision
 }
 digest-body-2 = The moderation queue:
 digest-action = Open the moderation queue

@@ -164,6 +164,21 @@ pledge-decision-body = Un moderador decidió sobre su compromiso «{ $title }»:
 pledge-decision-body-2 = Vea el compromiso y su historial aquí:
 pledge-decision-action = Ver el compromiso
 
+amendment-proposed-subject = Modificación por examinar: { $title }
+amendment-proposed-body = { $organisation } propuso una modificación de su compromiso publicado:
+amendment-proposed-fields = Campos modificados: { $fields }
+amendment-proposed-after = El compromiso publicado sigue igual hasta que se apruebe la modificación. Examínela aquí:
+amendment-proposed-action = Examinar la modificación
+
+amendment-decision-subject = { $decision ->
+    [approved] Se aprobó la modificación de su compromiso: { $title }
+   *[refused] Se rechazó la modificación de su compromiso: { $title }
+}
+amendment-decision-body = Un moderador decidió sobre la modificación de su compromiso «{ $title }»: { $decision ->
+    [approved] aprobada
+   *[refused] rechazada
+}.
+
 report-decision-subject = { $decision ->
     [accepted] Su informe de avance { $year } fue aceptado: { $title }
    *[returned] Su informe de avance { $year } fue devuelto: { $title }
@@ -194,6 +209,9 @@ digest-line = { $track }: { $pledges ->
 }; { $reports ->
     [one] { $reports } informe de avance en espera de examen
    *[other] { $reports } informes de avance en espera de examen
+}; { $amendments ->
+    [one] { $amendments } modificación en espera de decisión
+   *[other] { $amendments } modificaciones en espera de decisión
 }
 digest-line-oldest = { $track }: { $pledges ->
     [one] { $pledges } compromiso en espera de decisión
@@ -204,6 +222,9 @@ digest-line-oldest = { $track }: { $pledges ->
 }; { $reports ->
     [one] { $reports } informe de avance en espera de examen
    *[other] { $reports } informes de avance en espera de examen
+}; { $amendments ->
+    [one] { $amendments } modificación en espera de decisión
+   *[other] { $amendments } modificaciones en espera de decisión
 }
 digest-body-2 = La cola de moderación:
 digest-action = Abrir la cola de moderación

@@ -164,6 +164,21 @@ pledge-decision-body = Un modérateur a statué sur votre engagement « { $title
 pledge-decision-body-2 = Consultez l'engagement et son historique ici :
 pledge-decision-action = Voir l'engagement
 
+amendment-proposed-subject = Modification à examiner : { $title }
+amendment-proposed-body = { $organisation } a proposé une modification de son engagement publié :
+amendment-proposed-fields = Champs modifiés : { $fields }
+amendment-proposed-after = L'engagement publié reste tel quel tant que la modification n'est pas approuvée. Examinez-la ici :
+amendment-proposed-action = Examiner la modification
+
+amendment-decision-subject = { $decision ->
+    [approved] La modification de votre engagement a été approuvée : { $title }
+   *[refused] La modification de votre engagement a été refusée : { $title }
+}
+amendment-decision-body = Un modérateur a statué sur la modification de votre engagement « { $title } » : { $decision ->
+    [approved] approuvée
+   *[refused] refusée
+}.
+
 report-decision-subject = { $decision ->
     [accepted] Votre rapport d'avancement { $year } a été accepté : { $title }
    *[returned] Votre rapport d'avancement { $year } a été renvoyé : { $title }
@@ -194,6 +209,9 @@ digest-line = { $track } : { $pledges ->
 } ; { $reports ->
     [one] { $reports } rapport d'avancement en attente d'examen
    *[other] { $reports } rapports d'avancement en attente d'examen
+} ; { $amendments ->
+    [one] { $amendments } modification en attente de décision
+   *[other] { $amendments } modifications en attente de décision
 }
 digest-line-oldest = { $track } : { $pledges ->
     [one] { $pledges } engagement en attente de décision
@@ -204,6 +222,9 @@ digest-line-oldest = { $track } : { $pledges ->
 } ; { $reports ->
     [one] { $reports } rapport d'avancement en attente d'examen
    *[other] { $reports } rapports d'avancement en attente d'examen
+} ; { $amendments ->
+    [one] { $amendments } modification en attente de décision
+   *[other] { $amendments } modifications en attente de décision
 }
 digest-body-2 = La file de modération :
 digest-action = Ouvrir la file de modération

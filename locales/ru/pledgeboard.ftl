@@ -169,6 +169,21 @@ pledge-decision-body = Модератор принял решение по ва�
 pledge-decision-body-2 = Обязательство и его история здесь:
 pledge-decision-action = Открыть обязательство
 
+amendment-proposed-subject = Изменение на рассмотрение: { $title }
+amendment-proposed-body = { $organisation } предложила изменение своего опубликованного обязательства:
+amendment-proposed-fields = Изменённые поля: { $fields }
+amendment-proposed-after = Опубликованное обязательство остаётся прежним, пока изменение не одобрено. Рассмотрите его здесь:
+amendment-proposed-action = Рассмотреть изменение
+
+amendment-decision-subject = { $decision ->
+    [approved] Изменение вашего обязательства одобрено: { $title }
+   *[refused] Изменение вашего обязательства отклонено: { $title }
+}
+amendment-decision-body = Модератор принял решение по изменению вашего обязательства «{ $title }»: { $decision ->
+    [approved] одобрено
+   *[refused] отклонено
+}.
+
 report-decision-subject = { $decision ->
     [accepted] Ваш отчёт о ходе выполнения за { $year } принят: { $title }
    *[returned] Ваш отчёт о ходе выполнения за { $year } возвращён: { $title }
@@ -201,6 +216,10 @@ digest-line = { $track }: { $pledges ->
     [one] { $reports } отчёт ожидает рассмотрения
     [few] { $reports } отчёта ожидают рассмотрения
    *[other] { $reports } отчётов ожидают рассмотрения
+}; { $amendments ->
+    [one] { $amendments } изменение ожидает решения
+    [few] { $amendments } изменения ожидают решения
+   *[other] { $amendments } изменений ожидают решения
 }
 digest-line-oldest = { $track }: { $pledges ->
     [one] { $pledges } обязательство ожидает решения
@@ -214,6 +233,10 @@ digest-line-oldest = { $track }: { $pledges ->
     [one] { $reports } отчёт ожидает рассмотрения
     [few] { $reports } отчёта ожидают рассмотрения
    *[other] { $reports } отчётов ожидают рассмотрения
+}; { $amendments ->
+    [one] { $amendments } изменение ожидает решения
+    [few] { $amendments } изменения ожидают решения
+   *[other] { $amendments } изменений ожидают решения
 }
 digest-body-2 = Очередь модерации:
 digest-action = Открыть очередь модерации

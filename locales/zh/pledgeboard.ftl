@@ -149,6 +149,21 @@ pledge-decision-body = 一位审核员已就您的承诺“{ $title }”作出�
 pledge-decision-body-2 = 在此查看该承诺及其历史记录：
 pledge-decision-action = 查看承诺
 
+amendment-proposed-subject = 有修订待审核：{ $title }
+amendment-proposed-body = { $organisation } 对其已发布的承诺提出了修订：
+amendment-proposed-fields = 修改的字段：{ $fields }
+amendment-proposed-after = 在修订获批之前，已发布的承诺保持不变。请在此审核：
+amendment-proposed-action = 审核修订
+
+amendment-decision-subject = { $decision ->
+    [approved] 您的承诺修订已获批准：{ $title }
+   *[refused] 您的承诺修订被拒绝：{ $title }
+}
+amendment-decision-body = 一位审核员已就您的承诺“{ $title }”的修订作出决定：{ $decision ->
+    [approved] 已批准
+   *[refused] 已拒绝
+}。
+
 report-decision-subject = { $decision ->
     [accepted] 您的 { $year } 年进展报告已被接受：{ $title }
    *[returned] 您的 { $year } 年进展报告已被退回：{ $title }
@@ -173,8 +188,8 @@ pledge-inactive-body = 贵组织的承诺“{ $title }”已连续两个报告�
 digest-subject = { $day } 待审核事项
 digest-body = { $day } 您负责范围内的待办事项：
 digest-all-tracks = 全部专题
-digest-line = { $track }：{ $pledges } 项承诺等待决定；{ $reports } 份进展报告等待审核
-digest-line-oldest = { $track }：{ $pledges } 项承诺等待决定，最早的一项已等待 { $hours } 小时；{ $reports } 份进展报告等待审核
+digest-line = { $track }：{ $pledges } 项承诺等待决定；{ $reports } 份进展报告等待审核；{ $amendments } 项修订等待决定
+digest-line-oldest = { $track }：{ $pledges } 项承诺等待决定，最早的一项已等待 { $hours } 小时；{ $reports } 份进展报告等待审核；{ $amendments } 项修订等待决定
 digest-body-2 = 审核队列：
 digest-action = 打开审核队列
 

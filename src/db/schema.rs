@@ -104,6 +104,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         session_generation -> Integer,
+        language -> Text,
     }
 }
 

@@ -14,10 +14,11 @@ use crate::{
         DbConnection,
     },
     domain::{
-        account::{check_moderation_tracks, OrganisationRole, PlatformRole, User},
+        account::{check_moderation_tracks, OrganisationRole, PlatformRole, ProfileChanges, User},
         actor::Actor,
         errors::Corrupt,
         ids::{OrganisationId, UserId},
+        language::Language,
     },
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
@@ -39,11 +40,13 @@ struct UserRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     session_generation: i32,
+    language: String,
 }
 
 impl UserRow {
     fn into_user(self) -> Result<User, Corrupt> {
         let role = parse_stored("users", &self.id, &self.role)?;
+        let language = parse_stored("users", &self.id, &self.language)?;
         let organisation_role = self
             .organisation_role
             .as_deref()
@@ -62,6 +65,7 @@ impl UserRow {
             created_at: self.created_at,
             updated_at: self.updated_at,
             session_generation: self.session_generation,
+            language,
         })
     }
 }
@@ -211,6 +215,40 @@ pub fn end_sessions(conn: &mut DbConnection, id: &UserId) -> AppResult<()> {
     super::tokens::revoke_user_sessions(conn, id)
 }
 
+/// The language of the account with this email address, if there is one.
+pub fn language_of(conn: &mut DbConnection, email: &str) -> AppResult<Option<Language>> {
+    let stored: Option<String> = users::table
+        .filter(users::email.eq(email))
+        .select(users::language)
+        .first(conn)
+        .optional()?;
+    Ok(stored
+        .map(|l| parse_stored("users", &email, &l))
+        .transpose()?)
+}
+
+/// Applies a user's changes to their own name or language.
+pub fn update_profile(
+    conn: &mut DbConnection,
+    id: &UserId,
+    changes: &ProfileChanges,
+) -> AppResult<()> {
+    if let Some(name) = &changes.display_name {
+        diesel::update(users::table.find(id))
+            .set((users::display_name.eq(name), users::updated_at.eq(now())))
+            .execute(conn)?;
+    }
+    if let Some(language) = changes.language {
+        diesel::update(users::table.find(id))
+            .set((
+                users::language.eq(language.as_str()),
+                users::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Inserts a user; an address that is already registered is a `Conflict` (`email_taken`).
 pub fn insert(conn: &mut DbConnection, user: &User) -> AppResult<()> {
     diesel::insert_into(users::table)
@@ -222,6 +260,7 @@ pub fn insert(conn: &mut DbConnection, user: &User) -> AppResult<()> {
             users::role.eq(user.role.as_str()),
             users::organisation_id.eq(&user.organisation_id),
             users::organisation_role.eq(user.organisation_role.map(|r| r.as_str())),
+            users::language.eq(user.language.as_str()),
             users::email_verified.eq(user.email_verified),
             users::disabled.eq(user.disabled),
             users::created_at.eq(user.created_at),

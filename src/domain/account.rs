@@ -13,6 +13,7 @@ use super::{
     actor::Actor,
     errors::{FieldError, Invalid},
     ids::{InvitationId, OrganisationId, UserId},
+    language::Language,
     validation::{country_code, email_address, field_error, field_errors, text, text_within},
 };
 
@@ -233,6 +234,8 @@ pub struct User {
     /// Moves on whenever the account's sessions end (password reset, logout, a replayed
     /// refresh token, disabling, a role change); access tokens carry the one they were issued in.
     pub session_generation: i32,
+    /// The language its emails and linked pages speak.
+    pub language: Language,
 }
 
 impl User {
@@ -346,6 +349,11 @@ pub struct RegisterRequest {
     pub display_name: String,
     #[validate(nested)]
     pub organisation: NewOrganisation,
+    /// The language of the account's emails and linked pages; by default the one the request
+    /// was answered in (`lang`, else `Accept-Language`).
+    #[serde(default)]
+    #[schema(value_type = Option<Language>)]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -380,6 +388,8 @@ pub struct Registration {
     pub email: EmailAddress,
     pub display_name: String,
     pub organisation: OrganisationDetails,
+    /// The language asked for, if any.
+    pub language: Option<Language>,
 }
 
 /// A new organisation's fields, checked and trimmed.
@@ -403,17 +413,63 @@ impl RegisterRequest {
             "organisation.kind",
             &org.kind,
         ));
-        let registration = email.zip(kind).map(|(email, kind)| Registration {
-            email,
-            display_name: self.display_name.trim().to_owned(),
-            organisation: OrganisationDetails {
-                name: org.name.trim().to_owned(),
-                kind,
-                country: org.country.clone(),
-                website: org.website.as_ref().map(|w| w.trim().to_owned()),
-            },
-        });
+        let language = optional_language(&mut checks, self.language.as_deref());
+        let registration = email
+            .zip(kind)
+            .zip(language)
+            .map(|((email, kind), language)| Registration {
+                email,
+                display_name: self.display_name.trim().to_owned(),
+                organisation: OrganisationDetails {
+                    name: org.name.trim().to_owned(),
+                    kind,
+                    country: org.country.clone(),
+                    website: org.website.as_ref().map(|w| w.trim().to_owned()),
+                },
+                language,
+            });
         checks.finish_with(registration)
+    }
+}
+
+/// A `language` field: none given, or one of the six; `None` when it names another.
+fn optional_language(checks: &mut FieldChecks, given: Option<&str>) -> Option<Option<Language>> {
+    match given {
+        None => Some(None),
+        Some(tag) => checks
+            .take(parse_field::<Language>("language", tag))
+            .map(Some),
+    }
+}
+
+// `PATCH /me`.
+#[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileChangesRequest {
+    #[validate(custom(function = "text::<1, 100>"))]
+    #[schema(min_length = 1, max_length = 100, example = "Amina")]
+    pub display_name: Option<String>,
+    /// The language of the account's emails and linked pages.
+    #[schema(value_type = Option<Language>)]
+    pub language: Option<String>,
+}
+
+/// What a user changes of their own account, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub language: Option<Language>,
+}
+
+impl ProfileChangesRequest {
+    pub fn parse(&self) -> Result<ProfileChanges, Invalid> {
+        let mut checks = FieldChecks::from_rules(self);
+        let language = optional_language(&mut checks, self.language.as_deref());
+        let changes = language.map(|language| ProfileChanges {
+            display_name: self.display_name.as_ref().map(|n| n.trim().to_owned()),
+            language,
+        });
+        checks.finish_with(changes)
     }
 }
 
@@ -761,7 +817,41 @@ mod tests {
                 country: country.into(),
                 website: Some(" https://moc.gov.gh ".into()),
             },
+            language: None,
         }
+    }
+
+    #[test]
+    fn a_registration_may_name_one_of_the_six_languages() {
+        let never_common = |_: &str| false;
+        let mut request = register_request("amina@ict.gov.gh", "government", "GHA");
+        request.language = Some("ar".into());
+        assert_eq!(
+            request.parse(never_common).unwrap().language,
+            Some(Language::Ar)
+        );
+        request.language = Some("de".into());
+        let Invalid(errors) = request.parse(never_common).unwrap_err();
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].code.as_str()),
+            ("language", "unknown_value")
+        );
+        let changes = ProfileChangesRequest {
+            display_name: Some(" Amina K. ".into()),
+            language: Some("fr".into()),
+        };
+        assert_eq!(
+            changes.parse().unwrap(),
+            ProfileChanges {
+                display_name: Some("Amina K.".into()),
+                language: Some(Language::Fr)
+            }
+        );
+        let blank = ProfileChangesRequest {
+            display_name: Some(String::new()),
+            language: None,
+        };
+        assert_eq!(blank.parse().unwrap_err().0[0].field, "display_name");
     }
 
     #[test]
@@ -869,6 +959,7 @@ mod tests {
             created_at: at,
             updated_at: at,
             session_generation: 0,
+            language: Language::En,
         };
         let outsider = User {
             organisation_id: None,

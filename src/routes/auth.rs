@@ -1,18 +1,19 @@
 //! `/api/v1/auth/*` and `/api/v1/me`: registration, verification, sessions, password reset.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{client::client_ip, organisations::OrganisationView};
+use super::{client::client_ip, extract::Negotiated, organisations::OrganisationView};
 use crate::{
     domain::account::{
-        LoginRequest, OrganisationRole, PasswordResetConfirm, PasswordResetRequest, PlatformRole,
-        RefreshRequest, RegisterRequest, User,
+        LoginRequest, Organisation, OrganisationRole, PasswordResetConfirm, PasswordResetRequest,
+        PlatformRole, ProfileChangesRequest, RefreshRequest, RegisterRequest, User,
     },
     domain::actor::Actor,
     domain::ids::{OrganisationId, UserId},
+    domain::language::Language,
     error::AppResult,
     services::accounts::{self, TokenPair},
     state::AppState,
@@ -31,6 +32,8 @@ pub struct UserView {
     pub email_verified: bool,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// The language of the account's emails and linked pages.
+    pub language: Language,
 }
 
 impl From<User> for UserView {
@@ -45,6 +48,7 @@ impl From<User> for UserView {
             email_verified: u.email_verified,
             disabled: u.disabled,
             created_at: u.created_at.and_utc(),
+            language: u.language,
         }
     }
 }
@@ -83,13 +87,16 @@ pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Json<RegisterRequest>,
+    Negotiated(language): Negotiated,
 ) -> AppResult<HttpResponse> {
     state
         .rate_limits
         .register(client_ip(&req, state.settings.proxy_hops()))?;
     let links = state.links.clone();
     let registered = state
-        .run_with_password(move |conn| accounts::register(conn, body.into_inner(), &links))
+        .run_with_password(move |conn| {
+            accounts::register(conn, body.into_inner(), &links, language)
+        })
         .await?;
     Ok(HttpResponse::Created().json(Account {
         user: registered.user.into(),
@@ -214,6 +221,34 @@ pub async fn confirm_password_reset(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Changes the signed-in user's own name or language.
+#[utoipa::path(operation_id = "updateCurrentAccount", tag = "auth", security(("bearer" = [])),
+    request_body = ProfileChangesRequest,
+    responses((status = 200, body = Account), (status = 422)))]
+#[patch("/api/v1/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    user: Actor,
+    body: web::Json<ProfileChangesRequest>,
+) -> AppResult<HttpResponse> {
+    let changes = body.into_inner();
+    let (user, organisation) = state
+        .db
+        .write(move |conn| accounts::update_profile(conn, &user.id, &changes))
+        .await?;
+    Ok(own_account(user, organisation))
+}
+
+/// A user's own account, as only they see it.
+fn own_account(user: User, organisation: Option<Organisation>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(Account {
+            user: user.into(),
+            organisation: organisation.map(OrganisationView::from),
+        })
+}
+
 /// The signed-in user and their organisation.
 #[utoipa::path(operation_id = "getCurrentAccount", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Account)))]
@@ -223,10 +258,5 @@ pub async fn me(state: web::Data<AppState>, user: Actor) -> AppResult<HttpRespon
         .db
         .run(move |conn| accounts::account(conn, &user.id))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(Account {
-            user: user.into(),
-            organisation: organisation.map(OrganisationView::from),
-        }))
+    Ok(own_account(user, organisation))
 }

@@ -105,7 +105,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         auth::logout;
         auth::request_password_reset;
         auth::confirm_password_reset;
-        auth::me;
+        auth::me, auth::update_me;
         organisations::list;
         organisations::get, organisations::update;
         organisations::verify;

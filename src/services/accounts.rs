@@ -12,13 +12,14 @@ use crate::{
         account::{
             unknown_country, EmailAddress, FieldChecks, LoginRequest, NewStaff, Organisation,
             OrganisationRole, PasswordResetConfirm, PasswordResetRequest, PlatformRole,
-            RegisterRequest, TokenPurpose, User, UserChanges,
+            ProfileChangesRequest, RegisterRequest, TokenPurpose, User, UserChanges,
         },
         actor::Actor,
         ids::{OrganisationId, UserId},
+        language::Language,
     },
     email::{
-        enqueue,
+        send,
         templates::{AccountExists, PasswordChanged, PasswordReset, VerifyEmail},
         Links,
     },
@@ -52,6 +53,7 @@ pub fn register(
     conn: &mut DbConnection,
     request: RegisterRequest,
     links: &Links,
+    answered_in: Language,
 ) -> AppResult<Registered> {
     let registration = request.parse(password::is_common)?;
     let details = registration.organisation;
@@ -86,6 +88,7 @@ pub fn register(
         created_at: at,
         updated_at: at,
         session_generation: 0,
+        language: registration.language.unwrap_or(answered_in),
     };
 
     let created = write_tx(conn, |conn| -> AppResult<bool> {
@@ -94,7 +97,7 @@ pub fn register(
                 public_url: links.public_url.clone(),
                 reset_url: links.request_reset(),
             };
-            enqueue(conn, &notice.render(&user.email)?)?;
+            send(conn, &notice, &user.email)?;
             return Ok(false);
         }
         db::organisations::insert(conn, &organisation)?;
@@ -111,7 +114,7 @@ pub fn register(
             link: links.verify_email(&token),
             valid_hours: VERIFY_EMAIL_HOURS,
         };
-        enqueue(conn, &message.render(&user.email)?)?;
+        send(conn, &message, &user.email)?;
         Ok(true)
     });
     match created {
@@ -174,6 +177,19 @@ pub struct TokenPair {
 }
 
 /// A user with their organisation, for `GET /me`.
+/// Changes the user's own name or language; their account as it now stands.
+pub fn update_profile(
+    conn: &mut DbConnection,
+    user_id: &UserId,
+    request: &ProfileChangesRequest,
+) -> AppResult<(User, Option<Organisation>)> {
+    let changes = request.parse()?;
+    write_tx(conn, |conn| {
+        db::users::update_profile(conn, user_id, &changes)?;
+        account(conn, user_id)
+    })
+}
+
 pub fn account(
     conn: &mut DbConnection,
     user_id: &UserId,
@@ -324,7 +340,7 @@ pub fn request_password_reset(
             link: links.reset_password(&token),
             valid_minutes: PASSWORD_RESET_MINUTES,
         };
-        enqueue(conn, &message.render(&user.email)?)?;
+        send(conn, &message, &user.email)?;
         Ok(())
     })
 }
@@ -347,7 +363,7 @@ pub fn confirm_password_reset(
             display_name: user.display_name.clone(),
             reset_url: links.request_reset(),
         };
-        enqueue(conn, &notice.render(&user.email)?)?;
+        send(conn, &notice, &user.email)?;
         Ok(())
     })
 }
@@ -384,6 +400,7 @@ pub fn create_staff(conn: &mut DbConnection, request: &NewStaff) -> AppResult<Us
         created_at: at,
         updated_at: at,
         session_generation: 0,
+        language: Language::En,
     };
     write_tx(conn, |conn| db::users::insert(conn, &user))?;
     Ok(user)

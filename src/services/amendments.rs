@@ -33,7 +33,7 @@ use crate::{
         workflow::{clean_reason, covers, Standing},
     },
     email::{
-        enqueue,
+        send,
         templates::{AmendmentDecision, AmendmentProposed},
         Links,
     },
@@ -296,7 +296,7 @@ pub fn decide(
             link: format!("{}/history", links.pledge(id.as_str())),
         };
         for email in member_emails(conn, &decided.row.organisation_id)? {
-            enqueue(conn, &message.render(&email)?)?;
+            send(conn, &message, &email)?;
         }
         Ok(view(&decided, settled))
     })
@@ -336,7 +336,7 @@ fn announce_proposal(
     for moderator in active_moderators(conn)? {
         let own = moderator.organisation_id.as_ref() == Some(&record.organisation.id);
         if covers(&moderator.scope, tracks) && !own {
-            enqueue(conn, &message.render(&moderator.email)?)?;
+            send(conn, &message, &moderator.email)?;
         }
     }
     Ok(())

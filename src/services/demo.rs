@@ -8,6 +8,7 @@ use crate::{
     db::{self, pledges::insert_published, write_tx, DbConnection},
     domain::account::{Organisation, OrganisationKind, PlatformRole, User},
     domain::ids::{OrganisationId, UserId},
+    domain::language::Language,
     domain::pledge::{validate, PledgeInput},
     error::{AppError, AppResult},
 };
@@ -255,6 +256,7 @@ fn demo_user(conn: &mut DbConnection) -> AppResult<UserId> {
                 created_at: at,
                 updated_at: at,
                 session_generation: 0,
+                language: Language::En,
             },
         )?;
     }

@@ -14,7 +14,7 @@ use crate::{
     },
     domain::digest::digest,
     email::{
-        enqueue,
+        send,
         templates::{DigestLine, ModeratorDigest},
         Links,
     },
@@ -43,9 +43,9 @@ pub fn send_due(
             lines: lines
                 .into_iter()
                 .map(|l| DigestLine {
-                    track: l.track.unwrap_or_else(|| "all tracks".to_owned()),
+                    track: l.track,
                     pledges: l.waiting.pledges,
-                    oldest_hours: l.oldest_hours.map(|h| h.to_string()).unwrap_or_default(),
+                    oldest_hours: l.oldest_hours.map(|h| h.max(0).unsigned_abs()),
                     reports: l.waiting.reports,
                     amendments: l.waiting.amendments,
                 })
@@ -67,7 +67,7 @@ pub fn send_due(
             if claimed == 0 {
                 return Ok(false); // sent already today, here or by another instance
             }
-            enqueue(conn, &message.render(&moderator.email)?)?;
+            send(conn, &message, &moderator.email)?;
             Ok(true)
         })?;
         sent += usize::from(went);

@@ -23,7 +23,7 @@ use crate::{
         workflow::Status,
     },
     email::{
-        enqueue,
+        send,
         templates::{PledgeInactive, SecondReminder},
         Links,
     },
@@ -109,7 +109,7 @@ fn remind(
             link: format!("{}/reports", links.pledge(record.id().as_str())),
         };
         for email in member_emails(conn, &record.row.organisation_id)? {
-            enqueue(conn, &message.render(&email)?)?;
+            send(conn, &message, &email)?;
         }
         Ok(true)
     })
@@ -147,7 +147,7 @@ fn deactivate(
             link: format!("{}/reports", links.pledge(record.id().as_str())),
         };
         for email in member_emails(conn, &record.row.organisation_id)? {
-            enqueue(conn, &message.render(&email)?)?;
+            send(conn, &message, &email)?;
         }
         Ok(true)
     })

@@ -10,6 +10,7 @@ use crate::{
         counters::{counted_change, Affected},
         now, write_tx, DbConnection,
     },
+    domain::language::Language,
     domain::{
         account::{
             unknown_country, AcceptInvitation, Invitation, NewInvitation, Organisation,
@@ -18,7 +19,7 @@ use crate::{
         actor::Actor,
         ids::{InvitationId, OrganisationId, UserId},
     },
-    email::{enqueue, templates::Invitation as InvitationMail, Links},
+    email::{send, templates::Invitation as InvitationMail, Links},
     error::{AppError, AppResult},
     pagination::{Page, PageParams},
 };
@@ -127,7 +128,7 @@ pub fn invite(
             link: links.accept_invitation(&token),
             valid_days: INVITATION_DAYS,
         };
-        enqueue(conn, &message.render(&invitation.email)?)?;
+        send(conn, &message, &invitation.email)?;
         Ok(invitation)
     })
 }
@@ -263,6 +264,7 @@ pub fn accept_invitation(
             created_at: at,
             updated_at: at,
             session_generation: 0,
+            language: Language::En,
         };
         db::users::insert(conn, &user)?;
         let org = db::organisations::find(conn, &invitation.organisation_id)?

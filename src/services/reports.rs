@@ -27,7 +27,7 @@ use crate::{
         workflow::{covers, Status},
     },
     email::{
-        enqueue,
+        send,
         templates::{ReportDecision, ReportDue},
         Links,
     },
@@ -180,7 +180,7 @@ pub fn review(
             link: format!("{}/reports", links.pledge(pledge_id.as_str())),
         };
         for email in member_emails(conn, &record.row.organisation_id)? {
-            enqueue(conn, &message.render(&email)?)?;
+            send(conn, &message, &email)?;
         }
         Ok(report)
     })
@@ -247,7 +247,7 @@ pub fn send_due_reminders(
                 link: format!("{}/reports", links.pledge(due.pledge.as_str())),
             };
             for email in member_emails(conn, &due.organisation)? {
-                enqueue(conn, &message.render(&email)?)?;
+                send(conn, &message, &email)?;
             }
             Ok(true)
         })?;

@@ -750,7 +750,7 @@ async fn the_daily_digest_counts_the_amendments_waiting_in_a_moderators_remit() 
         .email("digest-amend-mod@example.org", "Waiting for moderation")
         .await;
     assert!(
-        mail.contains("- ldc5: 0 pledge(s) waiting for a decision; 0 progress report(s) waiting for review; 1 amendment(s) waiting for a decision"),
+        mail.contains("- ldc5: 0 pledges waiting for a decision; 0 progress reports waiting for review; 1 amendment waiting for a decision"),
         "{mail}"
     );
 }

@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use pledgeboard::{
     db::{outbox, write_tx, Database},
+    domain::language::Language,
     domain::outbox::{OutboxMessage, OutboxStatus},
     email::{
         enqueue,
         templates::{PasswordReset, VerifyEmail},
+        Message,
     },
     error::{AppError, AppResult},
     services::outbox as service,
@@ -36,7 +38,8 @@ pub async fn queue(db: &Database, n: usize, to: &str) -> Vec<String> {
                 .map(|i| {
                     enqueue(
                         conn,
-                        &verify_email(&format!("User {i}"), &format!("t{i}")).render(&to)?,
+                        &verify_email(&format!("User {i}"), &format!("t{i}"))
+                            .render(&to, Language::En)?,
                     )
                 })
                 .collect()
@@ -69,7 +72,7 @@ async fn a_queued_message_arrives_with_both_parts_headers_and_escaped_html() {
     let smtp = TestSmtp::start();
     let app = fast_mail_app(Some(smtp.url()), 5).await;
     let email = verify_email("<b>Amina</b> & co", "abc123")
-        .render("amina@ict.gov.gh")
+        .render("amina@ict.gov.gh", Language::En)
         .unwrap();
     let id = app
         .db
@@ -400,7 +403,7 @@ async fn without_smtp_messages_are_written_as_eml_files() {
         link: "http://127.0.0.1/reset?token=xyz".into(),
         valid_minutes: 30,
     }
-    .render("amina@ict.gov.gh")
+    .render("amina@ict.gov.gh", Language::En)
     .unwrap();
     let id = app
         .db

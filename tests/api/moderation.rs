@@ -198,8 +198,8 @@ async fn moderators_get_a_daily_digest_of_their_remit_and_none_when_it_is_empty(
     let mail = app
         .email("digest-mod@example.org", "Waiting for moderation")
         .await;
-    assert!(mail.contains("- all tracks: 2 pledge(s) waiting"), "{mail}");
-    assert!(mail.contains("- ldc5: 2 pledge(s) waiting"), "{mail}");
+    assert!(mail.contains("- All tracks: 2 pledges waiting"), "{mail}");
+    assert!(mail.contains("- ldc5: 2 pledges waiting"), "{mail}");
     assert!(app
         .emails_to("elsewhere-mod@example.org")
         .iter()

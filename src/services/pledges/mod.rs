@@ -34,7 +34,7 @@ use crate::{
         workflow::{self, Action, Standing, Status},
     },
     email::{
-        enqueue,
+        send,
         templates::{PledgeDecision, PledgeSubmitted},
         Links,
     },
@@ -346,7 +346,7 @@ fn announce(
                 // A moderator never decides their own organisation's pledges: no need to ask.
                 let own = moderator.organisation_id.as_ref() == Some(&record.organisation.id);
                 if concerned && !own {
-                    enqueue(conn, &message.render(&moderator.email)?)?;
+                    send(conn, &message, &moderator.email)?;
                 }
             }
         }
@@ -364,7 +364,7 @@ fn announce(
                 link: links.pledge(record.id().as_str()),
             };
             for email in member_emails(conn, &record.organisation.id)? {
-                enqueue(conn, &message.render(&email)?)?;
+                send(conn, &message, &email)?;
             }
         }
         Action::Edit | Action::Withdraw => {}

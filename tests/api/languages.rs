@@ -1,0 +1,147 @@
+//! The six UN languages: an account's language, chosen at registration or in `/me`, is the
+//! language of its emails and of the pages their links open.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{assert_problem, spawn_app, TestApp, PASSWORD};
+
+/// The messages queued for `recipient`: (kind, subject, text, html), oldest first.
+async fn queued(app: &TestApp, recipient: &str) -> Vec<(String, String, String, String)> {
+    let recipient = recipient.to_owned();
+    app.db
+        .run(move |conn| {
+            use diesel::prelude::*;
+            use pledgeboard::db::schema::outbox;
+            Ok(outbox::table
+                .filter(outbox::recipient.eq(recipient))
+                .order(outbox::created_at.asc())
+                .select((
+                    outbox::kind,
+                    outbox::subject,
+                    outbox::text_body,
+                    outbox::html_body,
+                ))
+                .load::<(String, String, String, String)>(conn)?)
+        })
+        .await
+        .unwrap()
+}
+
+async fn register(app: &TestApp, email: &str, language: Option<&str>, accept: &str) -> Value {
+    let mut body = json!({
+        "email": email,
+        "password": PASSWORD,
+        "display_name": "Amina",
+        "organisation": {"name": format!("Org of {email}"), "kind": "government", "country": "SEN"},
+    });
+    if let Some(language) = language {
+        body["language"] = json!(language);
+    }
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/register"))
+        .header("Accept-Language", accept)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    resp.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn emails_follow_the_language_of_the_account() {
+    let app = spawn_app().await;
+    // Named in the body, or else the language the registration was answered in.
+    let french = register(&app, "dakar@example.sn", Some("fr"), "en").await;
+    assert_eq!(french["user"]["language"], "fr");
+    let russian = register(&app, "dushanbe@example.tj", None, "ru-RU,ru;q=0.9").await;
+    assert_eq!(russian["user"]["language"], "ru");
+    let english = register(&app, "accra@example.gh", None, "de-DE").await;
+    assert_eq!(english["user"]["language"], "en");
+
+    let (kind, subject, text, html) = queued(&app, "dakar@example.sn").await.remove(0);
+    assert_eq!(kind, "verify_email");
+    assert_eq!(
+        subject,
+        "Confirmez votre adresse électronique pour pledgeboard"
+    );
+    assert!(text.starts_with("Bonjour Amina,"), "{text}");
+    assert!(text.contains("expire dans 48 heures"), "{text}");
+    assert!(text.contains("&lang=fr"), "{text}");
+    assert!(html.contains("<html lang=\"fr\" dir=\"ltr\">"), "{html}");
+    let (_, subject, text, _) = queued(&app, "dushanbe@example.tj").await.remove(0);
+    assert_eq!(
+        subject,
+        "Подтвердите адрес электронной почты для pledgeboard"
+    );
+    assert!(text.contains("через 48 часов"), "{text}");
+
+    // Changed in `/me`: the next email speaks Arabic, right to left.
+    let resp = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "accra@example.gh", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let access = resp.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resp = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&access),
+            Some(&json!({"language": "ar", "display_name": "أمينة"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let me: Value = resp.json().await.unwrap();
+    assert_eq!(
+        (&me["user"]["language"], &me["user"]["display_name"]),
+        (&json!("ar"), &json!("أمينة"))
+    );
+    let resp = app
+        .send(Method::GET, "/api/v1/me", Some(&access), None)
+        .await;
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["user"]["language"],
+        "ar"
+    );
+    let resp = app
+        .post_json(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "accra@example.gh"}),
+        )
+        .await;
+    assert!(resp.status().is_success());
+    let (kind, subject, text, html) = queued(&app, "accra@example.gh").await.pop().unwrap();
+    assert_eq!(kind, "password_reset");
+    assert_eq!(subject, "إعادة تعيين كلمة مرور pledgeboard");
+    assert!(text.starts_with("مرحبًا أمينة،"), "{text}");
+    assert!(text.contains("lang=ar"), "{text}");
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+
+    let resp = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&access),
+            Some(&json!({"language": "de"})),
+        )
+        .await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "language");
+    let resp = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            None,
+            Some(&json!({"language": "fr"})),
+        )
+        .await;
+    assert_problem(resp, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
