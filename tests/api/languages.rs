@@ -145,3 +145,57 @@ async fn emails_follow_the_language_of_the_account() {
         .await;
     assert_problem(resp, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
+
+/// The pages behind emailed links speak the link's language and keep it through their forms;
+/// Arabic pages run right to left.
+#[tokio::test]
+async fn link_pages_speak_the_language_of_the_link() {
+    let app = spawn_app().await;
+    for (lang, title, dir) in [
+        ("fr", "Réinitialisez votre mot de passe", "ltr"),
+        ("es", "Restablezca su contraseña", "ltr"),
+        ("ru", "Сброс пароля", "ltr"),
+        ("ar", "إعادة تعيين كلمة المرور", "rtl"),
+        ("zh", "重置密码", "ltr"),
+    ] {
+        let resp = app.get(&format!("/reset-password?lang={lang}")).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["content-language"], lang);
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("<h1>{title}</h1>")),
+            "{lang}: {html}"
+        );
+        assert!(html.contains(&format!("action=\"/reset-password/request?lang={lang}\"")));
+    }
+    // Without `lang`, the browser's language; a `lang` that names none is ignored.
+    let resp = app
+        .client
+        .get(app.url("/accept-invitation?token=x&lang=xx"))
+        .header("Accept-Language", "es-MX")
+        .send()
+        .await
+        .unwrap();
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Únase a su organización en pledgeboard"),
+        "{html}"
+    );
+    // A used link says so in the page's language.
+    let resp = app
+        .client
+        .post(app.url("/verify-email?lang=fr"))
+        .form(&[("token", "not-a-token")])
+        .send()
+        .await
+        .unwrap();
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Ce lien est invalide, déjà utilisé ou expiré."),
+        "{html}"
+    );
+}
