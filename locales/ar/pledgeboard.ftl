@@ -288,3 +288,29 @@ page-welcome-done = أنت الآن { $role ->
    *[member] عضو في
 } { $organisation }. سجّل الدخول باستخدام { $email }.
 page-link-invalid = هذا الرابط غير صالح أو مستخدم أو منتهي الصلاحية.
+
+## الشاشة الكبيرة (`/live/{track}`): تُنسَّق الأرقام وفق بيانات اللغة في المتصفح
+
+screen-page-title = التعهدات مباشرةً · { $track }
+screen-staff-figures = أرقام داخلية
+screen-connecting = جارٍ الاتصال…
+screen-live = مباشر
+screen-reconnecting = جارٍ إعادة الاتصال…
+screen-commitments = تعهدات
+screen-pledged = المبالغ المتعهد بها (بالدولار الأمريكي)
+screen-entities = جهات متعهدة
+screen-governments = حكومات
+screen-countries = بلدان مستهدفة
+screen-ldc = تعهدات لأقل البلدان نموًا
+screen-scan = امسح الرمز لتصفح التعهدات
+screen-latest = الأحدث
+screen-goal = { $kind ->
+    [usd_pledged] الهدف: { $target } من التعهدات بحلول { $deadline }
+    [pledges] الهدف: { $target } تعهد بحلول { $deadline }
+   *[entities] الهدف: { $target } جهة متعهدة بحلول { $deadline }
+}
+screen-pending = قيد الانتظار: { $pledges } بانتظار قرار، { $usd }
+screen-goal-reached = تحقق الهدف!
+screen-milestone-usd = { $amount } من التعهدات!
+screen-milestone-pledges = { $count } تعهد!
+screen-updated = آخر تحديث { $time }

@@ -254,3 +254,29 @@ page-welcome-done = You are now a member of { $organisation } as { $role ->
    *[member] a member
 }. Sign in with { $email }.
 page-link-invalid = This link is invalid, already used or expired.
+
+## The big screen (`/live/{track}`): figures are formatted by the browser's locale data
+
+screen-page-title = Live pledges · { $track }
+screen-staff-figures = staff figures
+screen-connecting = connecting…
+screen-live = live
+screen-reconnecting = reconnecting…
+screen-commitments = commitments
+screen-pledged = pledged (USD)
+screen-entities = pledging entities
+screen-governments = governments
+screen-countries = countries targeted
+screen-ldc = pledges for least developed countries
+screen-scan = Scan to browse the pledges
+screen-latest = Latest
+screen-goal = { $kind ->
+    [usd_pledged] Goal: { $target } pledged by { $deadline }
+    [pledges] Goal: { $target } commitments by { $deadline }
+   *[entities] Goal: { $target } pledging entities by { $deadline }
+}
+screen-pending = Pending: { $pledges } awaiting a decision, { $usd }
+screen-goal-reached = Goal reached!
+screen-milestone-usd = { $amount } pledged!
+screen-milestone-pledges = { $count } commitments!
+screen-updated = updated { $time }

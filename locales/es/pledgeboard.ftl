@@ -253,3 +253,29 @@ page-welcome-done = Ahora es { $role ->
    *[member] miembro
 } de { $organisation }. Inicie sesión con { $email }.
 page-link-invalid = Este enlace no es válido, ya se usó o caducó.
+
+## La pantalla grande (`/live/{track}`): las cifras se formatean con los datos regionales del navegador
+
+screen-page-title = Compromisos en directo · { $track }
+screen-staff-figures = cifras internas
+screen-connecting = conectando…
+screen-live = en directo
+screen-reconnecting = reconectando…
+screen-commitments = compromisos
+screen-pledged = comprometido (USD)
+screen-entities = entidades comprometidas
+screen-governments = gobiernos
+screen-countries = países destinatarios
+screen-ldc = compromisos para los países menos adelantados
+screen-scan = Escanee para ver los compromisos
+screen-latest = Últimos
+screen-goal = { $kind ->
+    [usd_pledged] Meta: { $target } comprometidos para el { $deadline }
+    [pledges] Meta: { $target } compromisos para el { $deadline }
+   *[entities] Meta: { $target } entidades comprometidas para el { $deadline }
+}
+screen-pending = Pendientes: { $pledges } en espera de decisión, { $usd }
+screen-goal-reached = ¡Meta alcanzada!
+screen-milestone-usd = ¡{ $amount } comprometidos!
+screen-milestone-pledges = ¡{ $count } compromisos!
+screen-updated = actualizado a las { $time }

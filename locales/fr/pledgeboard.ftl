@@ -253,3 +253,29 @@ page-welcome-done = Vous êtes désormais { $role ->
    *[member] membre
 } de { $organisation }. Connectez-vous avec { $email }.
 page-link-invalid = Ce lien est invalide, déjà utilisé ou expiré.
+
+## Le grand écran (`/live/{track}`) : les chiffres sont mis en forme selon les données de langue du navigateur
+
+screen-page-title = Engagements en direct · { $track }
+screen-staff-figures = chiffres internes
+screen-connecting = connexion…
+screen-live = en direct
+screen-reconnecting = reconnexion…
+screen-commitments = engagements
+screen-pledged = promis (USD)
+screen-entities = entités engagées
+screen-governments = gouvernements
+screen-countries = pays ciblés
+screen-ldc = engagements pour les pays les moins avancés
+screen-scan = Scannez pour parcourir les engagements
+screen-latest = Derniers
+screen-goal = { $kind ->
+    [usd_pledged] Objectif : { $target } promis d'ici le { $deadline }
+    [pledges] Objectif : { $target } engagements d'ici le { $deadline }
+   *[entities] Objectif : { $target } entités engagées d'ici le { $deadline }
+}
+screen-pending = En attente : { $pledges } en attente de décision, { $usd }
+screen-goal-reached = Objectif atteint !
+screen-milestone-usd = { $amount } promis !
+screen-milestone-pledges = { $count } engagements !
+screen-updated = mis à jour à { $time }

@@ -265,3 +265,29 @@ page-welcome-done = Теперь вы { $role ->
    *[member] участник
 } организации { $organisation }. Войдите как { $email }.
 page-link-invalid = Эта ссылка недействительна, уже использована или просрочена.
+
+## Большой экран (`/live/{track}`): числа форматируются по языковым данным браузера
+
+screen-page-title = Обязательства в прямом эфире · { $track }
+screen-staff-figures = служебные показатели
+screen-connecting = подключение…
+screen-live = в эфире
+screen-reconnecting = переподключение…
+screen-commitments = обязательств
+screen-pledged = обещано (USD)
+screen-entities = участников
+screen-governments = правительств
+screen-countries = стран-получателей
+screen-ldc = обязательств для наименее развитых стран
+screen-scan = Отсканируйте, чтобы просмотреть обязательства
+screen-latest = Новые
+screen-goal = { $kind ->
+    [usd_pledged] Цель: { $target } обещано к { $deadline }
+    [pledges] Цель: { $target } обязательств к { $deadline }
+   *[entities] Цель: { $target } участников к { $deadline }
+}
+screen-pending = На рассмотрении: { $pledges } ожидают решения, { $usd }
+screen-goal-reached = Цель достигнута!
+screen-milestone-usd = Обещано { $amount }!
+screen-milestone-pledges = { $count } обязательств!
+screen-updated = обновлено в { $time }

@@ -217,3 +217,29 @@ page-welcome-done = 您现在是 { $organisation } 的{ $role ->
    *[member] 成员
 }。请使用 { $email } 登录。
 page-link-invalid = 此链接无效、已使用或已过期。
+
+## 大屏幕（`/live/{track}`）：数字按浏览器的区域数据格式化
+
+screen-page-title = 承诺实时动态 · { $track }
+screen-staff-figures = 内部数据
+screen-connecting = 正在连接…
+screen-live = 实时
+screen-reconnecting = 正在重新连接…
+screen-commitments = 项承诺
+screen-pledged = 承诺金额（美元）
+screen-entities = 个承诺实体
+screen-governments = 个政府
+screen-countries = 个受益国家
+screen-ldc = 项面向最不发达国家的承诺
+screen-scan = 扫码浏览承诺
+screen-latest = 最新
+screen-goal = { $kind ->
+    [usd_pledged] 目标：{ $deadline } 前承诺 { $target }
+    [pledges] 目标：{ $deadline } 前达到 { $target } 项承诺
+   *[entities] 目标：{ $deadline } 前达到 { $target } 个承诺实体
+}
+screen-pending = 待审核：{ $pledges } 项等待决定，{ $usd }
+screen-goal-reached = 目标达成！
+screen-milestone-usd = 承诺金额达到 { $amount }！
+screen-milestone-pledges = 承诺达到 { $count } 项！
+screen-updated = 更新于 { $time }

@@ -7,7 +7,7 @@ use actix_web::{
     get,
     http::header,
     web::{self, Bytes, BytesMut},
-    HttpResponse,
+    HttpRequest, HttpResponse,
 };
 use bytestring::ByteString;
 use chrono::{NaiveDate, Utc};
@@ -20,8 +20,9 @@ use crate::{
         history::Interval,
     },
     error::{AppError, AppResult},
+    i18n::{text, Translator},
     live::Rendered,
-    routes::extract::MaybeActor,
+    routes::extract::{lenient_language, MaybeActor},
     services::history::{self as figures_over_time, History},
     state::AppState,
 };
@@ -317,14 +318,65 @@ pub struct PageQuery {
     pub screen_key: Option<String>,
 }
 
+/// The page's fixed words, by placeholder.
+const SCREEN_WORDS: [(&str, &str); 10] = [
+    ("__L_STAFF__", "screen-staff-figures"),
+    ("__L_CONNECTING__", "screen-connecting"),
+    ("__L_COMMITMENTS__", "screen-commitments"),
+    ("__L_PLEDGED__", "screen-pledged"),
+    ("__L_ENTITIES__", "screen-entities"),
+    ("__L_GOVERNMENTS__", "screen-governments"),
+    ("__L_COUNTRIES__", "screen-countries"),
+    ("__L_LDC__", "screen-ldc"),
+    ("__L_SCAN__", "screen-scan"),
+    ("__L_LATEST__", "screen-latest"),
+];
+
+/// The words the page's script writes, with `%name%` where it puts a figure, a date or a
+/// time in the page's language: the sentences keep each language's word order.
+fn screen_labels(t: &Translator) -> serde_json::Value {
+    let marker = |name: &str| text(format!("%{name}%"));
+    let goal = |kind: &str| {
+        t.msg(
+            "screen-goal",
+            &[
+                ("kind", text(kind.to_owned())),
+                ("target", marker("target")),
+                ("deadline", marker("deadline")),
+            ],
+        )
+    };
+    serde_json::json!({
+        "live": t.msg("screen-live", &[]),
+        "reconnecting": t.msg("screen-reconnecting", &[]),
+        "goal_usd_pledged": goal("usd_pledged"),
+        "goal_pledges": goal("pledges"),
+        "goal_entities": goal("entities"),
+        "pending": t.msg("screen-pending", &[("pledges", marker("pledges")), ("usd", marker("usd"))]),
+        "goal_reached": t.msg("screen-goal-reached", &[]),
+        "milestone_usd": t.msg("screen-milestone-usd", &[("amount", marker("amount"))]),
+        "milestone_pledges": t.msg("screen-milestone-pledges", &[("count", marker("count"))]),
+        "updated": t.msg("screen-updated", &[("time", marker("time"))]),
+    })
+}
+
 /// The big-screen page for a track (`all` for every pledge): self-contained, updated live,
 /// with a QR code to the track's public catalogue. With a private screen link's secret
 /// (`screen_key`) it shows the pending figures too; a wrong or revoked one is 404.
 pub async fn page(
     state: web::Data<AppState>,
+    req: HttpRequest,
     track: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
+    // `lang` in the address (a venue's screen is set once), else the browser's language.
+    let language = lenient_language(
+        req.query_string(),
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let t = Translator::new(language);
     let slug = track.into_inner();
     let scope = state.live.scope(Some(&slug))?;
     let private = query.into_inner().screen_key;
@@ -340,7 +392,18 @@ pub async fn page(
         })
         .await?;
     let catalogue = state.links.catalogue(&slug);
-    let html = LIVE_PAGE
+    let mut html = LIVE_PAGE.to_owned();
+    for (placeholder, id) in SCREEN_WORDS {
+        html = html.replace(placeholder, &escape_html(&t.msg(id, &[])));
+    }
+    let html = html
+        .replace("__LANG__", language.as_str())
+        .replace("__DIR__", t.dir())
+        .replace(
+            "__PAGE_TITLE__",
+            &escape_html(&t.msg("screen-page-title", &[("track", text(title.as_str()))])),
+        )
+        .replace("__LABELS__", &escape_html(&screen_labels(&t).to_string()))
         .replace("__TITLE__", &escape_html(&title))
         .replace("__SCOPE__", &escape_js(&slug))
         .replace("__QR__", &qr_svg(&catalogue)?)
@@ -357,6 +420,7 @@ pub async fn page(
     // Its Content-Security-Policy comes with every HTML page's (routes::headers).
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_LANGUAGE, language.as_str()))
         .insert_header((
             header::CACHE_CONTROL,
             // The private page's address is a secret: no cache keeps it.

@@ -199,3 +199,32 @@ async fn link_pages_speak_the_language_of_the_link() {
         "{html}"
     );
 }
+
+/// The big screen speaks the asked language: its words from the message files, its direction
+/// from the language, and its script (the same bytes in every language, allowed by hash)
+/// formats the figures with the browser's locale data.
+#[tokio::test]
+async fn the_big_screen_speaks_the_asked_language() {
+    let app = spawn_app().await;
+    let english = app.get("/live/ldc5").await.text().await.unwrap();
+    for (lang, dir, word) in [
+        ("ar", "rtl", "تعهدات"),
+        ("fr", "ltr", "engagements"),
+        ("zh", "ltr", "项承诺"),
+    ] {
+        let resp = app.get(&format!("/live/ldc5?lang={lang}")).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["content-language"], lang);
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")),
+            "{html}"
+        );
+        assert!(html.contains(&format!("data-lang=\"{lang}\"")));
+        assert!(html.contains(word), "{lang}");
+        let script = |page: &str| page.split("<script>").nth(1).unwrap().to_owned();
+        assert_eq!(script(&html), script(&english));
+    }
+    assert!(english.contains("<html lang=\"en\" dir=\"ltr\">"));
+    assert!(english.contains("commitments"));
+}

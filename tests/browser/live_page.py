@@ -137,7 +137,8 @@ def main():
         assert "LDC5" in driver.find_element(By.ID, "title").text
         goal = driver.find_element(By.ID, "goal")
         wait.until(lambda d: goal.is_displayed() and goal.get_attribute("data-percent") == "0")
-        assert "$10.00 bn" in driver.find_element(By.ID, "goal-text").text, driver.find_element(By.ID, "goal-text").text
+        # Figures are formatted by the browser's locale data: English compact dollars.
+        assert "$10.00B" in driver.find_element(By.ID, "goal-text").text, driver.find_element(By.ID, "goal-text").text
         qr = driver.find_element(By.CSS_SELECTOR, "#qr svg")
         assert qr.is_displayed() and qr.size["width"] > 100, qr.size
         assert driver.find_element(By.ID, "catalogue").text.endswith("/api/v1/pledges?track=ldc5")
@@ -145,7 +146,7 @@ def main():
 
         approve(moderator, submitted_pledge(owner, "First pledge on the big screen"))
         wait.until(lambda d: figure() == "1")
-        assert driver.find_element(By.ID, "usd_pledged").text == "$2.50 bn", driver.find_element(By.ID, "usd_pledged").text
+        assert driver.find_element(By.ID, "usd_pledged").text == "$2.50B", driver.find_element(By.ID, "usd_pledged").text
         # The bar follows the goal: USD 2.5 bn of 10 bn.
         wait.until(lambda d: goal.get_attribute("data-percent") == "25")
         assert driver.find_element(By.ID, "goal-percent").text == "25%"
@@ -155,7 +156,7 @@ def main():
         # The ticker shows the pledge just published, with its organisation, country and figure.
         ticker = lambda: driver.find_element(By.ID, "ticker").text
         wait.until(lambda d: "Ministry of ICT" in ticker())
-        assert "NPL" in ticker() and "$2.50 bn" in ticker(), ticker()
+        assert "NPL" in ticker() and "$2.50B" in ticker(), ticker()
         # USD 1 bn and 2 bn were crossed: the hall celebrates.
         wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-celebrations") == "1")
         assert driver.find_element(By.ID, "celebration").is_displayed()
@@ -173,6 +174,29 @@ def main():
         wait.until(lambda d: d.find_element(By.ID, "pending_pledges").text == "0")
         assert "Waiting for the moderator" not in ticker()  # financial pledges show their figure
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#ticker li")) == 2)
+        driver.get(f"{BASE}/live/ldc5")
+        wait.until(lambda d: figure() == "2")
+
+        # In Arabic the page runs right to left and every figure follows the Arabic locale.
+        driver.get(f"{BASE}/live/ldc5?lang=ar")
+        arabic = driver.execute_script(
+            "return [new Intl.NumberFormat('ar').format(2),"
+            " new Intl.NumberFormat('ar', {style: 'currency', currency: 'USD', notation: 'compact',"
+            " minimumFractionDigits: 2, maximumFractionDigits: 2}).format(5e9),"
+            " new Intl.NumberFormat('ar', {style: 'percent', maximumFractionDigits: 0}).format(0.5)]")
+        # Selenium's text drops the bidi marks and turns no-break spaces into spaces.
+        arabic = [" ".join(a.replace("\u200f", "").replace("\u200e", "").split()) for a in arabic]
+        wait.until(lambda d: figure() == arabic[0])
+        assert driver.execute_script("return document.documentElement.dir") == "rtl"
+        assert driver.execute_script("return getComputedStyle(document.body).direction") == "rtl"
+        assert driver.find_element(By.ID, "usd_pledged").text == arabic[1], (driver.find_element(By.ID, "usd_pledged").text, arabic)
+        assert driver.find_element(By.ID, "goal-percent").text == arabic[2], arabic
+        assert arabic[0] != "2" or arabic[1] != "$5.00B", arabic  # not the English formatting
+        labels = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".figure .label")]
+        assert labels[0] == "تعهدات", labels
+        assert "الهدف" in driver.find_element(By.ID, "goal-text").text, driver.find_element(By.ID, "goal-text").text
+        assert driver.find_element(By.ID, "status").text == "مباشر"
+        print("Arabic page: right to left, figures", arabic)
         driver.get(f"{BASE}/live/ldc5")
         wait.until(lambda d: figure() == "2")
 
