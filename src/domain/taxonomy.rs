@@ -36,6 +36,26 @@ pub struct Pillar {
     pub name: String,
 }
 
+/// A value of a closed vocabulary with its name in the language asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Term {
+    /// The value the API takes and gives, the same in every language.
+    #[schema(example = "private_sector")]
+    pub code: String,
+    #[schema(example = "Secteur privé")]
+    pub name: String,
+}
+
+/// The names of the closed vocabularies a client shows (`GET /vocabularies`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct NamedVocabularies {
+    pub organisation_kinds: Vec<Term>,
+    pub pledge_types: Vec<Term>,
+    pub statuses: Vec<Term>,
+    /// The traffic lights of published pledges.
+    pub lights: Vec<Term>,
+}
+
 /// A Partner2Connect focus area with its pillars.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FocusAreaEntry {

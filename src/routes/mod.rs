@@ -95,6 +95,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         operations::openapi_yaml;
         taxonomy::list_sdgs;
         taxonomy::list_focus_areas;
+        taxonomy::list_vocabularies;
         taxonomy::list_countries;
         taxonomy::list_tracks, taxonomy::create_track;
         taxonomy::update_track;

@@ -11,7 +11,8 @@ use crate::{
     domain::actor::Actor,
     domain::language::Language,
     domain::taxonomy::{
-        Country, CountryFilter, FocusAreaEntry, NewTrack, Sdg, Track, TrackChanges,
+        Country, CountryFilter, FocusAreaEntry, NamedVocabularies, NewTrack, Sdg, Track,
+        TrackChanges,
     },
     error::AppResult,
     services::taxonomy as service,
@@ -25,10 +26,6 @@ list_envelope!(TrackList, Track);
 
 /// Reference data changes only with a migration (or, for tracks, by staff): let clients and
 /// proxies keep it for a few minutes.
-fn cacheable<T: serde::Serialize>(body: T) -> HttpResponse {
-    cacheable_answer().json(body)
-}
-
 fn cacheable_answer() -> HttpResponseBuilder {
     let mut answer = HttpResponse::Ok();
     answer.insert_header(("Cache-Control", "public, max-age=300"));
@@ -69,12 +66,37 @@ pub async fn list_sdgs(
     Ok(cacheable_in(language, SdgList { items }))
 }
 
-/// Partner2Connect's four focus areas, each with its pillars.
-#[utoipa::path(operation_id = "listFocusAreas", tag = "taxonomy", responses((status = 200, body = FocusAreaList)))]
+/// Partner2Connect's four focus areas, each with its pillars, named in the language asked for
+/// (`lang`, else `Accept-Language`, else English).
+#[utoipa::path(operation_id = "listFocusAreas", tag = "taxonomy",
+    params(LangParam, ("Accept-Language" = Option<String>, Header, description = "Preferred languages (RFC 9110); `lang` wins")),
+    responses((status = 200, body = FocusAreaList, headers(
+        ("Content-Language" = Language, description = "The language of the names"),
+        ("Vary" = String, description = "`Accept-Language`")))))]
 #[get("/api/v1/focus-areas")]
-pub async fn list_focus_areas(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let items = state.db.run(service::list_focus_areas).await?;
-    Ok(cacheable(FocusAreaList { items }))
+pub async fn list_focus_areas(
+    state: web::Data<AppState>,
+    language: Negotiated,
+) -> AppResult<HttpResponse> {
+    let Negotiated(language) = language;
+    let items = state
+        .db
+        .run(move |conn| service::list_focus_areas(conn, language))
+        .await?;
+    Ok(cacheable_in(language, FocusAreaList { items }))
+}
+
+/// The names of the closed vocabularies (organisation kinds, pledge types, statuses, traffic
+/// lights) in the language asked for; the codes are the same in every language.
+#[utoipa::path(operation_id = "listVocabularies", tag = "taxonomy",
+    params(LangParam, ("Accept-Language" = Option<String>, Header, description = "Preferred languages (RFC 9110); `lang` wins")),
+    responses((status = 200, body = NamedVocabularies, headers(
+        ("Content-Language" = Language, description = "The language of the names"),
+        ("Vary" = String, description = "`Accept-Language`")))))]
+#[get("/api/v1/vocabularies")]
+pub async fn list_vocabularies(language: Negotiated) -> AppResult<HttpResponse> {
+    let Negotiated(language) = language;
+    Ok(cacheable_in(language, service::vocabularies(language)))
 }
 
 /// Countries and territories (ISO 3166-1) with UN M49 regions and the UN groupings.

@@ -3,16 +3,21 @@
 use crate::{
     db::{taxonomy as repo, write_tx, DbConnection},
     domain::{
+        account::OrganisationKind,
         account::PlatformRole,
         actor::Actor,
         counters::GLOBAL_SCOPE,
         language::Language,
+        pledge::PledgeType,
+        progress::Light,
         taxonomy::{
             apply_track_changes, validate_new_track, Country, CountryFilter, FocusAreaEntry,
-            NewTrack, Sdg, Track, TrackChanges,
+            NamedVocabularies, NewTrack, Sdg, Term, Track, TrackChanges,
         },
+        workflow::Status,
     },
     error::{AppError, AppResult},
+    i18n::messages,
 };
 
 /// The SDGs, titled in `language`.
@@ -23,8 +28,61 @@ pub fn list_sdgs(conn: &mut DbConnection, language: Language) -> AppResult<Vec<S
         .collect())
 }
 
-pub fn list_focus_areas(conn: &mut DbConnection) -> AppResult<Vec<FocusAreaEntry>> {
-    repo::focus_areas(conn)
+/// Partner2Connect's focus areas and pillars, named in `language` (a focus area or pillar
+/// the message files do not name keeps its stored name).
+pub fn list_focus_areas(
+    conn: &mut DbConnection,
+    language: Language,
+) -> AppResult<Vec<FocusAreaEntry>> {
+    let m = messages();
+    let named = |id: String, stored: &mut String| {
+        if m.has(Language::En, &id) {
+            *stored = m.text(language, &id, &[]);
+        }
+    };
+    let mut areas = repo::focus_areas(conn)?;
+    for area in &mut areas {
+        named(format!("focus-area-{}", area.slug), &mut area.name);
+        named(
+            format!("focus-area-{}-tagline", area.slug),
+            &mut area.tagline,
+        );
+        for pillar in &mut area.pillars {
+            named(format!("pillar-{}", pillar.slug), &mut pillar.name);
+        }
+    }
+    Ok(areas)
+}
+
+/// Every value of the closed vocabularies with its name in `language`.
+pub fn vocabularies(language: Language) -> NamedVocabularies {
+    fn terms<'a>(
+        prefix: &str,
+        codes: impl IntoIterator<Item = &'a str>,
+        language: Language,
+    ) -> Vec<Term> {
+        codes
+            .into_iter()
+            .map(|code| Term {
+                code: code.to_owned(),
+                name: messages().text(language, &format!("{prefix}-{code}"), &[]),
+            })
+            .collect()
+    }
+    NamedVocabularies {
+        organisation_kinds: terms(
+            "organisation-kind",
+            OrganisationKind::ALL.iter().map(|k| k.as_str()),
+            language,
+        ),
+        pledge_types: terms(
+            "pledge-type",
+            PledgeType::ALL.iter().map(|t| t.as_str()),
+            language,
+        ),
+        statuses: terms("status", Status::ALL.iter().map(|s| s.as_str()), language),
+        lights: terms("light", Light::ALL.iter().map(|l| l.as_str()), language),
+    }
 }
 
 /// The countries, named in `language`.
@@ -80,4 +138,45 @@ pub fn update_track(
         repo::update_track(conn, slug, &fields)?;
         repo::find_track(conn, slug)?.ok_or(AppError::NotFound("track"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_vocabulary_value_is_named_in_every_language() {
+        for language in Language::ALL {
+            let named = vocabularies(language);
+            for term in named
+                .organisation_kinds
+                .iter()
+                .chain(&named.pledge_types)
+                .chain(&named.statuses)
+                .chain(&named.lights)
+            {
+                let unnamed = ["organisation-kind-", "pledge-type-", "status-", "light-"]
+                    .iter()
+                    .any(|id| term.name.starts_with(id));
+                assert!(!unnamed, "{language}: {} unnamed", term.code);
+            }
+        }
+        for (prefix, code) in [
+            ("organisation-kind", "un_entity"),
+            ("pledge-type", "advocacy"),
+            ("status", "changes_requested"),
+            ("light", "no_report"),
+        ] {
+            for language in Language::ALL {
+                assert!(
+                    messages().has(language, &format!("{prefix}-{code}")),
+                    "{language}"
+                );
+            }
+        }
+        assert_eq!(
+            vocabularies(Language::Fr).statuses[2].name,
+            "Modifications demandées"
+        );
+    }
 }

@@ -228,3 +228,48 @@ async fn the_big_screen_speaks_the_asked_language() {
     assert!(english.contains("<html lang=\"en\" dir=\"ltr\">"));
     assert!(english.contains("commitments"));
 }
+
+/// Focus areas, pillars and the closed vocabularies are named in the asked language; their
+/// codes stay the same.
+#[tokio::test]
+async fn vocabularies_are_named_in_the_asked_language() {
+    let app = spawn_app().await;
+    let resp = app.get("/api/v1/focus-areas?lang=es").await;
+    assert_eq!(resp.headers()["content-language"], "es");
+    let areas: Value = resp.json().await.unwrap();
+    let access = &areas["items"][0];
+    assert_eq!(
+        (&access["slug"], &access["name"]),
+        (&json!("access"), &json!("Acceso"))
+    );
+    assert_eq!(access["pillars"][2]["name"], "Ciberseguridad");
+    let resp = app
+        .client
+        .get(app.url("/api/v1/vocabularies"))
+        .header("Accept-Language", "ru")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-language"], "ru");
+    let named: Value = resp.json().await.unwrap();
+    let find = |list: &str, code: &str| {
+        named[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == code)
+            .unwrap()["name"]
+            .clone()
+    };
+    assert_eq!(find("organisation_kinds", "government"), "Правительство");
+    assert_eq!(find("statuses", "published"), "Опубликовано");
+    assert_eq!(find("lights", "at_risk"), "Под угрозой");
+    assert_eq!(named["pledge_types"].as_array().unwrap().len(), 4);
+    let english: Value = app.get_json("/api/v1/vocabularies").await;
+    assert_eq!(
+        english["statuses"][0],
+        json!({"code": "draft", "name": "Draft"})
+    );
+    let resp = app.get("/api/v1/vocabularies?lang=xx").await;
+    assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
+}
