@@ -291,6 +291,7 @@ page-link-invalid = هذا الرابط غير صالح أو مستخدم أو �
 
 ## الشاشة الكبيرة (`/live/{track}`): تُنسَّق الأرقام وفق بيانات اللغة في المتصفح
 
+screen-all-pledges = جميع التعهدات
 screen-page-title = التعهدات مباشرةً · { $track }
 screen-staff-figures = أرقام داخلية
 screen-connecting = جارٍ الاتصال…

@@ -257,6 +257,7 @@ page-link-invalid = This link is invalid, already used or expired.
 
 ## The big screen (`/live/{track}`): figures are formatted by the browser's locale data
 
+screen-all-pledges = All pledges
 screen-page-title = Live pledges · { $track }
 screen-staff-figures = staff figures
 screen-connecting = connecting…

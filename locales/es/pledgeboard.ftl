@@ -256,6 +256,7 @@ page-link-invalid = Este enlace no es válido, ya se usó o caducó.
 
 ## La pantalla grande (`/live/{track}`): las cifras se formatean con los datos regionales del navegador
 
+screen-all-pledges = Todos los compromisos
 screen-page-title = Compromisos en directo · { $track }
 screen-staff-figures = cifras internas
 screen-connecting = conectando…

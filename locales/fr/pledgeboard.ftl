@@ -256,6 +256,7 @@ page-link-invalid = Ce lien est invalide, déjà utilisé ou expiré.
 
 ## Le grand écran (`/live/{track}`) : les chiffres sont mis en forme selon les données de langue du navigateur
 
+screen-all-pledges = Tous les engagements
 screen-page-title = Engagements en direct · { $track }
 screen-staff-figures = chiffres internes
 screen-connecting = connexion…

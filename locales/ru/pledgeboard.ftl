@@ -268,6 +268,7 @@ page-link-invalid = Эта ссылка недействительна, уже �
 
 ## Большой экран (`/live/{track}`): числа форматируются по языковым данным браузера
 
+screen-all-pledges = Все обязательства
 screen-page-title = Обязательства в прямом эфире · { $track }
 screen-staff-figures = служебные показатели
 screen-connecting = подключение…

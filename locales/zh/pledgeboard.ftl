@@ -220,6 +220,7 @@ page-link-invalid = 此链接无效、已使用或已过期。
 
 ## 大屏幕（`/live/{track}`）：数字按浏览器的区域数据格式化
 
+screen-all-pledges = 全部承诺
 screen-page-title = 承诺实时动态 · { $track }
 screen-staff-figures = 内部数据
 screen-connecting = 正在连接…

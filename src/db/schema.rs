@@ -52,6 +52,7 @@ diesel::table! {
         ends_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        translations -> Text,
     }
 }
 

@@ -12,6 +12,8 @@ use super::{
 };
 use crate::{
     domain::{
+        errors::Corrupt,
+        language::Language,
         pledge::Vocabulary,
         taxonomy::{
             Country, CountryFilter, FocusAreaEntry, Pillar, Sdg, Track, TrackFields, ValidTrack,
@@ -97,11 +99,19 @@ struct TrackRow {
     ends_on: Option<NaiveDate>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    translations: String,
 }
 
-impl From<TrackRow> for Track {
-    fn from(r: TrackRow) -> Self {
-        Track {
+impl TryFrom<TrackRow> for Track {
+    type Error = Corrupt;
+
+    fn try_from(r: TrackRow) -> Result<Self, Corrupt> {
+        let translations = serde_json::from_str(&r.translations).map_err(|e| Corrupt {
+            table: "tracks",
+            id: r.slug.clone(),
+            detail: format!("unreadable translations: {e}"),
+        })?;
+        Ok(Track {
             slug: r.slug,
             name: r.name,
             description: r.description,
@@ -110,8 +120,15 @@ impl From<TrackRow> for Track {
             ends_on: r.ends_on,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
-        }
+            language: Language::En,
+            translations,
+        })
     }
+}
+
+/// Translations as stored: a JSON object keyed by language.
+fn stored_translations(fields: &TrackFields) -> AppResult<String> {
+    serde_json::to_string(&fields.translations).map_err(AppError::internal)
 }
 
 /// The 17 goals, by number.
@@ -191,7 +208,7 @@ pub fn country_exists(conn: &mut DbConnection, code: &str) -> AppResult<bool> {
 /// Every track: dated events first in chronological order, then open-ended campaigns; the slug
 /// breaks ties.
 pub fn tracks(conn: &mut DbConnection) -> AppResult<Vec<Track>> {
-    Ok(tracks::table
+    tracks::table
         .order((
             tracks::starts_on.is_null().asc(),
             tracks::starts_on.asc(),
@@ -200,8 +217,8 @@ pub fn tracks(conn: &mut DbConnection) -> AppResult<Vec<Track>> {
         .select(TrackRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(Track::from)
-        .collect())
+        .map(|row| Ok(Track::try_from(row)?))
+        .collect()
 }
 
 /// The slug of every track.
@@ -216,7 +233,8 @@ pub fn find_track(conn: &mut DbConnection, slug: &str) -> AppResult<Option<Track
         .select(TrackRow::as_select())
         .first(conn)
         .optional()?
-        .map(Track::from))
+        .map(Track::try_from)
+        .transpose()?)
 }
 
 /// The display name of the track called `slug`, if any.
@@ -242,6 +260,7 @@ pub fn insert_track(conn: &mut DbConnection, track: &ValidTrack) -> AppResult<()
             tracks::ends_on.eq(fields.ends_on),
             tracks::created_at.eq(at),
             tracks::updated_at.eq(at),
+            tracks::translations.eq(stored_translations(fields)?),
         ))
         .execute(conn)
         .map_err(|e| match e {
@@ -267,6 +286,7 @@ pub fn update_track(conn: &mut DbConnection, slug: &str, fields: &TrackFields) -
             tracks::starts_on.eq(fields.starts_on),
             tracks::ends_on.eq(fields.ends_on),
             tracks::updated_at.eq(now()),
+            tracks::translations.eq(stored_translations(fields)?),
         ))
         .execute(conn)?;
     Ok(changed > 0)

@@ -2,6 +2,8 @@
 //! countries with their UN groupings, and pledging tracks; and the rules a new or edited track
 //! follows. Pure code: the repository (`db::taxonomy`) reads and writes them.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,6 +14,7 @@ use super::{
     account::FieldChecks,
     counters::GLOBAL_SCOPE,
     errors::{FieldError, Invalid},
+    language::Language,
     validation::text,
 };
 
@@ -122,6 +125,39 @@ pub struct Track {
     pub ends_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The language `name` and `description` are in: a translation its organisers entered, or
+    /// English.
+    pub language: Language,
+    /// The name and description in other languages, as entered, by language.
+    #[schema(value_type = BTreeMap<String, TrackText>)]
+    pub translations: BTreeMap<Language, TrackText>,
+}
+
+/// A track's name and description in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackText {
+    #[schema(
+        min_length = 2,
+        max_length = 200,
+        example = "Conférence mondiale de développement des télécommunications 2025"
+    )]
+    pub name: String,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub description: String,
+}
+
+impl Track {
+    /// The track as shown in `language`: its translation when its organisers entered one.
+    pub fn in_language(mut self, language: Language) -> Self {
+        if let Some(text) = self.translations.get(&language) {
+            self.name = text.name.clone();
+            self.description = text.description.clone();
+            self.language = language;
+        }
+        self
+    }
 }
 
 /// A new pledging track (`POST /tracks`).
@@ -153,6 +189,11 @@ pub struct NewTrack {
     pub location: Option<String>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
+    /// The name and description in other languages, by language (`ar`, `zh`, `fr`, `ru`,
+    /// `es`); the English ones are `name` and `description`.
+    #[serde(default)]
+    #[schema(value_type = BTreeMap<String, TrackText>)]
+    pub translations: BTreeMap<String, TrackText>,
 }
 
 /// Changes to a track (`PATCH /tracks/{slug}`); `null` clears an optional field.
@@ -175,6 +216,9 @@ pub struct TrackChanges {
     #[serde(default, deserialize_with = "super::validation::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub ends_on: Option<Option<NaiveDate>>,
+    /// Replaces every translation of the name and description (`{}` removes them all).
+    #[schema(value_type = Option<BTreeMap<String, TrackText>>)]
+    pub translations: Option<BTreeMap<String, TrackText>>,
 }
 
 /// A track's editable fields, checked and trimmed: what the repository stores.
@@ -185,6 +229,7 @@ pub struct TrackFields {
     pub location: Option<String>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
+    pub translations: BTreeMap<Language, TrackText>,
 }
 
 /// A new track that passed every check: its slug and its fields.
@@ -206,6 +251,7 @@ pub fn validate_new_track(input: &NewTrack) -> Result<ValidTrack, Invalid> {
         input.location.as_deref(),
         input.starts_on,
         input.ends_on,
+        &input.translations,
     );
     checks.finish()?;
     Ok(ValidTrack {
@@ -231,8 +277,25 @@ pub fn apply_track_changes(
     };
     let starts_on = changes.starts_on.unwrap_or(current.starts_on);
     let ends_on = changes.ends_on.unwrap_or(current.ends_on);
+    let current_translations: BTreeMap<String, TrackText> = current
+        .translations
+        .iter()
+        .map(|(l, t)| (l.as_str().to_owned(), t.clone()))
+        .collect();
+    let translations = changes
+        .translations
+        .as_ref()
+        .unwrap_or(&current_translations);
     let mut checks = FieldChecks::from_rules(changes);
-    let fields = check_fields(&mut checks, name, description, location, starts_on, ends_on);
+    let fields = check_fields(
+        &mut checks,
+        name,
+        description,
+        location,
+        starts_on,
+        ends_on,
+        translations,
+    );
     checks.finish()?;
     Ok(fields)
 }
@@ -265,7 +328,49 @@ fn check_fields(
     location: Option<&str>,
     starts_on: Option<NaiveDate>,
     ends_on: Option<NaiveDate>,
+    translations: &BTreeMap<String, TrackText>,
 ) -> TrackFields {
+    let mut checked = BTreeMap::new();
+    for (tag, text) in translations {
+        let field = |name: &str| format!("translations.{tag}.{name}");
+        match tag.parse::<Language>() {
+            Ok(Language::En) => checks.push(FieldError::new(
+                format!("translations.{tag}"),
+                "unknown_value",
+                "the English name and description are `name` and `description`",
+            )),
+            Ok(language) => {
+                let name = text.name.trim();
+                let description = text.description.trim();
+                if !(2..=200).contains(&name.chars().count()) {
+                    checks.push(FieldError::new(
+                        field("name"),
+                        "length",
+                        "2 to 200 characters",
+                    ));
+                }
+                if description.chars().count() > 5000 {
+                    checks.push(FieldError::new(
+                        field("description"),
+                        "length",
+                        "at most 5000 characters",
+                    ));
+                }
+                checked.insert(
+                    language,
+                    TrackText {
+                        name: name.to_owned(),
+                        description: description.to_owned(),
+                    },
+                );
+            }
+            Err(message) => checks.push(FieldError::new(
+                format!("translations.{tag}"),
+                "unknown_value",
+                message,
+            )),
+        }
+    }
     if let (Some(start), Some(end)) = (starts_on, ends_on) {
         if end < start {
             checks.push(FieldError::new(
@@ -281,6 +386,7 @@ fn check_fields(
         location: location.map(|l| l.trim().to_owned()),
         starts_on,
         ends_on,
+        translations: checked,
     }
 }
 

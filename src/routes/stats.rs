@@ -388,7 +388,7 @@ pub async fn page(
         .db
         .run({
             let slug = slug.clone();
-            move |conn| crate::services::taxonomy::track_name(conn, &slug)
+            move |conn| crate::services::taxonomy::track_name(conn, &slug, language)
         })
         .await?;
     let catalogue = state.links.catalogue(&slug);

@@ -132,12 +132,28 @@ pub async fn list_countries(
     Ok(cacheable_in(language, CountryList { items }))
 }
 
-/// Pledging tracks: the events and campaigns pledges are announced under.
-#[utoipa::path(operation_id = "listTracks", tag = "taxonomy", responses((status = 200, body = TrackList)))]
+/// Pledging tracks: the events and campaigns pledges are announced under, named and described
+/// in the language asked for where their organisers entered it (each track says which
+/// language it is shown in; `translations` holds every one entered).
+#[utoipa::path(operation_id = "listTracks", tag = "taxonomy",
+    params(LangParam, ("Accept-Language" = Option<String>, Header, description = "Preferred languages (RFC 9110); `lang` wins")),
+    responses((status = 200, body = TrackList, headers(
+        ("Content-Language" = Language, description = "The language asked for"),
+        ("Vary" = String, description = "`Accept-Language`")))))]
 #[get("/api/v1/tracks")]
-pub async fn list_tracks(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let items = state.db.run(service::list_tracks).await?;
-    Ok(HttpResponse::Ok().json(TrackList { items }))
+pub async fn list_tracks(
+    state: web::Data<AppState>,
+    language: Negotiated,
+) -> AppResult<HttpResponse> {
+    let Negotiated(language) = language;
+    let items = state
+        .db
+        .run(move |conn| service::list_tracks(conn, language))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_LANGUAGE, language.as_str()))
+        .insert_header((header::VARY, "Accept-Language"))
+        .json(TrackList { items }))
 }
 
 /// Adds a pledging track (organisers and admins). It has live counters and a big-screen page

@@ -97,16 +97,21 @@ pub fn list_countries(
         .collect())
 }
 
-pub fn list_tracks(conn: &mut DbConnection) -> AppResult<Vec<Track>> {
-    repo::tracks(conn)
+/// The tracks, named and described in `language` where their organisers entered it.
+pub fn list_tracks(conn: &mut DbConnection, language: Language) -> AppResult<Vec<Track>> {
+    Ok(repo::tracks(conn)?
+        .into_iter()
+        .map(|track| track.in_language(language))
+        .collect())
 }
 
-/// A track's display name; `all` names every pledge.
-pub fn track_name(conn: &mut DbConnection, slug: &str) -> AppResult<String> {
+/// A track's display name in `language`; `all` names every pledge.
+pub fn track_name(conn: &mut DbConnection, slug: &str, language: Language) -> AppResult<String> {
     if slug == GLOBAL_SCOPE {
-        return Ok("All pledges".to_owned());
+        return Ok(messages().text(language, "screen-all-pledges", &[]));
     }
-    repo::track_name(conn, slug)?.ok_or(AppError::NotFound("track"))
+    let track = repo::find_track(conn, slug)?.ok_or(AppError::NotFound("track"))?;
+    Ok(track.in_language(language).name)
 }
 
 fn only_organisers(actor: &Actor) -> AppResult<()> {

@@ -273,3 +273,102 @@ async fn vocabularies_are_named_in_the_asked_language() {
     let resp = app.get("/api/v1/vocabularies?lang=xx").await;
     assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
 }
+
+/// Organisers enter a track's name and description in other languages; the list and the big
+/// screen show the asked language's, saying which language each track is shown in.
+#[tokio::test]
+async fn tracks_carry_the_names_their_organisers_enter_in_each_language() {
+    let app = spawn_app().await;
+    let organiser = app.staff("organiser", "events@example.org").await;
+    let body = json!({
+        "slug": "wtdc-2025", "name": "World Telecommunication Development Conference 2025",
+        "description": "Pledges announced at WTDC-25.",
+        "translations": {
+            "fr": {"name": "Conférence mondiale de développement des télécommunications 2025",
+                   "description": "Engagements annoncés à la CMDT-25."},
+            "ar": {"name": "المؤتمر العالمي لتنمية الاتصالات 2025"}
+        }
+    });
+    let resp = app
+        .send(
+            Method::POST,
+            "/api/v1/tracks",
+            Some(&organiser.access),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::CREATED,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    let track = |items: &Value| {
+        items["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["slug"] == "wtdc-2025")
+            .unwrap()
+            .clone()
+    };
+    let french = track(&app.get_json("/api/v1/tracks?lang=fr").await);
+    assert_eq!(french["language"], "fr");
+    assert_eq!(french["description"], "Engagements annoncés à la CMDT-25.");
+    let spanish = track(&app.get_json("/api/v1/tracks?lang=es").await);
+    assert_eq!(spanish["language"], "en");
+    assert_eq!(
+        spanish["name"],
+        "World Telecommunication Development Conference 2025"
+    );
+    assert_eq!(
+        spanish["translations"]["ar"]["name"],
+        "المؤتمر العالمي لتنمية الاتصالات 2025"
+    );
+    let screen = app
+        .get("/live/wtdc-2025?lang=ar")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        screen.contains("المؤتمر العالمي لتنمية الاتصالات 2025"),
+        "{screen}"
+    );
+
+    // Only the six languages, never English (that is `name`), each name 2 to 200 characters.
+    let resp = app
+        .send(
+            Method::PATCH,
+            "/api/v1/tracks/wtdc-2025",
+            Some(&organiser.access),
+            Some(
+                &json!({"translations": {"de": {"name": "Konferenz"}, "en": {"name": "WTDC"},
+                          "ru": {"name": " "}}}),
+            ),
+        )
+        .await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["translations.de", "translations.en", "translations.ru.name"]
+    );
+    let resp = app
+        .send(
+            Method::PATCH,
+            "/api/v1/tracks/wtdc-2025",
+            Some(&organiser.access),
+            Some(&json!({"translations": {"zh": {"name": "2025年世界电信发展大会"}}})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let chinese = track(&app.get_json("/api/v1/tracks?lang=zh").await);
+    assert_eq!(chinese["name"], "2025年世界电信发展大会");
+    assert!(chinese["translations"].get("fr").is_none());
+}
