@@ -426,6 +426,7 @@ mod tests {
             location: Some(" Baku ".into()),
             starts_on: NaiveDate::from_ymd_opt(2025, 11, 17),
             ends_on: NaiveDate::from_ymd_opt(2025, 11, 28),
+            translations: BTreeMap::new(),
         }
     }
 
@@ -480,7 +481,17 @@ mod tests {
             ends_on: NaiveDate::from_ymd_opt(2025, 11, 28),
             created_at: at.and_utc(),
             updated_at: at.and_utc(),
+            language: Language::En,
+            translations: BTreeMap::from([(
+                Language::Fr,
+                TrackText {
+                    name: "CMDT-25".into(),
+                    description: String::new(),
+                },
+            )]),
         };
+        assert_eq!(current.clone().in_language(Language::Fr).name, "CMDT-25");
+        assert_eq!(current.clone().in_language(Language::Ru).name, "WTDC-25");
         let fields = apply_track_changes(
             &current,
             &TrackChanges {
