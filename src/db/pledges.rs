@@ -25,7 +25,7 @@ use crate::{
         amendment::FieldChange,
         counters::{Contribution, PledgeFacts},
         ids::{OrganisationId, PledgeId, UserId},
-        pledge::{is_visible, CatalogueFilter, CatalogueSort, Facet, ValidPledge},
+        pledge::{is_visible, CatalogueFilter, CatalogueSort, Facet, PledgeText, ValidPledge},
         progress::{light_of, Accepted, Light},
         workflow::{PledgeContext, Status},
     },
@@ -505,9 +505,18 @@ fn write_search(
     source: &IndexSource,
 ) -> AppResult<()> {
     let partners = valid.partners.join("\n");
+    // A pledge is found by the words of any of its translations, weighted as its own.
+    let translated = |own: &str, pick: fn(&PledgeText) -> &str| {
+        std::iter::once(own)
+            .chain(valid.translations.values().map(pick))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let titles = translated(&valid.title, |t| &t.title);
+    let summaries = translated(&valid.summary, |t| &t.summary);
     let fields = [
-        valid.title.as_str(),
-        valid.summary.as_str(),
+        titles.as_str(),
+        summaries.as_str(),
         valid.description.as_str(),
         source.organisation_name.as_str(),
         partners.as_str(),

@@ -24,6 +24,11 @@ impl Language {
         primary.parse().ok()
     }
 
+    /// English, the language of what says none (serde's default).
+    pub fn english() -> Self {
+        Self::En
+    }
+
     /// Written right to left.
     pub fn is_rtl(self) -> bool {
         self == Self::Ar

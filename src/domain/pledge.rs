@@ -1,7 +1,7 @@
 //! A pledge as organisations submit it: the input contract, and its validation into a
 //! normalised pledge with derived flags. Pure: the reference vocabularies are passed in.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use super::account::{check_text, parse_field, FieldChecks};
 use super::actor::Actor;
 use super::errors::{FieldError, Invalid};
 use super::ids::OrganisationId;
+use super::language::Language;
 use super::validation::{amount, email_address, items, quantity, text, whole};
 use super::vocabulary::vocabulary;
 use super::workflow::Status;
@@ -300,6 +301,30 @@ pub struct PledgeInput {
     #[validate(nested, custom(function = "items::<DELIVERABLES_MAX, _>"))]
     #[schema(required = true, min_items = 1, max_items = 10)]
     pub deliverables: Vec<DeliverableInput>,
+    /// The language the pledge is written in (`ar`, `zh`, `en`, `fr`, `ru` or `es`); English
+    /// when not given.
+    #[serde(default)]
+    #[schema(value_type = Option<Language>)]
+    pub language: Option<String>,
+    /// Its title and summary in other languages, by language; the catalogue serves them to
+    /// readers who ask for that language, and search finds the pledge by their words.
+    #[serde(default)]
+    #[schema(value_type = BTreeMap<String, PledgeText>)]
+    pub translations: BTreeMap<String, PledgeText>,
+}
+
+/// A pledge's title and summary in another language than its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PledgeText {
+    #[schema(
+        min_length = 5,
+        max_length = 200,
+        example = "Connecter 500 écoles rurales"
+    )]
+    pub title: String,
+    #[schema(min_length = 10, max_length = 1000)]
+    pub summary: String,
 }
 
 impl PledgeInput {
@@ -452,6 +477,24 @@ pub struct ValidPledge {
     pub lldc: bool,
     /// Derived: at least one target country is a small island developing State.
     pub sids: bool,
+    /// The language the pledge is written in.
+    #[serde(default = "Language::english")]
+    pub language: Language,
+    /// Its title and summary in other languages, by language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = BTreeMap<String, PledgeText>)]
+    pub translations: BTreeMap<Language, PledgeText>,
+}
+
+impl ValidPledge {
+    /// Its title and summary in `language` when it is written in it or translated into it:
+    /// the title, the summary and the language they are in.
+    pub fn text_in(&self, language: Language) -> (&str, &str, Language) {
+        match self.translations.get(&language) {
+            Some(text) if language != self.language => (&text.title, &text.summary, language),
+            _ => (&self.title, &self.summary, self.language),
+        }
+    }
 }
 
 /// The fields of [`ValidPledge`] derived from others, never written by a client.
@@ -559,6 +602,8 @@ impl ValidPledge {
             ldc: true,
             lldc: true,
             sids: false,
+            language: Language::En,
+            translations: BTreeMap::new(),
         }
     }
 }
@@ -941,6 +986,7 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         }
     }
     let deliverables = check_deliverables(&mut checks, input);
+    let (language, translations) = check_languages(&mut checks, input);
     let contact = input.contact.as_ref().map(|c| Contact {
         name: c.name.trim().to_owned(),
         email: c.email.trim().to_lowercase(),
@@ -978,7 +1024,64 @@ pub fn validate(input: &PledgeInput, vocabulary: &Vocabulary) -> Result<ValidPle
         partners: input.partners.iter().map(|p| p.trim().to_owned()).collect(),
         contact,
         deliverables,
+        language,
+        translations,
     })
+}
+
+/// The pledge's language and its translations, each a language of the service other than the
+/// pledge's own, with a title and a summary as long as the pledge's own must be.
+fn check_languages(
+    checks: &mut FieldChecks,
+    input: &PledgeInput,
+) -> (Language, BTreeMap<Language, PledgeText>) {
+    let language = match input.language.as_deref() {
+        None => Language::En,
+        Some(tag) => checks
+            .take(parse_field::<Language>("language", tag))
+            .unwrap_or(Language::En),
+    };
+    let mut translations = BTreeMap::new();
+    for (tag, text) in &input.translations {
+        let field = format!("translations.{tag}");
+        let Some(other) = checks.take(parse_field::<Language>(&field, tag)) else {
+            continue;
+        };
+        if other == language {
+            checks.push(FieldError::new(
+                field,
+                "own_language",
+                "the pledge is written in this language: its title and summary are its own",
+            ));
+            continue;
+        }
+        let title = checks
+            .take(check_text(
+                &format!("{field}.title"),
+                &text.title,
+                5,
+                TITLE_MAX,
+            ))
+            .is_some();
+        let summary = checks
+            .take(check_text(
+                &format!("{field}.summary"),
+                &text.summary,
+                10,
+                SUMMARY_MAX,
+            ))
+            .is_some();
+        if title && summary {
+            translations.insert(
+                other,
+                PledgeText {
+                    title: text.title.trim().to_owned(),
+                    summary: text.summary.trim().to_owned(),
+                },
+            );
+        }
+    }
+    (language, translations)
 }
 
 #[cfg(test)]

@@ -61,7 +61,13 @@ pub async fn conditional_get(
     let (req, response) = res.into_parts();
     let mut response = response.map_into_boxed_body();
     let headers = response.headers_mut();
-    headers.append(header::VARY, HeaderValue::from_static("Authorization"));
+    // An answer in a negotiated language depends on the asked one too.
+    let vary = if headers.contains_key(header::CONTENT_LANGUAGE) {
+        "Authorization, Accept-Language"
+    } else {
+        "Authorization"
+    };
+    headers.append(header::VARY, HeaderValue::from_static(vary));
     if anonymous && !headers.contains_key(header::CACHE_CONTROL) {
         if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
             headers.insert(header::CACHE_CONTROL, value);

@@ -1,5 +1,6 @@
 //! `/api/v1/pledges/*` and `/api/v1/moderation/queue`.
 
+use crate::{domain::language::Language, routes::extract::Negotiated};
 use actix_web::{get, http::header, patch, post, web, HttpRequest, HttpResponse};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -95,6 +96,10 @@ pub struct PledgeFilter {
     /// Opaque position from the previous page's `next_cursor`.
     #[param(min_length = 1)]
     pub cursor: Option<String>,
+    /// The language to show titles and summaries in where the pledge has them in it (else its
+    /// own); wins over `Accept-Language`.
+    #[param(value_type = Option<Language>)]
+    pub lang: Option<String>,
 }
 
 /// A query value that names nothing this service knows.
@@ -345,18 +350,38 @@ pub async fn list(
     req: HttpRequest,
     viewer: MaybeActor,
     filter: web::Query<PledgeFilter>,
+    Negotiated(language): Negotiated,
 ) -> AppResult<HttpResponse> {
     let Some(viewer) = viewer.0 else {
-        return public_page(&state, &req, filter.into_inner()).await;
+        return in_language(
+            public_page(&state, &req, filter.into_inner(), language).await,
+            language,
+        );
     };
-    let page = state
+    let mut page = state
         .db
         .run(move |conn| {
             let (filter, page) = filter.parse()?;
             service::list(conn, Some(&viewer), &filter, &page)
         })
         .await?;
-    Ok(paged(&req, page))
+    page.items = page
+        .items
+        .into_iter()
+        .map(|p| p.in_language(language))
+        .collect();
+    in_language(Ok(paged(&req, page)), language)
+}
+
+/// Says which language an answer asked for (each pledge says which it shows: its own when it
+/// has no translation into the asked one); `caching` adds `Accept-Language` to its `Vary`.
+fn in_language(answer: AppResult<HttpResponse>, language: Language) -> AppResult<HttpResponse> {
+    let mut answer = answer?;
+    answer.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        header::HeaderValue::from_static(language.as_str()),
+    );
+    Ok(answer)
 }
 
 /// A page of the catalogue as the public sees it, from the cache of rendered answers when it is
@@ -365,8 +390,9 @@ async fn public_page(
     state: &AppState,
     req: &HttpRequest,
     filter: PledgeFilter,
+    language: Language,
 ) -> AppResult<HttpResponse> {
-    let key = format!("catalogue?{}", req.query_string());
+    let key = format!("catalogue?{}#{language}", req.query_string());
     cached_public(state, &key, async {
         let page = state
             .db
@@ -377,7 +403,11 @@ async fn public_page(
             .await?;
         let link = next_link(req, page.next_cursor.as_deref());
         let body = PageBody {
-            items: page.items,
+            items: page
+                .items
+                .into_iter()
+                .map(|p| p.in_language(language))
+                .collect(),
             next_cursor: page.next_cursor,
         };
         Ok((serde_json::to_vec(&body).map_err(AppError::internal)?, link))
@@ -429,27 +459,37 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<PledgeId>,
     viewer: MaybeActor,
+    Negotiated(language): Negotiated,
 ) -> AppResult<HttpResponse> {
     let Some(viewer) = viewer.0 else {
-        return public_pledge(&state, id.into_inner()).await;
+        return in_language(
+            public_pledge(&state, id.into_inner(), language).await,
+            language,
+        );
     };
     let pledge = state
         .db
         .run(move |conn| service::get(conn, &id, Some(&viewer)))
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), &pledge))
+        .await?
+        .in_language(language);
+    in_language(Ok(with_etag(HttpResponse::Ok(), &pledge)), language)
 }
 
 /// A pledge as the public sees it, from the cache of rendered answers when it is there. Only
 /// a signed-in caller can write, so only they need the version as the ETag; the public gets the
 /// body's hash, which also moves when the organisation or the disbursements do.
-async fn public_pledge(state: &AppState, id: PledgeId) -> AppResult<HttpResponse> {
-    cached_public(state, id.as_str(), async {
+async fn public_pledge(
+    state: &AppState,
+    id: PledgeId,
+    language: Language,
+) -> AppResult<HttpResponse> {
+    cached_public(state, &format!("{id}#{language}"), async {
         let key = id.clone();
         let pledge = state
             .db
             .run(move |conn| service::get(conn, &key, None))
-            .await?;
+            .await?
+            .in_language(language);
         Ok((
             serde_json::to_vec(&pledge).map_err(AppError::internal)?,
             None,

@@ -373,3 +373,112 @@ async fn control_characters_in_free_text_filters_are_refused() {
         .await;
     assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_query").await;
 }
+
+/// A pledge says the language it is written in and may carry its title and summary in other
+/// languages: the catalogue and the pledge serve the asked language's when there is one
+/// (saying which it served), and search finds the pledge by the words of any of them.
+#[tokio::test]
+async fn pledges_are_served_and_found_in_their_translations() {
+    let w = world("Fondation Numérique Sahel").await;
+    let id = w
+        .publish(
+            "Des écoles connectées au Sahel",
+            json!({
+                "language": "fr",
+                "summary": "Fibre et énergie solaire pour les écoles rurales du Sahel.",
+                "translations": {
+                    "en": {"title": "Connected schools in the Sahel",
+                           "summary": "Fibre and solar power for rural schools in the Sahel."},
+                    "ar": {"title": "مدارس موصولة في منطقة الساحل",
+                           "summary": "ألياف ضوئية وطاقة شمسية للمدارس الريفية في منطقة الساحل."}
+                }
+            }),
+        )
+        .await;
+    let path = format!("/api/v1/pledges/{id}");
+    let own = w.app.get_json(&format!("{path}?lang=ru")).await;
+    assert_eq!(
+        (&own["language"], &own["shown_language"]),
+        (&json!("fr"), &json!("fr"))
+    );
+    assert_eq!(own["title"], "Des écoles connectées au Sahel");
+    let resp = w
+        .app
+        .client
+        .get(w.app.url(&path))
+        .header("Accept-Language", "ar")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-language"], "ar");
+    let arabic: Value = resp.json().await.unwrap();
+    assert_eq!(arabic["shown_language"], "ar");
+    assert_eq!(arabic["title"], "مدارس موصولة في منطقة الساحل");
+    assert_eq!(
+        arabic["translations"]["en"]["title"],
+        "Connected schools in the Sahel"
+    );
+    let page = w.app.get_json("/api/v1/pledges?lang=en").await;
+    let item = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&item["title"], &item["shown_language"]),
+        (&json!("Connected schools in the Sahel"), &json!("en"))
+    );
+    // Found by the words of each translation, and of its own text.
+    for words in [
+        "connected%20schools",
+        "%D8%A7%D9%84%D8%B3%D8%A7%D8%AD%D9%84",
+        "%C3%A9coles%20Sahel",
+        "solar%20power%20rural",
+    ] {
+        assert_eq!(
+            w.search(&format!("q={words}")).await,
+            std::slice::from_ref(&id),
+            "{words}"
+        );
+    }
+
+    // A translation in the pledge's own language, or into a language the service does not
+    // speak, is refused with the field that names it.
+    let resp = w
+        .app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/pledges",
+            Some(&w.owner.access),
+            Some(&body(
+                "Une autre promesse",
+                json!({"language": "fr", "translations": {
+                    "fr": {"title": "Une autre promesse", "summary": "Le même texte, encore une fois."},
+                    "de": {"title": "Ein Versprechen", "summary": "Ein Text auf Deutsch, bitte."},
+                    "es": {"title": "Corta", "summary": "corto"}}}),
+            )),
+        )
+        .await;
+    let problem = crate::helpers::assert_problem(
+        resp,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "translations.de",
+            "translations.es.summary",
+            "translations.fr"
+        ]
+    );
+}

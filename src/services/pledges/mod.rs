@@ -24,6 +24,7 @@ use crate::{
         users::scope_of,
         write_tx, Database, DbConnection,
     },
+    domain::language::Language,
     domain::{
         account::PlatformRole,
         actor::Actor,
@@ -63,6 +64,21 @@ pub struct PledgeView {
     pub published_at: Option<DateTime<Utc>>,
     /// When it was withdrawn (a pledge withdrawn after publication stays public).
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The language `title` and `summary` are shown in: a translation into the language asked
+    /// for, or the pledge's own (`language`).
+    pub shown_language: Language,
+}
+
+impl PledgeView {
+    /// The pledge with its title and summary in `language` when it has them in it.
+    pub fn in_language(mut self, language: Language) -> Self {
+        let (title, summary, shown) = self.content.text_in(language);
+        let (title, summary) = (title.to_owned(), summary.to_owned());
+        self.content.title = title;
+        self.content.summary = summary;
+        self.shown_language = shown;
+        self
+    }
 }
 
 fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
@@ -79,6 +95,7 @@ fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
         status: record.status,
         version: r.version,
         organisation: record.organisation,
+        shown_language: content.language,
         content,
         usd_disbursed: record.usd_disbursed,
         created_at: r.created_at.and_utc(),
