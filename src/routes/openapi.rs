@@ -30,6 +30,10 @@ use crate::{domain::ids, domain::pledge, error, error::AppError, routes};
 pledges tagged to the SDGs and to pledging tracks, moderators decide, the public reads what was \
 approved, event organisers watch live counters.\n\n\
 Every error is an RFC 9457 problem document (`application/problem+json`) with a stable `code`.\n\n\
+Languages: answers with human text (problems, the taxonomy and vocabularies, tracks, pledges' \
+titles and summaries, the big screen, emailed pages) follow the `lang` query parameter, else \
+`Accept-Language`, else English, in the six UN languages (`ar`, `zh`, `en`, `fr`, `ru`, `es`), \
+and name the language used in `Content-Language`.\n\n\
 Country groupings: `ldc` is the UN list of least developed countries as of December 2024; `lldc` \
 the UN list of landlocked developing countries; `sids` the UN-OHRLLS list of small island \
 developing States as of 2024. Regions follow UN M49.",
@@ -241,6 +245,7 @@ fn problem_headers(status: &str, response: &mut Response) {
             .or_insert_with(|| header_ref(name));
     };
     add(REQUEST_ID);
+    add("Content-Language");
     match status {
         "401" => add("WWW-Authenticate"),
         "429" | "503" => add("Retry-After"),
@@ -309,6 +314,15 @@ pub(super) fn complete_responses(document: &mut utoipa::openapi::OpenApi) {
         (
             "WWW-Authenticate",
             header("`Bearer`: the scheme to authenticate with.", None),
+        ),
+        (
+            "Content-Language",
+            header(
+                "The language of the problem's `title` and `detail`: the `lang` query \
+                 parameter, else `Accept-Language`, else English (`ar`, `zh`, `en`, `fr`, \
+                 `ru`, `es`); the `code` is the same in every language.",
+                Some("^(ar|zh|en|fr|ru|es)$"),
+            ),
         ),
     ];
     for (name, header) in headers {
