@@ -144,6 +144,12 @@ fn slug_start(c: char) -> bool {
 impl PledgeFilter {
     /// The filter as the catalogue understands it, and the page asked for.
     fn parse(&self) -> AppResult<(CatalogueFilter, PageParams)> {
+        // Read by `Negotiated` where it matters; refused here, as everywhere, when it names no
+        // language of the service.
+        if let Some(lang) = &self.lang {
+            lang.parse::<Language>()
+                .map_err(|e| AppError::InvalidQuery(format!("lang: {e}")))?;
+        }
         if let Some(sdg) = self.sdg {
             if !(1..=17).contains(&sdg) {
                 return Err(AppError::InvalidQuery(

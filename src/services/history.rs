@@ -18,6 +18,7 @@ use crate::{
 
 /// A scope's figures over a range of dates.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = StatsHistory)]
 pub struct History {
     /// `all`, or a track slug.
     pub scope: String,
