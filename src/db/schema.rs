@@ -180,6 +180,27 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         content -> Text,
         withdrawn_at -> Nullable<Timestamp>,
+        entered_by -> Nullable<Text>,
+        source -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        external_ref -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        created_by -> Text,
+        publish -> Bool,
+        status -> Text,
+        rows_done -> BigInt,
+        created -> BigInt,
+        skipped -> BigInt,
+        errors -> BigInt,
+        problems -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
     }
 }
 
@@ -342,4 +363,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_reminders,
     lifecycle_notices,
     moderator_digests,
+    imports,
 );

@@ -7,6 +7,7 @@ pub mod annual;
 pub mod counters;
 pub mod decisions;
 pub mod digest;
+pub mod entry;
 pub mod errors;
 pub mod history;
 pub mod ids;

@@ -95,6 +95,14 @@ email_kind!(
 );
 
 email_kind!(
+    /// To the contact of an organisation a pledge was entered for: confirm it by taking the
+    /// organisation over as its owner.
+    PledgeEntered, "pledge_entered", "email/pledge_entered.txt", "email/pledge_entered.html",
+    |m: &PledgeEntered| format!("Confirm the pledge of {} on pledgeboard", m.organisation),
+    { inviter: String, organisation: String, title: String, source: String, link: String, valid_days: u32 }
+);
+
+email_kind!(
     /// To the moderators of a pledge's tracks when it is submitted.
     PledgeSubmitted, "pledge_submitted", "email/pledge_submitted.txt", "email/pledge_submitted.html",
     |m: &PledgeSubmitted| format!("New pledge to review: {}", m.title),

@@ -65,6 +65,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         stats::stream;
         annual::pack;
         pledges::list, pledges::create;
+        pledges::enter;
         // Before `/pledges/{id}`, which would take these names for ids.
         pledges::export_csv;
         pledges::export_ndjson;

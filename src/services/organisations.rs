@@ -265,6 +265,14 @@ pub fn accept_invitation(
             session_generation: 0,
         };
         db::users::insert(conn, &user)?;
+        if invitation.role == OrganisationRole::Owner {
+            // Taking the organisation over confirms what the secretariat entered for it.
+            crate::services::pledges::entered::confirm_entered(
+                conn,
+                &invitation.organisation_id,
+                &user.clone().actor(),
+            )?;
+        }
         let org = db::organisations::find(conn, &invitation.organisation_id)?
             .ok_or(AppError::NotFound("organisation"))?;
         Ok((user, org))

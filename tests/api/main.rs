@@ -11,6 +11,7 @@ mod contract;
 mod cors;
 mod counters;
 mod email;
+mod entered;
 mod errors;
 mod export;
 mod helpers;

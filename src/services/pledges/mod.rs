@@ -1,6 +1,7 @@
 //! Pledges: creation (idempotent), editing, the moderation workflow with its audit trail and
 //! emails, the public catalogue (and its exports) and the moderation queue.
 
+pub mod entered;
 pub mod export;
 
 use std::sync::Arc;
@@ -26,7 +27,7 @@ use crate::{
     domain::{
         account::PlatformRole,
         actor::Actor,
-        ids::PledgeId,
+        ids::{PledgeId, UserId},
         pledge::{is_insider, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
         progress::Light,
         workflow::{self, Action, PledgeContext, Standing, Status},
@@ -61,9 +62,22 @@ pub struct PledgeView {
     pub published_at: Option<DateTime<Utc>>,
     /// When it was withdrawn (a pledge withdrawn after publication stays public).
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// `false` while a pledge entered by the secretariat on the organisation's behalf is not
+    /// yet confirmed by the organisation; `true` for every other pledge.
+    pub confirmed: bool,
+    /// Who entered it on the organisation's behalf (shown to the organisation and staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<UserId>,
+    /// Where a pledge entered on the organisation's behalf was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "announced in plenary, LDC5, 6 March")]
+    pub source: Option<String>,
+    /// When the organisation confirmed a pledge entered on its behalf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
-fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
+pub(crate) fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
     let insider = is_insider(&record.row.organisation_id, viewer);
     let light = record.light(now().date());
     let mut content = record.content;
@@ -84,6 +98,10 @@ fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
         submitted_at: r.submitted_at.map(|t| t.and_utc()),
         published_at: r.published_at.map(|t| t.and_utc()),
         withdrawn_at: r.withdrawn_at.map(|t| t.and_utc()),
+        confirmed: r.entered_by.is_none() || r.confirmed_at.is_some(),
+        entered_by: r.entered_by.filter(|_| insider),
+        source: r.source,
+        confirmed_at: r.confirmed_at.map(|t| t.and_utc()),
     }
 }
 
@@ -349,7 +367,7 @@ pub fn transition(
 
 /// Queues the emails a step causes: moderators hear of submissions, the organisation of
 /// decisions.
-fn announce(
+pub(crate) fn announce(
     conn: &mut DbConnection,
     record: &PledgeRecord,
     action: Action,
@@ -406,8 +424,8 @@ fn announce(
 /// One step in a pledge's history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryEvent {
-    /// `create`, `import`, `edit`, `submit`, `approve`, `request_changes`, `reject` or
-    /// `withdraw`.
+    /// `create`, `enter` (on the organisation's behalf), `confirm`, `import`, `edit`, `submit`,
+    /// `approve`, `request_changes`, `reject` or `withdraw`.
     pub action: String,
     pub from_status: Option<Status>,
     pub to_status: Status,
