@@ -11,6 +11,7 @@ pub mod entry;
 pub mod errors;
 pub mod history;
 pub mod ids;
+pub mod import;
 pub mod language;
 pub mod outbox;
 pub mod pledge;

@@ -11,6 +11,7 @@ pub mod client;
 pub mod extract;
 pub mod headers;
 pub mod health;
+pub mod imports;
 pub mod middleware;
 pub mod openapi;
 pub mod operations;
@@ -66,6 +67,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         annual::pack;
         pledges::list, pledges::create;
         pledges::enter;
+        imports::import;
+        imports::progress;
         // Before `/pledges/{id}`, which would take these names for ids.
         pledges::export_csv;
         pledges::export_ndjson;

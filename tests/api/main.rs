@@ -16,6 +16,7 @@ mod errors;
 mod export;
 mod helpers;
 mod history;
+mod imports;
 mod lifecycle;
 mod live;
 mod moderation;
