@@ -776,12 +776,14 @@ pub fn insert(
     })
 }
 
-/// Marks the pledges entered on an organisation's behalf as confirmed by it; returns them.
+/// The organisation confirms the pledges entered on its behalf (its new owner accepted the
+/// invitation): each is marked confirmed, with an audit event under the owner's name.
+/// Returns how many.
 pub fn confirm_entered(
     conn: &mut DbConnection,
     organisation_id: &OrganisationId,
-    at: NaiveDateTime,
-) -> AppResult<Vec<PledgeRow>> {
+    owner: &Actor,
+) -> AppResult<usize> {
     let waiting = pledges::table
         .filter(pledges::organisation_id.eq(organisation_id))
         .filter(pledges::entered_by.is_not_null())
@@ -790,9 +792,24 @@ pub fn confirm_entered(
         .select(PledgeRow::as_select())
         .load::<PledgeRow>(conn)?;
     diesel::update(waiting)
-        .set(pledges::confirmed_at.eq(at))
+        .set(pledges::confirmed_at.eq(now()))
         .execute(conn)?;
-    Ok(rows)
+    for row in &rows {
+        let status = row.parsed_status()?;
+        record_event(
+            conn,
+            &row.id,
+            owner,
+            Event {
+                action: "confirm",
+                from: Some(status),
+                to: status,
+                reason: None,
+                version: row.version,
+            },
+        )?;
+    }
+    Ok(rows.len())
 }
 
 /// Which of `refs` are already taken, as a pledge's external reference or as a pledge's own id

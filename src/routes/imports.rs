@@ -10,6 +10,7 @@ use crate::{
     domain::{actor::Actor, ids::ImportId},
     error::{AppError, AppResult},
     services::imports::{self as service, DryRun, ImportView, Importer, Rows, BODY_LIMIT},
+    services::pledges::export,
     state::AppState,
 };
 
@@ -63,7 +64,8 @@ pub async fn import(
     if !csv {
         return Err(AppError::UnsupportedMediaType);
     }
-    let rows = Rows::open(read_body(payload).await?)?;
+    // The export's columns: an export of another registry imports as it is.
+    let rows = Rows::open(read_body(payload).await?, &export::csv_header())?;
     if query.dry_run.unwrap_or(false) {
         let report = state
             .db

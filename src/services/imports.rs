@@ -74,9 +74,9 @@ pub struct Rows {
 type Record = (u64, Result<csv::StringRecord, RowError>);
 
 impl Rows {
-    /// Reads the header: a file with none, or with columns that are not the export's, is
-    /// refused whole.
-    pub fn open(body: Bytes) -> AppResult<Self> {
+    /// Reads the header: a file with none, or with columns that are not among `known` (the
+    /// export's), is refused whole.
+    pub fn open(body: Bytes, known: &[String]) -> AppResult<Self> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -91,8 +91,7 @@ impl Rows {
                 "the file has no header row".to_owned(),
             ));
         }
-        let layout = Layout::from_header(&header, &super::pledges::export::csv_header())
-            .map_err(AppError::Validation)?;
+        let layout = Layout::from_header(&header, known).map_err(AppError::Validation)?;
         Ok(Rows {
             reader,
             layout,

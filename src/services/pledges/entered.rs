@@ -1,6 +1,7 @@
 //! Pledges entered by the secretariat on an organisation's behalf (a minister's announcement
 //! from the podium): the pledge goes to moderation like any other, and the organisation's
-//! contact is invited to own the organisation; accepting confirms its entered pledges.
+//! contact is invited to own the organisation; accepting confirms its entered pledges
+//! (`db::pledges::confirm_entered`).
 
 use chrono::Duration;
 
@@ -15,7 +16,10 @@ use crate::{
         DbConnection,
     },
     domain::{
-        account::{unknown_country, Invitation, Organisation, OrganisationRole, PlatformRole},
+        account::{
+            unknown_country, Invitation, Organisation, OrganisationRole, PlatformRole,
+            INVITATION_DAYS,
+        },
         actor::Actor,
         entry::{EnteredFor, Entry},
         ids::{InvitationId, OrganisationId, PledgeId},
@@ -24,7 +28,6 @@ use crate::{
     },
     email::{enqueue, templates::PledgeEntered, Links},
     error::{AppError, AppResult},
-    services::organisations::INVITATION_DAYS,
 };
 
 /// Who may enter a pledge on an organisation's behalf.
@@ -129,30 +132,4 @@ fn invite_owner(
     };
     enqueue(conn, &message.render(&invitation.email)?)?;
     Ok(())
-}
-
-/// The organisation confirms the pledges entered on its behalf (its new owner accepted the
-/// invitation): each is marked confirmed, with an audit event under the owner's name.
-pub fn confirm_entered(
-    conn: &mut DbConnection,
-    organisation_id: &OrganisationId,
-    owner: &Actor,
-) -> AppResult<usize> {
-    let confirmed = db::pledges::confirm_entered(conn, organisation_id, now())?;
-    for row in &confirmed {
-        let status = crate::db::mapping::parse_stored("pledges", &row.id, &row.status)?;
-        record_event(
-            conn,
-            &row.id,
-            owner,
-            Event {
-                action: "confirm",
-                from: Some(status),
-                to: status,
-                reason: None,
-                version: row.version,
-            },
-        )?;
-    }
-    Ok(confirmed.len())
 }
