@@ -21,6 +21,7 @@ pub const SOURCE_MAX: usize = 500;
 /// A pledge entered on an organisation's behalf.
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = EnteredPledgeInput::example)]
 pub struct EnteredPledgeInput {
     /// An existing organisation; give this or `organisation`.
     pub organisation_id: Option<OrganisationId>,
@@ -45,6 +46,22 @@ pub struct EnteredPledgeInput {
     pub source: String,
     /// The pledge, as the organisation would write it (checked as `POST /pledges` checks it).
     pub pledge: PledgeInput,
+}
+
+impl EnteredPledgeInput {
+    /// A valid body for a new organisation, as the contract's example.
+    pub fn example() -> serde_json::Value {
+        serde_json::json!({
+            "organisation": {
+                "name": "Ministry of Communications and Information Technology",
+                "kind": "government",
+                "country": "NPL",
+            },
+            "contact_email": "minister.office@ict.gov.np",
+            "source": "announced in plenary, LDC5, 6 March",
+            "pledge": PledgeInput::example(),
+        })
+    }
 }
 
 /// Which organisation an entered pledge is for.
@@ -150,6 +167,13 @@ mod tests {
         };
         assert_eq!(details.name, "Ministry of ICT");
         assert_eq!(details.kind, OrganisationKind::Government);
+    }
+
+    #[test]
+    fn the_contracts_example_is_valid() {
+        let example: EnteredPledgeInput =
+            serde_json::from_value(EnteredPledgeInput::example()).unwrap();
+        assert!(example.parse().is_ok());
     }
 
     #[test]
