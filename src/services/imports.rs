@@ -8,7 +8,9 @@
 //! it creates exactly what the dry run announced when nothing changed in between. Organisations
 //! are matched by name (whatever its case) and country, and created when missing. Pledges land
 //! `submitted`, or `published` at their exported publication dates when an admin migrates a
-//! registry; either way they change the counters through their one door.
+//! registry; either way they change the counters through their one door. Imported pledges
+//! are not announced one by one (a file may hold thousands): the moderators' daily digest
+//! lists those waiting in their remit.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
