@@ -492,15 +492,34 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// Where a committed import stands: `running` (batch after batch), `done`, or `failed`
-    /// (the database refused a batch: what was committed before it stays, and running the same
-    /// file again creates the rest).
+    /// Where a committed import stands: `running` (batch after batch), `done`, `failed` (the
+    /// database refused a batch), or `interrupted` (running, but no batch committed for
+    /// [`STALLED_AFTER_SECS`]: the process running it stopped). What was committed before a
+    /// failure or an interruption stays, and running the same file again creates the rest.
     ImportStatus {
         Running => "running",
         Done => "done",
         Failed => "failed",
+        Interrupted => "interrupted",
     }
 );
+
+/// A running import commits a batch every second or so: none for this long means the process
+/// running it stopped.
+pub const STALLED_AFTER_SECS: i64 = 300;
+
+impl ImportStatus {
+    /// The status as of `now`, for an import last moved on at `updated_at` (an interruption is
+    /// seen, never stored).
+    pub fn as_of(self, updated_at: NaiveDateTime, now: NaiveDateTime) -> Self {
+        let stalled = (now - updated_at).num_seconds() > STALLED_AFTER_SECS;
+        if self == ImportStatus::Running && stalled {
+            ImportStatus::Interrupted
+        } else {
+            self
+        }
+    }
+}
 
 /// What an import has done so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -715,6 +734,23 @@ mod tests {
         assert_eq!(progress.errors, PROBLEMS_KEPT as i64 + 5);
         assert_eq!(progress.rows_done, PROBLEMS_KEPT as i64 + 7);
         assert_eq!(progress.problems.len(), PROBLEMS_KEPT);
+    }
+
+    #[test]
+    fn a_running_import_that_stopped_moving_on_was_interrupted() {
+        let at = NaiveDate::from_ymd_opt(2026, 3, 6)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .unwrap();
+        let later = |secs| at + chrono::Duration::seconds(secs);
+        let running = ImportStatus::Running;
+        assert_eq!(running.as_of(at, later(STALLED_AFTER_SECS)), running);
+        assert_eq!(
+            running.as_of(at, later(STALLED_AFTER_SECS + 1)),
+            ImportStatus::Interrupted
+        );
+        for ended in [ImportStatus::Done, ImportStatus::Failed] {
+            assert_eq!(ended.as_of(at, later(STALLED_AFTER_SECS * 10)), ended);
+        }
     }
 
     #[test]

@@ -408,7 +408,7 @@ impl From<ImportRecord> for ImportView {
     fn from(r: ImportRecord) -> Self {
         ImportView {
             id: ImportId::from(r.id),
-            status: r.status,
+            status: r.status.as_of(r.updated_at, now()),
             publish: r.publish,
             rows_done: r.progress.rows_done,
             created: r.progress.created,
