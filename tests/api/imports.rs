@@ -63,11 +63,16 @@ async fn commit(app: &TestApp, who: &Session, query: &str, body: String) -> Valu
         format!("/api/v1/imports/{}", started["id"].as_str().unwrap())
     );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let mut rows_done = 0;
     let last = loop {
         let resp = app
             .send(Method::GET, &location, Some(&who.access), None)
             .await;
         let state = json_with(resp, StatusCode::OK).await;
+        // Progress moves on batch by batch, never back.
+        let now_done = state["rows_done"].as_i64().unwrap();
+        assert!(now_done >= rows_done, "{state}");
+        rows_done = now_done;
         if state["status"] != "running" || tokio::time::Instant::now() > deadline {
             break state;
         }
