@@ -27,9 +27,11 @@ use crate::{
         write_tx, DbConnection,
     },
     domain::{
-        counters::{Contribution, Counters, Distinct, PledgeFacts, Refs, Scope, ScopeCounters},
+        counters::{
+            Contribution, Counters, Distinct, PledgeFacts, Refs, Scope, ScopeCounters, Snapshot,
+        },
         errors::Corrupt,
-        history::Ledger,
+        history::{snapshot_at, HistoryError, Ledger},
         ids::{OrganisationId, PledgeId},
         workflow::Status,
     },
@@ -474,6 +476,21 @@ pub fn ledger(
         .collect::<AppResult<Vec<_>>>()?;
     let current = load(conn, &[k])?.pop().map(|(_, c)| c);
     Ok(Ledger::new(closes, current))
+}
+
+/// The public snapshot of `scope` at the end of `day`; none when the figures of that day were
+/// never recorded (before the upgrade that began keeping them).
+pub fn figures_on(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    day: NaiveDate,
+) -> AppResult<Option<Snapshot>> {
+    let ledger = ledger(conn, scope, day, day)?;
+    Ok(match ledger.at(day) {
+        Ok(figures) => Some(snapshot_at(scope, figures, day, false)),
+        Err(HistoryError::BeforeHistory { .. }) => None,
+        Err(other) => return Err(other.into()),
+    })
 }
 
 /// Moves one stored reference count from `old` to `new` (absent: no pledge).

@@ -10,7 +10,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::counters::{ActiveFigures, ScopeCounters, Snapshot};
+use crate::domain::counters::{ActiveFigures, Scope, ScopeCounters, Snapshot};
 
 /// The most points one series may hold: three years of days, fifty years of months.
 pub const MAX_POINTS: usize = 1_100;
@@ -116,6 +116,21 @@ pub fn end_of(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
     day.and_hms_micro_opt(23, 59, 59, 999_999)
         .unwrap_or_default()
         .and_utc()
+}
+
+/// The snapshot of the figures that stood at the end of `day` (empty ones when the scope held
+/// nothing yet); staff also see the pending figures as they stood.
+pub fn snapshot_at(
+    scope: &Scope,
+    figures: Option<&ScopeCounters>,
+    day: NaiveDate,
+    staff: bool,
+) -> Snapshot {
+    let at = end_of(day);
+    match figures {
+        Some(figures) => figures.snapshot(scope.as_str(), staff, at),
+        None => ScopeCounters::new(at).snapshot(scope.as_str(), staff, at),
+    }
 }
 
 /// Checks that `day` is not after `today`.

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, Utc};
 
 use crate::{
-    db::{annual as repo, pledges as pledge_repo, taxonomy as tracks_repo, Database, DbConnection},
+    db::{
+        annual as repo, counters::figures_on, pledges as pledge_repo, taxonomy as tracks_repo,
+        Database, DbConnection,
+    },
     domain::{
         annual::{AnnualPack, Period, PledgeYear, Tally, YearEnd},
         counters::{Scope, GLOBAL_SCOPE},
@@ -15,7 +18,6 @@ use crate::{
         progress::Light,
     },
     error::{AppError, AppResult},
-    services::history::figures_on,
 };
 
 /// Pledges read per round trip while tallying.

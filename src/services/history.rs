@@ -10,8 +10,8 @@ pub use crate::domain::history::default_from;
 use crate::{
     db::{counters as repo, DbConnection},
     domain::{
-        counters::{Scope, ScopeCounters, Snapshot},
-        history::{dates, end_of, past_or_today, HistoryError, HistoryPoint, Interval},
+        counters::{Scope, Snapshot},
+        history::{dates, past_or_today, snapshot_at, HistoryPoint, Interval},
     },
     error::AppResult,
 };
@@ -39,22 +39,7 @@ pub fn as_of(
 ) -> AppResult<Snapshot> {
     let day = past_or_today(day, today)?;
     let ledger = repo::ledger(conn, scope, day, day)?;
-    Ok(snapshot(scope, ledger.at(day)?, day, staff))
-}
-
-/// The public snapshot of `scope` at the end of `day`; none when the figures of that day were
-/// never recorded.
-pub fn figures_on(
-    conn: &mut DbConnection,
-    scope: &Scope,
-    day: NaiveDate,
-) -> AppResult<Option<Snapshot>> {
-    let ledger = repo::ledger(conn, scope, day, day)?;
-    Ok(match ledger.at(day) {
-        Ok(figures) => Some(snapshot(scope, figures, day, false)),
-        Err(HistoryError::BeforeHistory { .. }) => None,
-        Err(other) => return Err(other.into()),
-    })
+    Ok(snapshot_at(scope, ledger.at(day)?, day, staff))
 }
 
 /// The series of `scope` from `from` to `to`.
@@ -71,7 +56,10 @@ pub fn series(
         .into_iter()
         .map(|day| {
             let figures = ledger.at(day)?;
-            Ok(HistoryPoint::of(day, &snapshot(scope, figures, day, false)))
+            Ok(HistoryPoint::of(
+                day,
+                &snapshot_at(scope, figures, day, false),
+            ))
         })
         .collect::<AppResult<Vec<_>>>()?;
     Ok(History {
@@ -81,19 +69,4 @@ pub fn series(
         to,
         points,
     })
-}
-
-/// The snapshot of the figures that stood at the end of `day` (empty ones when the scope held
-/// nothing yet).
-fn snapshot(
-    scope: &Scope,
-    figures: Option<&ScopeCounters>,
-    day: NaiveDate,
-    staff: bool,
-) -> Snapshot {
-    let at = end_of(day);
-    match figures {
-        Some(figures) => figures.snapshot(scope.as_str(), staff, at),
-        None => ScopeCounters::new(at).snapshot(scope.as_str(), staff, at),
-    }
 }
