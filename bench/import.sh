@@ -3,6 +3,9 @@
 # imported once as published by an admin, then again (nothing new). Prints the dry run's, the
 # commit's and the rerun's durations and the server's peak resident memory (VmHWM).
 #
+# Meanwhile another client adds a track every 100 ms: its writes' median and longest times
+# show how long the import holds other writers up.
+#
 # Usage: bench/import.sh [path/to/pledgeboard] (default: target/release/pledgeboard); ROWS sets
 # the file's size (default 10000).
 set -euo pipefail
@@ -57,24 +60,42 @@ post() {
     curl -fsS "$BASE/api/v1/imports$1" -H "Authorization: Bearer $TOKEN" \
         -H 'Content-Type: text/csv' --data-binary @"$WORK/pledges.csv"
 }
+# Another writer meanwhile: a new track every 100 ms, each write's time in seconds.
+writer() {
+    local n=0
+    while [ -e "$WORK/importing" ]; do
+        n=$((n + 1))
+        curl -fsS -o /dev/null -w '%{time_total}\n' "$BASE/api/v1/tracks" \
+            -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+            -d "{\"slug\":\"bench-$1-$n\",\"name\":\"Bench $n\",\"description\":\"A track written during an import.\"}" \
+            >>"$WORK/writes-$1"
+        sleep 0.1
+    done
+}
 commit() {
-    local started id state
+    local started id state writing
     started=$(date +%s.%N)
+    touch "$WORK/importing"
+    writer "$1" &
+    writing=$!
     id="$(post '?publish=true' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
     while :; do
         state="$(curl -fsS "$BASE/api/v1/imports/$id" -H "Authorization: Bearer $TOKEN")"
         echo "$state" | grep -q '"status":"running"' || break
         sleep 0.2
     done
+    rm -f "$WORK/importing"
+    wait "$writing"
     echo "$state" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["status"], "created", s["created"], "skipped", s["skipped"], "errors", s["errors"], end=" ")'
     echo "in $(echo "$(date +%s.%N) - $started" | bc) s"
+    sort -n "$WORK/writes-$1" | python3 -c 'import sys; t=[float(l) for l in sys.stdin]; print(f"  another writer meanwhile: {len(t)} writes, median {1000*t[len(t)//2]:.0f} ms, max {1000*t[-1]:.0f} ms")'
 }
 bytes=$(stat -c %s "$WORK/pledges.csv")
 echo "file: $ROWS rows, $bytes bytes"
 started=$(date +%s.%N)
 post '?dry_run=true&publish=true' | python3 -c 'import json,sys; s=json.load(sys.stdin); print("dry run: created", s["created"], "errors", s["errors"], end=" ")'
 echo "in $(echo "$(date +%s.%N) - $started" | bc) s"
-printf 'commit: '; commit
-printf 'rerun: '; commit
+printf 'commit: '; commit first
+printf 'rerun: '; commit again
 echo "stats: $(curl -fsS "$BASE/api/v1/stats?track=ldc5" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["pledges"], "pledges,", s["usd_pledged"], "USD")')"
 echo "server peak memory: $(grep VmHWM /proc/$SERVER_PID/status | awk '{print $2, $3}')"
