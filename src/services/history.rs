@@ -17,7 +17,9 @@ use crate::{
 };
 
 /// A scope's figures over a range of dates.
+// Named apart from a pledge's history (`History`, its audit trail) in the contract.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = FiguresHistory)]
 pub struct History {
     /// `all`, or a track slug.
     pub scope: String,
