@@ -18,7 +18,9 @@ use crate::domain::{
 pub enum AppError {
     #[error("the request body is not valid JSON for this operation: {0}")]
     MalformedJson(String),
-    #[error("the request body must be application/json")]
+    #[error(
+        "the request body is not of a media type this operation takes (JSON; CSV for imports)"
+    )]
     UnsupportedMediaType,
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },

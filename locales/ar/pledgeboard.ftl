@@ -55,6 +55,7 @@ problem-not_found = { $resource ->
     [message] لم يُعثر على هذه الرسالة.
     [amendment] لا يوجد تعديل لهذا التعهد.
     [screen_link] لم يُعثر على رابط الشاشة هذا أو أُلغي.
+    [import] لم يُعثر على عملية الاستيراد هذه.
    *[other] لم يُعثر على شيء هنا.
 }
 problem-route_not_found = لا يوجد مورد في هذا العنوان.
@@ -93,6 +94,9 @@ problem-date_in_future = الأرقام معروفة حتى اليوم، لا ب
 problem-range_reversed = بداية الفترة تقع بعد نهايتها.
 problem-range_too_long = تضم الفترة نقاطًا كثيرة جدًا؛ اطلب فترة أقصر أو نقاطًا شهرية.
 problem-year_out_of_range = تُعدّ التقارير السنوية للأعوام ابتداءً من 2000.
+problem-empty_file = لا يحتوي الملف على صفوف للاستيراد.
+problem-malformed_csv = الملف ليس ملف CSV يمكن لهذه الخدمة قراءته.
+problem-publish_needs_admin = لا يستورد التعهدات بصفتها منشورة إلا المسؤولون.
 problem-reason_required = يلزم ذكر سبب لهذا القرار.
 problem-not_amendable = لا تُعدَّل إلا التعهدات المنشورة (أو غير النشطة).
 problem-amendment_open = لهذا التعهد تعديل مفتوح بالفعل: عدّله أو اسحبه أولًا.
@@ -158,6 +162,12 @@ invitation-after = تعمل الدعوة مرة واحدة وتنتهي صلاح
     [few] { $days } أيام.
    *[other] { $days } يومًا.
 }
+
+pledge-entered-subject = أكّد تعهد { $organisation } في pledgeboard
+pledge-entered-body = أدخل { $inviter } من أمانة التحالف تعهدًا باسم { $organisation }:
+pledge-entered-source = (المصدر: { $source })
+pledge-entered-body-2 = يظهر على أنه أدخلته الأمانة ولم تؤكده المنظمة بعد. لتأكيده وتولّي { $organisation } في pledgeboard بصفتك مالكها، اقبل هذه الدعوة واختر كلمة مرورك:
+pledge-entered-action = تأكيد التعهد
 
 pledge-submitted-subject = تعهد جديد للمراجعة: { $title }
 pledge-submitted-body = قدّمت { $organisation } تعهدًا للمراجعة:

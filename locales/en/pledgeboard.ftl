@@ -53,6 +53,7 @@ problem-not_found = { $resource ->
     [message] This message was not found.
     [amendment] This pledge has no amendment.
     [screen_link] This screen link was not found, or it was revoked.
+    [import] This import was not found.
    *[other] Nothing was found here.
 }
 problem-route_not_found = There is no resource at this address.
@@ -89,6 +90,9 @@ problem-date_in_future = Figures are known up to today, not after.
 problem-range_reversed = The start of the range is after its end.
 problem-range_too_long = The range holds too many points; ask for a shorter range or monthly points.
 problem-year_out_of_range = Packs are made for the years from 2000.
+problem-empty_file = The file holds no rows to import.
+problem-malformed_csv = The file is not CSV this service can read.
+problem-publish_needs_admin = Only admins import pledges as published.
 problem-reason_required = A reason is required for this decision.
 problem-not_amendable = Only published (or inactive) pledges are amended.
 problem-amendment_open = This pledge already has an open amendment: edit or withdraw it first.
@@ -145,6 +149,12 @@ invitation-after = The invitation works once and expires in { $days ->
     [one] { $days } day.
    *[other] { $days } days.
 }
+
+pledge-entered-subject = Confirm the pledge of { $organisation } on pledgeboard
+pledge-entered-body = { $inviter } of the coalition secretariat entered a pledge on behalf of { $organisation }:
+pledge-entered-source = (source: { $source })
+pledge-entered-body-2 = It is shown as entered by the secretariat, not yet confirmed by the organisation. To confirm it and take over { $organisation } on pledgeboard as its owner, accept this invitation and choose your password:
+pledge-entered-action = Confirm the pledge
 
 pledge-submitted-subject = New pledge to review: { $title }
 pledge-submitted-body = { $organisation } submitted a pledge for review:

@@ -52,6 +52,7 @@ problem-not_found = { $resource ->
     [message] No se encontró este mensaje.
     [amendment] Este compromiso no tiene ninguna modificación.
     [screen_link] No se encontró este enlace de pantalla o fue revocado.
+    [import] No se encontró esta importación.
    *[other] No se encontró nada aquí.
 }
 problem-route_not_found = No hay ningún recurso en esta dirección.
@@ -88,6 +89,9 @@ problem-date_in_future = Las cifras se conocen hasta hoy, no después.
 problem-range_reversed = El inicio del intervalo es posterior a su final.
 problem-range_too_long = El intervalo tiene demasiados puntos; pida un intervalo más corto o puntos mensuales.
 problem-year_out_of_range = Los informes anuales se elaboran para los años a partir de 2000.
+problem-empty_file = El archivo no contiene filas para importar.
+problem-malformed_csv = El archivo no es un CSV que este servicio pueda leer.
+problem-publish_needs_admin = Solo los administradores importan compromisos como publicados.
 problem-reason_required = Esta decisión requiere un motivo.
 problem-not_amendable = Solo se modifican los compromisos publicados (o inactivos).
 problem-amendment_open = Este compromiso ya tiene una modificación abierta: edítela o retírela primero.
@@ -144,6 +148,12 @@ invitation-after = La invitación funciona una sola vez y caduca en { $days ->
     [one] { $days } día.
    *[other] { $days } días.
 }
+
+pledge-entered-subject = Confirme el compromiso de { $organisation } en pledgeboard
+pledge-entered-body = { $inviter }, de la secretaría de la coalición, registró un compromiso en nombre de { $organisation }:
+pledge-entered-source = (fuente: { $source })
+pledge-entered-body-2 = Se muestra como registrado por la secretaría y aún no confirmado por la organización. Para confirmarlo y hacerse cargo de { $organisation } en pledgeboard como propietario, acepte esta invitación y elija su contraseña:
+pledge-entered-action = Confirmar el compromiso
 
 pledge-submitted-subject = Nuevo compromiso por examinar: { $title }
 pledge-submitted-body = { $organisation } presentó un compromiso para su examen:

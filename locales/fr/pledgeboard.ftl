@@ -52,6 +52,7 @@ problem-not_found = { $resource ->
     [message] Ce message est introuvable.
     [amendment] Cet engagement n'a pas de modification.
     [screen_link] Ce lien d'écran est introuvable ou a été révoqué.
+    [import] Cette importation est introuvable.
    *[other] Rien n'a été trouvé ici.
 }
 problem-route_not_found = Aucune ressource à cette adresse.
@@ -88,6 +89,9 @@ problem-date_in_future = Les chiffres sont connus jusqu'à aujourd'hui, pas au-d
 problem-range_reversed = Le début de la période est postérieur à sa fin.
 problem-range_too_long = La période contient trop de points ; demandez une période plus courte ou des points mensuels.
 problem-year_out_of_range = Les bilans sont établis pour les années à partir de 2000.
+problem-empty_file = Le fichier ne contient aucune ligne à importer.
+problem-malformed_csv = Le fichier n'est pas un CSV lisible par ce service.
+problem-publish_needs_admin = Seuls les administrateurs importent des engagements déjà publiés.
 problem-reason_required = Un motif est requis pour cette décision.
 problem-not_amendable = Seuls les engagements publiés (ou inactifs) peuvent être modifiés.
 problem-amendment_open = Cet engagement a déjà une modification en cours : modifiez-la ou retirez-la d'abord.
@@ -144,6 +148,12 @@ invitation-after = L'invitation ne fonctionne qu'une fois et expire dans { $days
     [one] { $days } jour.
    *[other] { $days } jours.
 }
+
+pledge-entered-subject = Confirmez l'engagement de { $organisation } sur pledgeboard
+pledge-entered-body = { $inviter }, du secrétariat de la coalition, a saisi un engagement au nom de { $organisation } :
+pledge-entered-source = (source : { $source })
+pledge-entered-body-2 = Il est présenté comme saisi par le secrétariat et pas encore confirmé par l'organisation. Pour le confirmer et prendre en charge { $organisation } sur pledgeboard en tant que propriétaire, acceptez cette invitation et choisissez votre mot de passe :
+pledge-entered-action = Confirmer l'engagement
 
 pledge-submitted-subject = Nouvel engagement à examiner : { $title }
 pledge-submitted-body = { $organisation } a soumis un engagement à examiner :

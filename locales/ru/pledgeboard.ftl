@@ -53,6 +53,7 @@ problem-not_found = { $resource ->
     [message] Это сообщение не найдено.
     [amendment] У этого обязательства нет изменения.
     [screen_link] Эта ссылка на экран не найдена или отозвана.
+    [import] Этот импорт не найден.
    *[other] Здесь ничего не найдено.
 }
 problem-route_not_found = По этому адресу нет ресурса.
@@ -90,6 +91,9 @@ problem-date_in_future = Показатели известны до сегодн
 problem-range_reversed = Начало периода позже его конца.
 problem-range_too_long = В периоде слишком много точек; запросите более короткий период или помесячные точки.
 problem-year_out_of_range = Годовые сводки составляются за годы начиная с 2000.
+problem-empty_file = В файле нет строк для импорта.
+problem-malformed_csv = Файл не является CSV, который может прочитать этот сервис.
+problem-publish_needs_admin = Импортировать обязательства как опубликованные могут только администраторы.
 problem-reason_required = Для этого решения нужно указать причину.
 problem-not_amendable = Изменять можно только опубликованные (или неактивные) обязательства.
 problem-amendment_open = У этого обязательства уже есть открытое изменение: сначала отредактируйте или отзовите его.
@@ -149,6 +153,12 @@ invitation-after = Приглашение действует один раз и 
     [few] { $days } дня.
    *[other] { $days } дней.
 }
+
+pledge-entered-subject = Подтвердите обязательство { $organisation } в pledgeboard
+pledge-entered-body = { $inviter } из секретариата коалиции внёс(ла) обязательство от имени { $organisation }:
+pledge-entered-source = (источник: { $source })
+pledge-entered-body-2 = Оно показано как внесённое секретариатом и ещё не подтверждённое организацией. Чтобы подтвердить его и стать владельцем { $organisation } в pledgeboard, примите это приглашение и выберите пароль:
+pledge-entered-action = Подтвердить обязательство
 
 pledge-submitted-subject = Новое обязательство на рассмотрение: { $title }
 pledge-submitted-body = { $organisation } подала обязательство на рассмотрение:

@@ -49,6 +49,7 @@ problem-not_found = { $resource ->
     [message] 未找到该消息。
     [amendment] 该承诺没有修订。
     [screen_link] 未找到该屏幕链接，或该链接已被撤销。
+    [import] 未找到该导入任务。
    *[other] 此处未找到任何内容。
 }
 problem-route_not_found = 此地址没有任何资源。
@@ -82,6 +83,9 @@ problem-date_in_future = 数据只截至今天，不包括今后。
 problem-range_reversed = 时间范围的起点晚于终点。
 problem-range_too_long = 该时间范围包含的数据点过多；请缩短范围或改用按月数据。
 problem-year_out_of_range = 年度报告从 2000 年起编制。
+problem-empty_file = 该文件中没有可导入的行。
+problem-malformed_csv = 该文件不是本服务可读取的 CSV。
+problem-publish_needs_admin = 只有管理员才能将承诺作为已发布导入。
 problem-reason_required = 此决定须说明理由。
 problem-not_amendable = 只有已发布（或非活跃）的承诺才能修订。
 problem-amendment_open = 该承诺已有一项未决修订：请先编辑或撤回该修订。
@@ -129,6 +133,12 @@ invitation-body = { $inviter } 邀请您以{ $role ->
 invitation-body-2 = 请在此接受邀请并设置密码：
 invitation-action = 接受邀请
 invitation-after = 该邀请仅可使用一次，将在 { $days } 天后失效。
+
+pledge-entered-subject = 请在 pledgeboard 上确认 { $organisation } 的承诺
+pledge-entered-body = 联盟秘书处的 { $inviter } 代表 { $organisation } 登记了一项承诺：
+pledge-entered-source = （来源：{ $source }）
+pledge-entered-body-2 = 该承诺目前显示为由秘书处登记、尚未经组织确认。如需确认该承诺并以所有者身份接管 pledgeboard 上的 { $organisation }，请接受此邀请并设置密码：
+pledge-entered-action = 确认承诺
 
 pledge-submitted-subject = 有新的承诺待审核：{ $title }
 pledge-submitted-body = { $organisation } 提交了一项待审核的承诺：

@@ -6,6 +6,7 @@ pub mod amendments;
 pub mod annual;
 pub mod counters;
 pub mod idempotency;
+pub mod imports;
 pub mod mapping;
 pub mod notify;
 pub mod organisations;
@@ -336,6 +337,11 @@ pub fn probe_write(conn: &mut DbConnection, instance: &str) -> AppResult<()> {
         }
         Ok::<_, AppError>(())
     })
+}
+
+diesel::define_sql_function! {
+    /// SQL's `lower`, on both backends (for the repositories below).
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
 /// An error that may say the transaction lost a race with another one (a deadlock or a

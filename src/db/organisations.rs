@@ -55,6 +55,40 @@ pub fn find(conn: &mut DbConnection, id: &OrganisationId) -> AppResult<Option<Or
     Ok(row.map(OrganisationRow::into_organisation).transpose()?)
 }
 
+/// The organisations that may be the ones `named` (name, country) by name whatever its case,
+/// oldest first; the caller compares names itself (SQLite's `lower` folds ASCII only,
+/// PostgreSQL's every script, so both foldings are asked for).
+pub fn named(conn: &mut DbConnection, named: &[(&str, &str)]) -> AppResult<Vec<Organisation>> {
+    if named.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: Vec<String> = named
+        .iter()
+        .flat_map(|(name, _)| {
+            [
+                (*name).to_owned(),
+                name.to_lowercase(),
+                name.to_ascii_lowercase(),
+            ]
+        })
+        .collect();
+    let countries: Vec<&str> = named.iter().map(|(_, country)| *country).collect();
+    let rows = organisations::table
+        .filter(organisations::country.eq_any(&countries))
+        .filter(
+            organisations::name
+                .eq_any(&names)
+                .or(super::lower(organisations::name).eq_any(&names)),
+        )
+        .order(organisations::id.asc())
+        .select(OrganisationRow::as_select())
+        .load::<OrganisationRow>(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(OrganisationRow::into_organisation)
+        .collect::<Result<_, _>>()?)
+}
+
 /// Organisations by name then id, a page at a time; only verified ones unless
 /// `include_unverified`.
 pub fn page(

@@ -48,6 +48,12 @@ pub struct PledgeRow {
     pub published_at: Option<NaiveDateTime>,
     pub content: String,
     pub withdrawn_at: Option<NaiveDateTime>,
+    /// The staff member who entered it on the organisation's behalf, if one did.
+    pub entered_by: Option<UserId>,
+    /// Where a pledge entered on an organisation's behalf was announced.
+    pub source: Option<String>,
+    /// When the organisation confirmed a pledge entered on its behalf.
+    pub confirmed_at: Option<NaiveDateTime>,
 }
 
 /// What is written from a pledge's content: the content itself, and the facets the catalogue
@@ -708,27 +714,78 @@ pub fn insert_new(
     status: Status,
     at: NaiveDateTime,
 ) -> AppResult<PledgeRecord> {
+    let placement = Placement::new(organisation_id, creator_id, status, at);
+    insert(conn, &placement, valid)
+}
+
+/// Where and how a new pledge is written: its id (known beforehand when the caller counts it),
+/// its organisation, creator, status and time, and where it came from when not from its
+/// organisation's own form.
+#[derive(Debug, Clone)]
+pub struct Placement<'a> {
+    pub id: PledgeId,
+    pub organisation_id: &'a OrganisationId,
+    pub creator_id: &'a UserId,
+    pub status: Status,
+    /// Its creation time, and its submission and publication time when it starts there.
+    pub at: NaiveDateTime,
+    pub entered_by: Option<&'a UserId>,
+    pub source: Option<&'a str>,
+    pub external_ref: Option<&'a str>,
+}
+
+impl<'a> Placement<'a> {
+    pub fn new(
+        organisation_id: &'a OrganisationId,
+        creator_id: &'a UserId,
+        status: Status,
+        at: NaiveDateTime,
+    ) -> Self {
+        Placement {
+            id: PledgeId::generate(),
+            organisation_id,
+            creator_id,
+            status,
+            at,
+            entered_by: None,
+            source: None,
+            external_ref: None,
+        }
+    }
+}
+
+/// Inserts a new pledge as `placement` says, with its index; returns its record.
+pub fn insert(
+    conn: &mut DbConnection,
+    placement: &Placement<'_>,
+    valid: &ValidPledge,
+) -> AppResult<PledgeRecord> {
+    let Placement { status, at, .. } = *placement;
     let organisation: OrganisationSummary = organisations::table
-        .find(organisation_id)
+        .find(placement.organisation_id)
         .select(OrganisationSummaryRow::as_select())
         .first::<OrganisationSummaryRow>(conn)?
         .try_into()?;
     let published = (status == Status::Published).then_some(at);
+    let submitted = matches!(status, Status::Submitted | Status::Published).then_some(at);
     let written = Written::of(valid)?;
     // The record is built from what is written rather than read back: the answer to a
     // creation costs no query.
     let row = PledgeRow {
-        id: PledgeId::generate(),
-        organisation_id: organisation_id.clone(),
-        created_by: creator_id.clone(),
+        id: placement.id.clone(),
+        organisation_id: placement.organisation_id.clone(),
+        created_by: placement.creator_id.clone(),
         status: status.as_str().to_owned(),
         version: 1,
         created_at: at,
         updated_at: at,
-        submitted_at: published,
+        submitted_at: submitted,
         published_at: published,
         content: written.content.clone(),
         withdrawn_at: None,
+        entered_by: placement.entered_by.cloned(),
+        source: placement.source.map(str::to_owned),
+        confirmed_at: None,
     };
     diesel::insert_into(pledges::table)
         .values((
@@ -739,8 +796,11 @@ pub fn insert_new(
             pledges::version.eq(row.version),
             pledges::created_at.eq(at),
             pledges::updated_at.eq(at),
-            pledges::submitted_at.eq(published),
+            pledges::submitted_at.eq(submitted),
             pledges::published_at.eq(published),
+            pledges::entered_by.eq(&row.entered_by),
+            pledges::source.eq(&row.source),
+            pledges::external_ref.eq(placement.external_ref),
             written,
         ))
         .execute(conn)?;
@@ -775,6 +835,63 @@ pub fn check_version(row: &PledgeRow, expected: Option<i32>, required: bool) -> 
     }
 }
 
+/// The organisation confirms the pledges entered on its behalf (its new owner accepted the
+/// invitation): each is marked confirmed, with an audit event under the owner's name.
+/// Returns how many.
+pub fn confirm_entered(
+    conn: &mut DbConnection,
+    organisation_id: &OrganisationId,
+    owner: &Actor,
+) -> AppResult<usize> {
+    let waiting = pledges::table
+        .filter(pledges::organisation_id.eq(organisation_id))
+        .filter(pledges::entered_by.is_not_null())
+        .filter(pledges::confirmed_at.is_null());
+    let rows = waiting
+        .select(PledgeRow::as_select())
+        .load::<PledgeRow>(conn)?;
+    diesel::update(waiting)
+        .set(pledges::confirmed_at.eq(now()))
+        .execute(conn)?;
+    for row in &rows {
+        let status = row.parsed_status()?;
+        record_event(
+            conn,
+            &row.id,
+            owner,
+            Event {
+                action: "confirm",
+                from: Some(status),
+                to: status,
+                reason: None,
+                version: row.version,
+            },
+        )?;
+    }
+    Ok(rows.len())
+}
+
+/// Which of `refs` are already taken, as a pledge's external reference or as a pledge's own id
+/// (a file exported by this very registry).
+pub fn known_refs(conn: &mut DbConnection, refs: &[&str]) -> AppResult<HashSet<String>> {
+    if refs.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut known: HashSet<String> = pledges::table
+        .filter(pledges::external_ref.eq_any(refs))
+        .select(pledges::external_ref.assume_not_null())
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    known.extend(
+        pledges::table
+            .filter(pledges::id.eq_any(refs))
+            .select(pledges::id)
+            .load::<String>(conn)?,
+    );
+    Ok(known)
+}
+
 /// Moves the version on, guarded by the version read: a concurrent writer makes this fail.
 pub fn bump_version(conn: &mut DbConnection, row: &PledgeRow) -> AppResult<i32> {
     let updated = diesel::update(
@@ -802,31 +919,33 @@ pub fn insert_published(
     valid: &ValidPledge,
     published_at: NaiveDateTime,
 ) -> AppResult<PledgeId> {
-    let id = insert_new(
-        conn,
-        organisation_id,
-        creator_id,
-        valid,
-        Status::Published,
-        published_at,
-    )?
-    .row
-    .id;
+    let placement = Placement::new(organisation_id, creator_id, Status::Published, published_at);
+    Ok(insert_imported(conn, &placement, valid)?.row.id)
+}
+
+/// Stores a pledge loaded in bulk, in the status `placement` gives, with the one audit event
+/// that says it was imported then (in the role `import`, under the account that loaded it).
+pub fn insert_imported(
+    conn: &mut DbConnection,
+    placement: &Placement<'_>,
+    valid: &ValidPledge,
+) -> AppResult<PledgeRecord> {
+    let record = insert(conn, placement, valid)?;
     diesel::insert_into(pledge_events::table)
         .values((
             pledge_events::id.eq(new_id()),
-            pledge_events::pledge_id.eq(&id),
-            pledge_events::actor_id.eq(creator_id),
+            pledge_events::pledge_id.eq(record.id()),
+            pledge_events::actor_id.eq(placement.creator_id),
             pledge_events::actor_role.eq("import"),
             pledge_events::action.eq("import"),
             pledge_events::from_status.eq(None::<String>),
-            pledge_events::to_status.eq(Status::Published.as_str()),
+            pledge_events::to_status.eq(placement.status.as_str()),
             pledge_events::reason.eq(None::<String>),
             pledge_events::version.eq(1),
-            pledge_events::created_at.eq(published_at),
+            pledge_events::created_at.eq(placement.at),
         ))
         .execute(conn)?;
-    Ok(id)
+    Ok(record)
 }
 
 // ---------------------------------------------------------------------------------------------

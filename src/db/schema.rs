@@ -182,6 +182,27 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         content -> Text,
         withdrawn_at -> Nullable<Timestamp>,
+        entered_by -> Nullable<Text>,
+        source -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        external_ref -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        created_by -> Text,
+        publish -> Bool,
+        status -> Text,
+        rows_done -> BigInt,
+        created -> BigInt,
+        skipped -> BigInt,
+        errors -> BigInt,
+        problems -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
     }
 }
 
@@ -386,4 +407,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderator_digests,
     goal_sets,
     screen_links,
+    imports,
 );

@@ -86,11 +86,6 @@ pub fn find(conn: &mut DbConnection, id: &UserId) -> AppResult<Option<User>> {
     Ok(row.map(UserRow::into_user).transpose()?)
 }
 
-diesel::define_sql_function! {
-    /// SQL's `lower`, on both backends.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
 /// Accounts by email address, a page at a time: those whose address or name contains `words`
 /// (case aside) and that have `role`, when given.
 pub fn page(
@@ -112,10 +107,10 @@ pub fn page(
                 .replace('_', "\\_")
         );
         query = query.filter(
-            lower(users::email)
+            super::lower(users::email)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(lower(users::display_name).like(pattern).escape('\\')),
+                .or(super::lower(users::display_name).like(pattern).escape('\\')),
         );
     }
     if let Some(role) = role {

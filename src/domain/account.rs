@@ -290,6 +290,9 @@ impl Organisation {
     }
 }
 
+/// How long an emailed invitation stays valid.
+pub const INVITATION_DAYS: u32 = 14;
+
 /// An invitation to join an organisation, sent by email.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitation {

@@ -86,6 +86,10 @@ id_type!(
     /// An invitation to join an organisation.
     InvitationId
 );
+id_type!(
+    /// A bulk import.
+    ImportId
+);
 
 #[cfg(test)]
 mod tests {

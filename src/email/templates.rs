@@ -246,6 +246,31 @@ email_kind!(
 );
 
 email_kind!(
+    /// To the contact of an organisation a pledge was entered for: confirm it by taking the
+    /// organisation over as its owner.
+    PledgeEntered, "pledge_entered", { inviter: String, organisation: String, title: String, source: String, link: String, valid_days: u32 },
+    |m, t| {
+        let organisation = ("organisation", text(m.organisation.as_str()));
+        Composed {
+            subject: t.msg("pledge-entered-subject", &[organisation.clone()]),
+            greeting: greeting(t),
+            before: vec![t.msg(
+                "pledge-entered-body",
+                &[("inviter", text(m.inviter.as_str())), organisation.clone()],
+            )],
+            quote: vec![
+                m.title.clone(),
+                t.msg("pledge-entered-source", &[("source", text(m.source.as_str()))]),
+            ],
+            link_intro: Some(t.msg("pledge-entered-body-2", &[organisation])),
+            link: Some((t.msg("pledge-entered-action", &[]), m.link.clone())),
+            after: vec![t.msg("invitation-after", &[("days", number(m.valid_days))])],
+            ..Composed::default()
+        }
+    }
+);
+
+email_kind!(
     /// To the moderators of a pledge's tracks when it is submitted.
     PledgeSubmitted, "pledge_submitted", { title: String, organisation: String, tracks: String, link: String },
     |m, t| Composed {

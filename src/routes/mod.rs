@@ -12,6 +12,7 @@ pub mod client;
 pub mod extract;
 pub mod headers;
 pub mod health;
+pub mod imports;
 pub mod middleware;
 pub mod openapi;
 pub mod operations;
@@ -70,6 +71,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         screens::list_screen_links, screens::create_screen_link;
         screens::revoke_screen_link;
         pledges::list, pledges::create;
+        pledges::enter;
+        imports::import;
+        imports::progress;
         // Before `/pledges/{id}`, which would take these names for ids.
         pledges::export_csv;
         pledges::export_ndjson;

@@ -63,6 +63,7 @@ developing States as of 2024. Regions follow UN M49.",
         (name = "moderation", description = "The moderators' queue"),
         (name = "live counters", description = "Live figures per track, as snapshots and as a stream; the big-screen page is `/live/{track}`"),
         (name = "reports", description = "The annual report pack: what was pledged, reported and delivered in a year"),
+        (name = "imports", description = "Bulk import of pledges from CSV (the catalogue export's columns), with dry runs and progress"),
         (name = "admin", description = "Staff accounts and the email pipeline (admins only)"),
         (name = "operations", description = "Health, metrics and this description"),
     )

@@ -12,6 +12,8 @@ use crate::{
     db::idempotency::IdempotencyKey,
     domain::actor::Actor,
     domain::decisions::DecisionsInput,
+    domain::entry::{under_pledge, EnteredPledgeInput},
+    domain::errors::Invalid,
     domain::ids::*,
     domain::report::{ReportInput, ReturnInput, ReviewAction},
     domain::{
@@ -26,7 +28,9 @@ use crate::{
     error::{AppError, AppResult},
     pagination::PageParams,
     routes::{extract::MaybeActor, problem::Problem},
-    services::pledges::{self as service, export, Created, HistoryEvent, PledgeView, QueueItem},
+    services::pledges::{
+        self as service, entered, export, Created, HistoryEvent, PledgeView, QueueItem,
+    },
     services::reports::{self, ProgressReport},
     state::AppState,
 };
@@ -344,6 +348,55 @@ pub async fn create(
             response.content_type("application/json").body(body)
         }
     })
+}
+
+/// Enters a pledge on an organisation's behalf (organisers and admins): for an existing
+/// organisation or a new one, with where it was made. It lands `submitted`, goes to moderation
+/// like any other, and shows `confirmed: false` until the organisation's contact, invited by
+/// email to own the organisation, accepts.
+#[utoipa::path(operation_id = "enterPledge", tag = "pledges", request_body = EnteredPledgeInput, security(("bearer" = [])),
+    responses(
+        (status = 201, body = PledgeView, headers(
+            ("ETag" = String, description = "The pledge's version"),
+            ("Location" = String, description = "The pledge's address"),
+        )),
+        (status = 403, description = "The caller is neither an organiser nor an admin"),
+        (status = 404, description = "No such organisation (`organisation_id`)"),
+        (status = 422, description = "Invalid fields; the pledge's are named under `pledge.`"),
+    ))]
+#[post("/api/v1/entered-pledges")]
+pub async fn enter(
+    state: web::Data<AppState>,
+    user: Actor,
+    body: web::Json<EnteredPledgeInput>,
+) -> AppResult<HttpResponse> {
+    user.require_role(&entered::ENTERING_ROLES)?;
+    let body = body.into_inner();
+    let entry = body.parse();
+    let pledge = service::check(&state.db, &state.vocabularies, body.pledge)
+        .await
+        .map_err(|e| match e {
+            AppError::Validation(errors) => under_pledge(Invalid(errors)).into(),
+            other => other,
+        });
+    let (entry, valid) = match (entry, pledge) {
+        (Ok(entry), Ok(valid)) => (entry, valid),
+        (Err(Invalid(mut errors)), Err(AppError::Validation(more))) => {
+            errors.extend(more);
+            return Err(AppError::Validation(errors));
+        }
+        (Err(invalid), _) => return Err(invalid.into()),
+        (_, Err(e)) => return Err(e),
+    };
+    let links = state.links.clone();
+    let pledge = state
+        .db
+        .write(move |conn| entered::enter(conn, &user, &entry, &valid, &links))
+        .await?;
+    state.live.poke();
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, format!("/api/v1/pledges/{}", pledge.id)));
+    Ok(with_etag(response, &pledge))
 }
 
 /// The catalogue: published pledges (plus, for an organisation, its own; for staff, all),

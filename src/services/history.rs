@@ -17,6 +17,7 @@ use crate::{
 };
 
 /// A scope's figures over a range of dates.
+// Named apart from a pledge's history (`History`, its audit trail) in the contract.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = StatsHistory)]
 pub struct History {

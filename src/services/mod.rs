@@ -7,6 +7,7 @@ pub mod annual;
 pub mod demo;
 pub mod digest;
 pub mod history;
+pub mod imports;
 pub mod lifecycle;
 pub mod organisations;
 pub mod outbox;

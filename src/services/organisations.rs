@@ -24,7 +24,7 @@ use crate::{
     pagination::{Page, PageParams},
 };
 
-pub const INVITATION_DAYS: u32 = 14;
+pub use crate::domain::account::INVITATION_DAYS;
 
 /// The organisation if the viewer may see it; `NotFound` otherwise, as if it did not exist.
 pub fn get(
@@ -267,6 +267,10 @@ pub fn accept_invitation(
             language: Language::En,
         };
         db::users::insert(conn, &user)?;
+        if invitation.role == OrganisationRole::Owner {
+            // Taking the organisation over confirms what the secretariat entered for it.
+            db::pledges::confirm_entered(conn, &invitation.organisation_id, &user.clone().actor())?;
+        }
         let org = db::organisations::find(conn, &invitation.organisation_id)?
             .ok_or(AppError::NotFound("organisation"))?;
         Ok((user, org))

@@ -592,7 +592,7 @@ fn drift(conn: &mut DbConnection) -> AppResult<Vec<String>> {
 }
 
 /// Asserts that the stored counters equal a count from scratch.
-async fn assert_exact(app: &TestApp, after: &dyn std::fmt::Debug) {
+pub(crate) async fn assert_exact(app: &TestApp, after: &dyn std::fmt::Debug) {
     let drifted = app.db.run(drift).await.unwrap();
     assert!(drifted.is_empty(), "after {after:?}: {drifted:#?}");
 }

@@ -358,3 +358,14 @@ pub fn deliverables() -> serde_json::Value {
         "due_date": "2025-12-31",
     }])
 }
+
+/// The text at `key` of each item of a JSON array (the actions of a history, the fields of a
+/// problem's errors).
+pub fn texts_at(items: &Value, key: &str) -> Vec<String> {
+    items
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|item| item[key].as_str().expect("a text").to_owned())
+        .collect()
+}

@@ -13,7 +13,7 @@ use crate::helpers::{assert_problem, deliverables, spawn_app, token_in, Session,
 // Helpers
 
 /// A complete, valid financial pledge.
-fn pledge_body(title: &str) -> Value {
+pub(crate) fn pledge_body(title: &str) -> Value {
     json!({
         "title": title,
         "summary": "Broadband and teacher training for rural schools.",
@@ -118,7 +118,7 @@ pub(crate) async fn create_id(app: &TestApp, who: &Session, body: &Value) -> Str
 }
 
 /// `POST /pledges/{id}/{action}`, with `If-Match` and a body when given.
-async fn step(
+pub(crate) async fn step(
     app: &TestApp,
     who: &Session,
     id: &str,

@@ -65,6 +65,10 @@ SESSIONS="$("$FUZZ_VENV_PY" tests/contract/prepare.py "$BASE" "$WORK/data/mail" 
     "$ADMIN" "$PLEDGER" "$WORK/schemathesis.toml")"
 eval "$SESSIONS"
 
+# The serializer of CSV bodies (`POST /imports`).
+export PYTHONPATH="$PWD/tests/contract${PYTHONPATH:+:$PYTHONPATH}"
+export SCHEMATHESIS_HOOKS=hooks
+
 run() {
     local name="$1"
     shift

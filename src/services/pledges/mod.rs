@@ -1,6 +1,7 @@
 //! Pledges: creation (idempotent), editing, the moderation workflow with its audit trail and
 //! emails, the public catalogue (and its exports) and the moderation queue.
 
+pub mod entered;
 pub mod export;
 
 use std::sync::Arc;
@@ -29,7 +30,7 @@ use crate::{
         account::PlatformRole,
         actor::Actor,
         amendment::{visible_changes, FieldChange},
-        ids::PledgeId,
+        ids::{PledgeId, UserId},
         pledge::{is_insider, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
         progress::Light,
         workflow::{self, Action, Standing, Status},
@@ -64,6 +65,19 @@ pub struct PledgeView {
     pub published_at: Option<DateTime<Utc>>,
     /// When it was withdrawn (a pledge withdrawn after publication stays public).
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// `false` while a pledge entered by the secretariat on the organisation's behalf is not
+    /// yet confirmed by the organisation; `true` for every other pledge.
+    pub confirmed: bool,
+    /// Who entered it on the organisation's behalf (shown to the organisation and staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<UserId>,
+    /// Where a pledge entered on the organisation's behalf was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "announced in plenary, LDC5, 6 March")]
+    pub source: Option<String>,
+    /// When the organisation confirmed a pledge entered on its behalf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<DateTime<Utc>>,
     /// The language `title` and `summary` are shown in: a translation into the language asked
     /// for, or the pledge's own (`language`).
     pub shown_language: Language,
@@ -81,7 +95,7 @@ impl PledgeView {
     }
 }
 
-fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
+pub(crate) fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
     let insider = is_insider(&record.row.organisation_id, viewer);
     let light = record.light(now().date());
     let mut content = record.content;
@@ -103,6 +117,10 @@ fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
         submitted_at: r.submitted_at.map(|t| t.and_utc()),
         published_at: r.published_at.map(|t| t.and_utc()),
         withdrawn_at: r.withdrawn_at.map(|t| t.and_utc()),
+        confirmed: r.entered_by.is_none() || r.confirmed_at.is_some(),
+        entered_by: r.entered_by.filter(|_| insider),
+        source: r.source,
+        confirmed_at: r.confirmed_at.map(|t| t.and_utc()),
     }
 }
 
@@ -338,7 +356,7 @@ pub fn transition(
 
 /// Queues the emails a step causes: moderators hear of submissions, the organisation of
 /// decisions.
-fn announce(
+pub(crate) fn announce(
     conn: &mut DbConnection,
     record: &PledgeRecord,
     action: Action,
@@ -395,10 +413,10 @@ fn announce(
 /// One step in a pledge's history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryEvent {
-    /// `create`, `import`, `edit`, `submit`, `approve`, `request_changes`, `reject`,
-    /// `withdraw`, the lifecycle's and the progress reports' steps, or an amendment's:
-    /// `amendment_proposed`, `amendment_edited`, `amendment_withdrawn`, `amendment_approved`,
-    /// `amendment_refused`.
+    /// `create`, `enter` (on the organisation's behalf), `confirm`, `import`, `edit`, `submit`,
+    /// `approve`, `request_changes`, `reject`, `withdraw`, the lifecycle's and the progress
+    /// reports' steps, or an amendment's: `amendment_proposed`, `amendment_edited`,
+    /// `amendment_withdrawn`, `amendment_approved`, `amendment_refused`.
     #[schema(example = "amendment_approved")]
     pub action: String,
     pub from_status: Option<Status>,
