@@ -252,7 +252,7 @@ email_kind!(
     |m, t| {
         let organisation = ("organisation", text(m.organisation.as_str()));
         Composed {
-            subject: t.msg("pledge-entered-subject", &[organisation.clone()]),
+            subject: t.msg("pledge-entered-subject", std::slice::from_ref(&organisation)),
             greeting: greeting(t),
             before: vec![t.msg(
                 "pledge-entered-body",
