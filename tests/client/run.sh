@@ -6,7 +6,9 @@
 #     bash tests/client/run.sh [target/debug/pledgeboard]
 #
 # The generator must read the contract without a warning: a warning means part of the contract
-# would be missing from a generated client.
+# would be missing from a generated client. One is expected and allowed: the generator does not
+# take `text/csv` request bodies, so it leaves out `POST /imports`, whose body is a CSV file
+# (clients upload it as bytes; tests/api/imports.rs drives it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,7 +36,14 @@ content_type_overrides:
 EOF
 "$WORK/venv/bin/openapi-python-client" generate --path openapi.yaml --config "$WORK/config.yaml" \
     --meta setup --output-path "$WORK/client" 2>&1 | tee "$WORK/generate.log"
-if grep -qi "warning\|error" "$WORK/generate.log"; then
+# The one expected warning, as the generator words it: its header, the endpoint it leaves
+# out, and the reason.
+grep -v -e "^Warning(s) encountered while generating" \
+    -e "^WARNING parsing POST /api/v1/imports within imports" \
+    -e "^Unsupported content type text/csv" \
+    -e "If you believe this was a mistake" \
+    "$WORK/generate.log" > "$WORK/unexpected.log" || true
+if grep -qi "warning\|error" "$WORK/unexpected.log"; then
     echo "openapi-python-client did not read openapi.yaml cleanly (see above)" >&2
     exit 1
 fi
