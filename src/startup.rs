@@ -48,6 +48,7 @@ pub struct Application {
     mail_worker: MailWorker,
     live: Arc<LiveCounters>,
     reminders: Option<tokio::task::JoinHandle<()>>,
+    reveals: tokio::task::JoinHandle<()>,
     counter_check: Option<tokio::task::JoinHandle<()>>,
     checkpoints: Option<tokio::task::JoinHandle<()>>,
 }
@@ -81,8 +82,9 @@ impl Application {
             settings.digest_hour_utc,
         );
         let check_interval = settings.counter_check_interval_secs;
-        let state = AppState::new(db.clone(), settings).await?;
+        let state = web::Data::new(AppState::new(db.clone(), settings).await?);
         let live = state.live.clone();
+        let reveals = spawn_reveals(state.clone());
         let server = serve(listener, state).map_err(|source| StartupError::Bind {
             addr: format!("port {port}"),
             source,
@@ -96,6 +98,7 @@ impl Application {
         });
         Ok(Self {
             reminders,
+            reveals,
             counter_check,
             checkpoints,
             live,
@@ -131,6 +134,7 @@ impl Application {
         for task in [self.reminders, self.counter_check, self.checkpoints]
             .into_iter()
             .flatten()
+            .chain([self.reveals])
         {
             task.abort();
         }
@@ -154,6 +158,50 @@ fn spawn_checkpoints(db: &Database) -> Option<tokio::task::JoinHandle<()>> {
             }
         }
     }))
+}
+
+/// Reveals scheduled pledges at their second (see `domain::reveal`). Every instance runs this
+/// loop: it sleeps until the next moment due or for at most `reveal::POLL`, or until a moment is
+/// set on this instance; at a moment due it reveals what is due (or finds another instance did)
+/// and then re-reads the counters and forgets its rendered answers, so that every instance
+/// shows the reveal within the second whichever of them made it.
+fn spawn_reveals(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    use crate::domain::reveal;
+    tokio::spawn(async move {
+        loop {
+            let next = match state.db.run(crate::db::pledges::next_reveal).await {
+                Ok(next) => next.map(|at| at.and_utc()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "looking for reveals failed; will look again");
+                    None
+                }
+            };
+            let pause = reveal::wait(next, chrono::Utc::now());
+            if !pause.is_zero() {
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = state.reveals.notified() => {}
+                }
+                continue;
+            }
+            let links = state.links.clone();
+            let now = chrono::Utc::now();
+            let revealed = state
+                .db
+                .write(move |conn| crate::services::pledges::reveals::reveal_due(conn, now, &links))
+                .await;
+            state.views.clear();
+            state.live.poke();
+            match revealed {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(pledges = n, "scheduled pledges revealed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "revealing scheduled pledges failed; will retry");
+                    tokio::time::sleep(reveal::POLL).await;
+                }
+            }
+        }
+    })
 }
 
 /// Hands the memory freed during start-up back to the system: each worker thread allocates
@@ -284,10 +332,9 @@ pub async fn open_database(settings: &Settings) -> Result<Database, StartupError
     Ok(db)
 }
 
-fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     metrics::init();
     let workers = state.settings.workers;
-    let state = web::Data::new(state);
     let mut server = HttpServer::new(move || app(state.clone()))
         .listen(listener)?
         .disable_signals()

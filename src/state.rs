@@ -36,6 +36,9 @@ pub struct AppState {
     pub views: PublicViews,
     /// The vocabulary pledges are checked against.
     pub vocabularies: Arc<Vocabularies>,
+    /// Wakes this instance's reveal loop when a moment to reveal a pledge at is set here
+    /// (`startup::spawn_reveals`); moments set elsewhere are found by its next look.
+    pub reveals: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
                 settings.password_hashing_queue,
             ),
             vocabularies: Arc::default(),
+            reveals: Arc::default(),
             links: Links::from_settings(&settings),
             tokens,
             settings: Arc::new(settings),

@@ -177,14 +177,20 @@ pledge-submitted-action = فتح قائمة الإشراف
 
 pledge-decision-subject = { $decision ->
     [approved] نُشر تعهدك: { $title }
+    [scheduled] تمت الموافقة على تعهدك وسيُعلن في { $when }: { $title }
+    [revealed] أصبح تعهدك علنيًا: { $title }
     [changes_requested] طُلبت تعديلات على تعهدك: { $title }
    *[rejected] لم يُقبل تعهدك: { $title }
 }
-pledge-decision-body = بتّ مشرف في تعهدك «{ $title }»: { $decision ->
-    [approved] تمت الموافقة
-    [changes_requested] طُلبت تعديلات
-   *[rejected] رُفض
-}.
+pledge-decision-body = { $decision ->
+    [scheduled] تمت الموافقة على تعهدك «{ $title }». لا يراه إلا منظمتك وموظفو التحالف حتى { $when }، ثم يصبح علنيًا.
+    [revealed] أصبح تعهدك «{ $title }» علنيًا في الموعد المعلن.
+   *[other] بتّ مشرف في تعهدك «{ $title }»: { $decision ->
+        [approved] تمت الموافقة
+        [changes_requested] طُلبت تعديلات
+       *[rejected] رُفض
+    }.
+}
 pledge-decision-body-2 = اطّلع على التعهد وسجله هنا:
 pledge-decision-action = عرض التعهد
 
@@ -320,7 +326,7 @@ screen-goal = { $kind ->
     [pledges] الهدف: { $target } تعهد بحلول { $deadline }
    *[entities] الهدف: { $target } جهة متعهدة بحلول { $deadline }
 }
-screen-pending = قيد الانتظار: { $pledges } بانتظار قرار، { $usd }
+screen-pending = قيد الانتظار: { $pledges } بانتظار قرار، { $usd }؛ { $scheduled } بانتظار الإعلان
 screen-goal-reached = تحقق الهدف!
 screen-milestone-usd = { $amount } من التعهدات!
 screen-milestone-pledges = { $count } تعهد!
@@ -365,6 +371,7 @@ status-rejected = مرفوض
 status-withdrawn = مسحوب
 status-completed = منجز
 status-inactive = غير نشط
+status-scheduled = مُجدول
 light-on_track = على المسار الصحيح
 light-at_risk = معرَّض للخطر
 light-off_track = متأخر

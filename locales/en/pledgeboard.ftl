@@ -164,14 +164,20 @@ pledge-submitted-action = Open the moderation queue
 
 pledge-decision-subject = { $decision ->
     [approved] Your pledge is published: { $title }
+    [scheduled] Your pledge is approved, to be revealed on { $when }: { $title }
+    [revealed] Your pledge is now public: { $title }
     [changes_requested] Changes requested to your pledge: { $title }
    *[rejected] Your pledge was not accepted: { $title }
 }
-pledge-decision-body = A moderator decided on your pledge "{ $title }": { $decision ->
-    [approved] approved
-    [changes_requested] changes requested
-   *[rejected] rejected
-}.
+pledge-decision-body = { $decision ->
+    [scheduled] Your pledge "{ $title }" is approved. Until { $when } only your organisation and the coalition's staff see it; then it becomes public.
+    [revealed] Your pledge "{ $title }" became public at the moment announced.
+   *[other] A moderator decided on your pledge "{ $title }": { $decision ->
+        [approved] approved
+        [changes_requested] changes requested
+       *[rejected] rejected
+    }.
+}
 pledge-decision-body-2 = See the pledge and its history here:
 pledge-decision-action = See the pledge
 
@@ -286,7 +292,7 @@ screen-goal = { $kind ->
     [pledges] Goal: { $target } commitments by { $deadline }
    *[entities] Goal: { $target } pledging entities by { $deadline }
 }
-screen-pending = Pending: { $pledges } awaiting a decision, { $usd }
+screen-pending = Pending: { $pledges } awaiting a decision, { $usd }; { $scheduled } to be revealed
 screen-goal-reached = Goal reached!
 screen-milestone-usd = { $amount } pledged!
 screen-milestone-pledges = { $count } commitments!
@@ -331,6 +337,7 @@ status-rejected = Rejected
 status-withdrawn = Withdrawn
 status-completed = Completed
 status-inactive = Inactive
+status-scheduled = Scheduled
 light-on_track = On track
 light-at_risk = At risk
 light-off_track = Off track

@@ -163,14 +163,20 @@ pledge-submitted-action = Abrir la cola de moderación
 
 pledge-decision-subject = { $decision ->
     [approved] Su compromiso está publicado: { $title }
+    [scheduled] Su compromiso está aprobado y se dará a conocer el { $when }: { $title }
+    [revealed] Su compromiso ya es público: { $title }
     [changes_requested] Se piden cambios en su compromiso: { $title }
    *[rejected] Su compromiso no fue aceptado: { $title }
 }
-pledge-decision-body = Un moderador decidió sobre su compromiso «{ $title }»: { $decision ->
-    [approved] aprobado
-    [changes_requested] se piden cambios
-   *[rejected] rechazado
-}.
+pledge-decision-body = { $decision ->
+    [scheduled] Su compromiso «{ $title }» está aprobado. Hasta el { $when } solo lo ven su organización y el equipo de la coalición; entonces se hace público.
+    [revealed] Su compromiso «{ $title }» se hizo público en el momento anunciado.
+   *[other] Un moderador decidió sobre su compromiso «{ $title }»: { $decision ->
+        [approved] aprobado
+        [changes_requested] se piden cambios
+       *[rejected] rechazado
+    }.
+}
 pledge-decision-body-2 = Vea el compromiso y su historial aquí:
 pledge-decision-action = Ver el compromiso
 
@@ -285,7 +291,7 @@ screen-goal = { $kind ->
     [pledges] Meta: { $target } compromisos para el { $deadline }
    *[entities] Meta: { $target } entidades comprometidas para el { $deadline }
 }
-screen-pending = Pendientes: { $pledges } en espera de decisión, { $usd }
+screen-pending = Pendientes: { $pledges } en espera de decisión, { $usd }; { $scheduled } por revelar
 screen-goal-reached = ¡Meta alcanzada!
 screen-milestone-usd = ¡{ $amount } comprometidos!
 screen-milestone-pledges = ¡{ $count } compromisos!
@@ -330,6 +336,7 @@ status-rejected = Rechazado
 status-withdrawn = Retirado
 status-completed = Cumplido
 status-inactive = Inactivo
+status-scheduled = Programado
 light-on_track = En buen camino
 light-at_risk = En riesgo
 light-off_track = Con retraso

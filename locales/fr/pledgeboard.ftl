@@ -163,14 +163,20 @@ pledge-submitted-action = Ouvrir la file de modération
 
 pledge-decision-subject = { $decision ->
     [approved] Votre engagement est publié : { $title }
+    [scheduled] Votre engagement est approuvé, dévoilé le { $when } : { $title }
+    [revealed] Votre engagement est désormais public : { $title }
     [changes_requested] Modifications demandées pour votre engagement : { $title }
    *[rejected] Votre engagement n'a pas été accepté : { $title }
 }
-pledge-decision-body = Un modérateur a statué sur votre engagement « { $title } » : { $decision ->
-    [approved] approuvé
-    [changes_requested] modifications demandées
-   *[rejected] refusé
-}.
+pledge-decision-body = { $decision ->
+    [scheduled] Votre engagement « { $title } » est approuvé. Jusqu'au { $when }, seuls votre organisation et l'équipe de la coalition le voient ; il devient public à ce moment-là.
+    [revealed] Votre engagement « { $title } » est devenu public au moment annoncé.
+   *[other] Un modérateur a statué sur votre engagement « { $title } » : { $decision ->
+        [approved] approuvé
+        [changes_requested] modifications demandées
+       *[rejected] refusé
+    }.
+}
 pledge-decision-body-2 = Consultez l'engagement et son historique ici :
 pledge-decision-action = Voir l'engagement
 
@@ -285,7 +291,7 @@ screen-goal = { $kind ->
     [pledges] Objectif : { $target } engagements d'ici le { $deadline }
    *[entities] Objectif : { $target } entités engagées d'ici le { $deadline }
 }
-screen-pending = En attente : { $pledges } en attente de décision, { $usd }
+screen-pending = En attente : { $pledges } en attente de décision, { $usd } ; { $scheduled } à dévoiler
 screen-goal-reached = Objectif atteint !
 screen-milestone-usd = { $amount } promis !
 screen-milestone-pledges = { $count } engagements !
@@ -330,6 +336,7 @@ status-rejected = Refusé
 status-withdrawn = Retiré
 status-completed = Réalisé
 status-inactive = Inactif
+status-scheduled = Programmé
 light-on_track = En bonne voie
 light-at_risk = À risque
 light-off_track = En retard

@@ -168,14 +168,20 @@ pledge-submitted-action = Открыть очередь модерации
 
 pledge-decision-subject = { $decision ->
     [approved] Ваше обязательство опубликовано: { $title }
+    [scheduled] Ваше обязательство одобрено и будет обнародовано { $when }: { $title }
+    [revealed] Ваше обязательство теперь общедоступно: { $title }
     [changes_requested] По вашему обязательству запрошены изменения: { $title }
    *[rejected] Ваше обязательство не принято: { $title }
 }
-pledge-decision-body = Модератор принял решение по вашему обязательству «{ $title }»: { $decision ->
-    [approved] одобрено
-    [changes_requested] запрошены изменения
-   *[rejected] отклонено
-}.
+pledge-decision-body = { $decision ->
+    [scheduled] Ваше обязательство «{ $title }» одобрено. До { $when } его видят только ваша организация и сотрудники коалиции, затем оно станет общедоступным.
+    [revealed] Ваше обязательство «{ $title }» стало общедоступным в объявленный момент.
+   *[other] Модератор принял решение по вашему обязательству «{ $title }»: { $decision ->
+        [approved] одобрено
+        [changes_requested] запрошены изменения
+       *[rejected] отклонено
+    }.
+}
 pledge-decision-body-2 = Обязательство и его история здесь:
 pledge-decision-action = Открыть обязательство
 
@@ -297,7 +303,7 @@ screen-goal = { $kind ->
     [pledges] Цель: { $target } обязательств к { $deadline }
    *[entities] Цель: { $target } участников к { $deadline }
 }
-screen-pending = На рассмотрении: { $pledges } ожидают решения, { $usd }
+screen-pending = На рассмотрении: { $pledges } ожидают решения, { $usd }; { $scheduled } ждут объявления
 screen-goal-reached = Цель достигнута!
 screen-milestone-usd = Обещано { $amount }!
 screen-milestone-pledges = { $count } обязательств!
@@ -342,6 +348,7 @@ status-rejected = Отклонено
 status-withdrawn = Отозвано
 status-completed = Выполнено
 status-inactive = Неактивно
+status-scheduled = Запланировано
 light-on_track = По плану
 light-at_risk = Под угрозой
 light-off_track = С отставанием

@@ -148,14 +148,20 @@ pledge-submitted-action = 打开审核队列
 
 pledge-decision-subject = { $decision ->
     [approved] 您的承诺已发布：{ $title }
+    [scheduled] 您的承诺已获批准，将于 { $when } 公布：{ $title }
+    [revealed] 您的承诺现已公开：{ $title }
     [changes_requested] 您的承诺需要修改：{ $title }
    *[rejected] 您的承诺未被接受：{ $title }
 }
-pledge-decision-body = 一位审核员已就您的承诺“{ $title }”作出决定：{ $decision ->
-    [approved] 已批准
-    [changes_requested] 需要修改
-   *[rejected] 已拒绝
-}。
+pledge-decision-body = { $decision ->
+    [scheduled] 您的承诺“{ $title }”已获批准。在 { $when } 之前，只有贵组织和联盟工作人员可以看到它，届时它将公开。
+    [revealed] 您的承诺“{ $title }”已在宣布的时刻公开。
+   *[other] 一位审核员已就您的承诺“{ $title }”作出决定：{ $decision ->
+        [approved] 已批准
+        [changes_requested] 需要修改
+       *[rejected] 已拒绝
+    }。
+}
 pledge-decision-body-2 = 在此查看该承诺及其历史记录：
 pledge-decision-action = 查看承诺
 
@@ -249,7 +255,7 @@ screen-goal = { $kind ->
     [pledges] 目标：{ $deadline } 前达到 { $target } 项承诺
    *[entities] 目标：{ $deadline } 前达到 { $target } 个承诺实体
 }
-screen-pending = 待审核：{ $pledges } 项等待决定，{ $usd }
+screen-pending = 待审核：{ $pledges } 项等待决定，{ $usd }；{ $scheduled } 项待公布
 screen-goal-reached = 目标达成！
 screen-milestone-usd = 承诺金额达到 { $amount }！
 screen-milestone-pledges = 承诺达到 { $count } 项！
@@ -294,6 +300,7 @@ status-rejected = 已拒绝
 status-withdrawn = 已撤回
 status-completed = 已完成
 status-inactive = 非活跃
+status-scheduled = 已排期
 light-on_track = 进展顺利
 light-at_risk = 存在风险
 light-off_track = 进度落后

@@ -731,7 +731,7 @@ mod tests {
     }
 
     #[test]
-    fn only_pending_and_published_pledges_count() {
+    fn only_pending_scheduled_and_published_pledges_count() {
         assert_eq!(
             counted_statuses(),
             [
@@ -739,7 +739,8 @@ mod tests {
                 "changes_requested",
                 "published",
                 "completed",
-                "inactive"
+                "inactive",
+                "scheduled"
             ]
         );
     }

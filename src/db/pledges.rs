@@ -54,6 +54,9 @@ pub struct PledgeRow {
     pub source: Option<String>,
     /// When the organisation confirmed a pledge entered on its behalf.
     pub confirmed_at: Option<NaiveDateTime>,
+    /// The moment a pledge awaiting its decision, or approved and `scheduled`, is to be
+    /// revealed at (UTC); cleared once it is public or out of the workflow.
+    pub reveal_at: Option<NaiveDateTime>,
 }
 
 /// What is written from a pledge's content: the content itself, and the facets the catalogue
@@ -636,6 +639,15 @@ pub fn set_status(
         }
         _ => {}
     }
+    if !matches!(
+        status,
+        Status::Submitted | Status::ChangesRequested | Status::Scheduled
+    ) {
+        // Public now, or out of the workflow: there is nothing left to reveal.
+        diesel::update(target.filter(pledges::reveal_at.is_not_null()))
+            .set(pledges::reveal_at.eq(None::<NaiveDateTime>))
+            .execute(conn)?;
+    }
     if status.is_terminal() {
         // Withdrawn or completed: nothing is amended any more.
         super::amendments::close_open(conn, id, &format!("the pledge is {status}"), at)?;
@@ -643,6 +655,41 @@ pub fn set_status(
     // The facet rows carry the status (and a pledge without dates counts in the year it was
     // published).
     reindex(conn, id, false)
+}
+
+/// Sets the moment a pledge is to be revealed at (see `domain::reveal`).
+pub fn set_reveal_at(conn: &mut DbConnection, id: &PledgeId, at: NaiveDateTime) -> AppResult<()> {
+    diesel::update(pledges::table.find(id))
+        .set(pledges::reveal_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The scheduled pledges whose moment has come by `now`, soonest first, at most `limit`.
+pub fn due_reveals(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> AppResult<Vec<PledgeId>> {
+    Ok(pledges::table
+        .filter(pledges::status.eq(Status::Scheduled.as_str()))
+        .filter(pledges::reveal_at.le(now))
+        .order((pledges::reveal_at.asc(), pledges::id.asc()))
+        .limit(limit)
+        .select(pledges::id)
+        .load(conn)?)
+}
+
+/// The moment of the next reveal, if any pledge is scheduled (read from a small partial index).
+pub fn next_reveal(conn: &mut DbConnection) -> AppResult<Option<NaiveDateTime>> {
+    Ok(pledges::table
+        .filter(pledges::status.eq(Status::Scheduled.as_str()))
+        .filter(pledges::reveal_at.is_not_null())
+        .order(pledges::reveal_at.asc())
+        .select(pledges::reveal_at)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?
+        .flatten())
 }
 
 /// Appends one audit event.
@@ -786,6 +833,7 @@ pub fn insert(
         entered_by: placement.entered_by.cloned(),
         source: placement.source.map(str::to_owned),
         confirmed_at: None,
+        reveal_at: None,
     };
     diesel::insert_into(pledges::table)
         .values((

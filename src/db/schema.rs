@@ -186,6 +186,7 @@ diesel::table! {
         source -> Nullable<Text>,
         confirmed_at -> Nullable<Timestamp>,
         external_ref -> Nullable<Text>,
+        reveal_at -> Nullable<Timestamp>,
     }
 }
 

@@ -7,7 +7,8 @@
 //!
 //! What a pledge contributes is described by [`PledgeFacts`] together with a [`Contribution`]:
 //! `published` pledges feed the public figures, `submitted` and `changes_requested` pledges feed
-//! the pending figures staff see, and every other status contributes nothing.
+//! the pending figures staff see, `scheduled` ones (approved, waiting for the moment they are
+//! revealed at) feed the scheduled figures staff see, and every other status contributes nothing.
 //!
 //! # Keeping the counters in step
 //!
@@ -19,6 +20,8 @@
 //! | submitted | `None` | `Some((facts, Pending))` |
 //! | edited while pending | `Some((old, Pending))` | `Some((new, Pending))` |
 //! | approved | `Some((facts, Pending))` | `Some((facts with published_on, Published))` |
+//! | approved to be revealed later | `Some((facts, Pending))` | `Some((facts, Scheduled))` |
+//! | revealed | `Some((facts, Scheduled))` | `Some((facts with published_on, Published))` |
 //! | rejected, or withdrawn while pending | `Some((facts, Pending))` | `None` |
 //! | withdrawn once published | `Some((facts, Published))` | `None` |
 //! | progress report changes the USD disbursed | `Some((old, Published))` | `Some((new, Published))` |
@@ -94,6 +97,9 @@ pub enum Contribution {
     Published,
     /// A `submitted` or `changes_requested` pledge: it feeds the pending figures.
     Pending,
+    /// A `scheduled` pledge, approved and waiting for its reveal: it feeds the scheduled figures
+    /// (staff only), and the public ones from the second it is revealed.
+    Scheduled,
 }
 
 impl Contribution {
@@ -105,6 +111,7 @@ impl Contribution {
             // in the published figures.
             "published" | "completed" | "inactive" => Some(Self::Published),
             "submitted" | "changes_requested" => Some(Self::Pending),
+            "scheduled" => Some(Self::Scheduled),
             _ => None,
         }
     }
@@ -170,6 +177,11 @@ pub struct Figures {
     countries: u64,
     pending_pledges: u64,
     pending_usd: i128,
+    /// Approved pledges waiting for their reveal, and their USD.
+    #[serde(default)]
+    scheduled_pledges: u64,
+    #[serde(default)]
+    scheduled_usd: i128,
     /// The on-going part of the published figures (status `published`: not completed, not
     /// inactive).
     #[serde(default)]
@@ -295,6 +307,16 @@ impl Figures {
         self.pending_usd
     }
 
+    /// Approved pledges waiting for their reveal (`scheduled`).
+    pub fn scheduled_pledges(&self) -> u64 {
+        self.scheduled_pledges
+    }
+
+    /// Sum of the scheduled pledges' USD value.
+    pub fn scheduled_usd(&self) -> i128 {
+        self.scheduled_usd
+    }
+
     /// Whether nothing is counted at all.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
@@ -318,6 +340,10 @@ impl Figures {
             Part::Pending { usd } => {
                 count(&mut self.pending_pledges, delta, &mut ok);
                 money(&mut self.pending_usd, *usd, delta);
+            }
+            Part::Scheduled { usd } => {
+                count(&mut self.scheduled_pledges, delta, &mut ok);
+                money(&mut self.scheduled_usd, *usd, delta);
             }
             Part::Published(p) => {
                 count(&mut self.pledges, delta, &mut ok);
@@ -476,6 +502,7 @@ fn distinct(refs: &mut Refs, n: &mut u64, kind: Distinct, k: &str, delta: Delta,
 #[derive(Debug, PartialEq, Eq)]
 enum Part<'a> {
     Pending { usd: i64 },
+    Scheduled { usd: i64 },
     Published(Box<PublishedPart<'a>>),
 }
 
@@ -499,6 +526,7 @@ impl<'a> Part<'a> {
     fn of(facts: &'a PledgeFacts, kind: Contribution) -> Self {
         match kind {
             Contribution::Pending => Part::Pending { usd: facts.usd },
+            Contribution::Scheduled => Part::Scheduled { usd: facts.usd },
             Contribution::Published => Part::Published(Box::new(PublishedPart {
                 organisation_id: &facts.organisation_id,
                 organisation_kind: &facts.organisation_kind,
@@ -518,7 +546,7 @@ impl<'a> Part<'a> {
 
     fn published_on(&self) -> Option<NaiveDate> {
         match self {
-            Part::Pending { .. } => None,
+            Part::Pending { .. } | Part::Scheduled { .. } => None,
             Part::Published(p) => p.published_on,
         }
     }
@@ -654,6 +682,8 @@ impl ScopeCounters {
             pending: include_pending.then(|| PendingFigures {
                 pledges: f.pending_pledges,
                 usd: f.pending_usd,
+                scheduled: f.scheduled_pledges,
+                scheduled_usd: f.scheduled_usd,
                 published_today: self.published_today(now.date_naive()),
             }),
             goals: Vec::new(),
@@ -1051,6 +1081,14 @@ pub struct PendingFigures {
     /// Sum of the pending pledges' USD value, in whole USD.
     #[schema(value_type = i64, minimum = 0)]
     pub usd: i128,
+    /// Approved pledges waiting for the moment they are revealed at (`scheduled`): public, and
+    /// in the figures above, from that second.
+    #[serde(default)]
+    pub scheduled: u64,
+    /// Sum of the scheduled pledges' USD value, in whole USD.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 0)]
+    pub scheduled_usd: i128,
     /// Pledges published today (UTC date).
     pub published_today: u64,
 }
@@ -1310,6 +1348,8 @@ mod tests {
             Some(PendingFigures {
                 pledges: 0,
                 usd: 0,
+                scheduled: 0,
+                scheduled_usd: 0,
                 published_today: 1
             })
         );
@@ -1454,11 +1494,50 @@ mod tests {
         let staff = c.snapshot(&track("ldc5"), true, at(1, 9));
         let json = serde_json::to_string(&staff).unwrap();
         assert!(
-            json.contains(r#""pending":{"pledges":0,"usd":0,"published_today":1}"#),
+            json.contains(
+                r#""pending":{"pledges":0,"usd":0,"scheduled":0,"scheduled_usd":0,"published_today":1}"#
+            ),
             "{json}"
         );
         let back: Snapshot = serde_json::from_str(&json).unwrap();
         assert_eq!(back, staff);
+    }
+
+    #[test]
+    fn a_scheduled_pledge_counts_for_staff_only_until_its_reveal() {
+        let mut c = Counters::new(at(1, 0));
+        let p = pledge("p", "o1", "government");
+        c.add(&p, Contribution::Pending, at(1, 8));
+        c.transition(
+            Some((&p, Contribution::Pending)),
+            Some((&p, Contribution::Scheduled)),
+            at(1, 9),
+        );
+        let public = c.snapshot(&Scope::All, false, at(1, 9));
+        assert_eq!(
+            (public.pledges, public.usd_pledged, public.entities),
+            (0, 0, 0)
+        );
+        let staff = c.snapshot(&Scope::All, true, at(1, 9)).pending.unwrap();
+        assert_eq!((staff.pledges, staff.usd), (0, 0));
+        assert_eq!((staff.scheduled, staff.scheduled_usd), (1, 1_000));
+
+        let mut revealed = p.clone();
+        revealed.published_on = Some(at(1, 10).date_naive());
+        let changed = c.transition(
+            Some((&p, Contribution::Scheduled)),
+            Some((&revealed, Contribution::Published)),
+            at(1, 10),
+        );
+        assert_eq!(changed[0], Scope::All);
+        let public = c.snapshot(&Scope::All, false, at(1, 10));
+        assert_eq!(
+            (public.pledges, public.usd_pledged, public.entities),
+            (1, 1_000, 1)
+        );
+        let staff = c.snapshot(&Scope::All, true, at(1, 10)).pending.unwrap();
+        assert_eq!((staff.scheduled, staff.scheduled_usd), (0, 0));
+        assert_eq!(staff.published_today, 1);
     }
 
     #[test]
@@ -1474,6 +1553,10 @@ mod tests {
         assert_eq!(
             Contribution::for_status("changes_requested"),
             Some(Contribution::Pending)
+        );
+        assert_eq!(
+            Contribution::for_status("scheduled"),
+            Some(Contribution::Scheduled)
         );
         for status in ["draft", "rejected", "withdrawn"] {
             assert_eq!(Contribution::for_status(status), None);
@@ -1604,6 +1687,9 @@ mod tests {
         Submit(Draft),
         PublishDirectly(Draft),
         Approve(usize),
+        /// Approved to be revealed later.
+        Schedule(usize),
+        Reveal(usize),
         Edit(usize, Draft),
         Withdraw(usize),
         Report(usize, i64),
@@ -1644,6 +1730,8 @@ mod tests {
             3 => draft().prop_map(Op::Submit),
             2 => draft().prop_map(Op::PublishDirectly),
             3 => any::<usize>().prop_map(Op::Approve),
+            2 => any::<usize>().prop_map(Op::Schedule),
+            2 => any::<usize>().prop_map(Op::Reveal),
             2 => (any::<usize>(), draft()).prop_map(|(i, d)| Op::Edit(i, d)),
             2 => any::<usize>().prop_map(Op::Withdraw),
             2 => (any::<usize>(), 0i64..5_000).prop_map(|(i, usd)| Op::Report(i, usd)),
@@ -1718,6 +1806,30 @@ mod tests {
                         after.published_on = Some(today);
                         counters.transition(
                             Some((&before, Contribution::Pending)),
+                            Some((&after, Contribution::Published)),
+                            now,
+                        );
+                        self.live[i] = (after, Contribution::Published);
+                    }
+                }
+                Op::Schedule(i) => {
+                    if let Some(i) = self.pick(*i, Contribution::Pending) {
+                        let facts = self.live[i].0.clone();
+                        counters.transition(
+                            Some((&facts, Contribution::Pending)),
+                            Some((&facts, Contribution::Scheduled)),
+                            now,
+                        );
+                        self.live[i].1 = Contribution::Scheduled;
+                    }
+                }
+                Op::Reveal(i) => {
+                    if let Some(i) = self.pick(*i, Contribution::Scheduled) {
+                        let before = self.live[i].0.clone();
+                        let mut after = before.clone();
+                        after.published_on = Some(today);
+                        counters.transition(
+                            Some((&before, Contribution::Scheduled)),
                             Some((&after, Contribution::Published)),
                             now,
                         );
@@ -1814,6 +1926,7 @@ mod tests {
         };
         let published = of(Contribution::Published);
         let pending = of(Contribution::Pending);
+        let scheduled = of(Contribution::Scheduled);
         fn tally<K: Ord>(keys: impl Iterator<Item = BTreeSet<K>>) -> BTreeMap<K, u64> {
             let mut out = BTreeMap::new();
             for set in keys {
@@ -1899,6 +2012,8 @@ mod tests {
             pending: Some(PendingFigures {
                 pledges: pending.len() as u64,
                 usd: pending.iter().map(|f| i128::from(f.usd)).sum(),
+                scheduled: scheduled.len() as u64,
+                scheduled_usd: scheduled.iter().map(|f| i128::from(f.usd)).sum(),
                 published_today: published
                     .iter()
                     .filter(|f| f.published_on == Some(today))

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -12,6 +13,7 @@ use super::{
     account::{parse_field, FieldChecks},
     errors::{FieldError, Invalid},
     ids::PledgeId,
+    reveal::RevealAt,
     validation::{items, text, whole},
     vocabulary::vocabulary,
     workflow::Action,
@@ -66,6 +68,10 @@ pub struct DecisionInput {
     #[validate(custom(function = "text::<1, 2000>"))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
+    /// With `approve` only: the moment (RFC 3339) the pledge is to become public, after now
+    /// and at most 366 days ahead; until then it is `scheduled`.
+    #[schema(example = "2023-03-06T10:30:00Z")]
+    pub reveal_at: Option<DateTime<Utc>>,
 }
 
 /// One decision, checked.
@@ -75,11 +81,13 @@ pub struct Checked {
     pub decision: Decision,
     pub version: i32,
     pub reason: Option<String>,
+    pub reveal_at: Option<RevealAt>,
 }
 
 impl DecisionsInput {
-    /// Every rule at once: at least one decision, each a known decision on a different pledge.
-    pub fn parse(&self) -> Result<Vec<Checked>, Invalid> {
+    /// Every rule at once: at least one decision, each a known decision on a different pledge,
+    /// a reveal (ahead of `now`) with approvals only.
+    pub fn parse(&self, now: DateTime<Utc>) -> Result<Vec<Checked>, Invalid> {
         let mut checks = FieldChecks::from_rules(self);
         if self.decisions.is_empty() {
             checks.push(FieldError::new(
@@ -115,8 +123,22 @@ impl DecisionsInput {
                     "a version is 1 or more",
                 ));
             }
+            let field = format!("decisions[{i}].reveal_at");
+            let reveal_at = match d.reveal_at {
+                Some(_) if decision.is_some_and(|d| d != Decision::Approve) => {
+                    checks.push(FieldError::new(
+                        field,
+                        "not_applicable",
+                        "a reveal goes with an approval only",
+                    ));
+                    None
+                }
+                Some(at) => checks.take(RevealAt::parse(&field, at, now)),
+                None => None,
+            };
             if let Some(decision) = decision {
                 checked.push(Checked {
+                    reveal_at,
                     pledge: PledgeId::from(d.pledge_id.as_str()),
                     decision,
                     version: d.version,
@@ -132,6 +154,10 @@ impl DecisionsInput {
 mod tests {
     use super::*;
 
+    fn now() -> DateTime<Utc> {
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2023, 3, 6, 10, 0, 0).unwrap()
+    }
+
     fn input(json: serde_json::Value) -> DecisionsInput {
         serde_json::from_value(json).unwrap()
     }
@@ -146,14 +172,22 @@ mod tests {
             {"pledge_id": a, "decision": "approve", "version": 2},
             {"pledge_id": b, "decision": "reject", "version": 1, "reason": "Out of scope."},
         ]}));
-        let checked = ok.parse().unwrap();
+        let checked = ok.parse(now()).unwrap();
         assert_eq!(checked[1].decision.action(), Action::Reject);
+        let later = input(serde_json::json!({"decisions": [
+            {"pledge_id": a, "decision": "approve", "version": 2, "reveal_at": "2023-03-06T10:30:00Z"},
+        ]}));
+        let at = later.parse(now()).unwrap()[0].reveal_at.unwrap().at();
+        assert_eq!(at, now() + chrono::Duration::minutes(30));
         let bad = input(serde_json::json!({"decisions": [
             {"pledge_id": a, "decision": "approve", "version": 0},
             {"pledge_id": a, "decision": "publish", "version": 1, "reason": " "},
-            {"pledge_id": "not an id", "decision": "approve", "version": 1},
+            {"pledge_id": "not an id", "decision": "approve", "version": 1,
+             "reveal_at": "2023-03-06T09:59:59Z"},
+            {"pledge_id": b, "decision": "reject", "version": 1, "reason": "No.",
+             "reveal_at": "2023-03-06T10:30:00Z"},
         ]}));
-        let Invalid(errors) = bad.parse().unwrap_err();
+        let Invalid(errors) = bad.parse(now()).unwrap_err();
         let mut found: Vec<(&str, &str)> = errors
             .iter()
             .map(|e| (e.field.as_str(), e.code.as_str()))
@@ -167,9 +201,11 @@ mod tests {
                 ("decisions[1].pledge_id", "duplicate"),
                 ("decisions[1].reason", "required"),
                 ("decisions[2].pledge_id", "invalid_id"),
+                ("decisions[2].reveal_at", "not_in_future"),
+                ("decisions[3].reveal_at", "not_applicable"),
             ]
         );
         let none = input(serde_json::json!({"decisions": []}));
-        assert_eq!(none.parse().unwrap_err().0[0].code, "required");
+        assert_eq!(none.parse(now()).unwrap_err().0[0].code, "required");
     }
 }

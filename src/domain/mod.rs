@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod pledge;
 pub mod progress;
 pub mod report;
+pub mod reveal;
 pub mod screen;
 pub mod spreadsheet;
 pub mod taxonomy;

@@ -10,7 +10,16 @@
 //!
 //! published --(final report accepted)--> completed
 //! published --(two reporting years missed)--> inactive --(report accepted)--> published
+//!
+//! submitted --approve (a reveal ahead)--> scheduled --reveal--> published
+//! submitted | changes_requested | scheduled --reschedule--> (the same status)
+//! scheduled --withdraw--> withdrawn
 //! ```
+//!
+//! An approval with a moment to reveal the pledge at (`reveal_at`, given with the approval or
+//! set on the pledge before) leaves it `scheduled`: approved, seen by its organisation and the
+//! staff only, counted in the staff figures, until that second, when it is revealed (by the
+//! service's clock on every instance, or earlier by an organiser). See `reveal`.
 //!
 //! The last two lines are the lifecycle after publication, moved by reports and time rather
 //! than by a user's action (`services::lifecycle`, rules in `progress`). A pledge withdrawn
@@ -22,6 +31,8 @@
 //! way: [`decide`]. Version checks (`If-Match`) and persistence stay with the caller.
 
 use std::fmt;
+
+use chrono::{DateTime, Utc};
 
 use super::actor::Actor;
 use super::ids::OrganisationId;
@@ -38,6 +49,7 @@ vocabulary!(
         Withdrawn => "withdrawn",
         Completed => "completed",
         Inactive => "inactive",
+        Scheduled => "scheduled",
     }
 );
 
@@ -75,6 +87,8 @@ vocabulary!(
         RequestChanges => "request_changes",
         Reject => "reject",
         Withdraw => "withdraw",
+        Reveal => "reveal",
+        Reschedule => "reschedule",
     }
 );
 
@@ -86,6 +100,12 @@ impl Action {
             self,
             Action::Approve | Action::RequestChanges | Action::Reject
         )
+    }
+
+    /// Setting or using the moment a pledge is revealed at: a matter of the event's timing,
+    /// taken by organisers, moderators (of their tracks) and admins.
+    pub fn is_about_timing(self) -> bool {
+        matches!(self, Action::Reveal | Action::Reschedule)
     }
 
     /// The organisation is told why, so these cannot go without a reason.
@@ -239,10 +259,17 @@ pub fn next_status(from: Status, action: Action) -> Option<Status> {
         (S::Draft | S::ChangesRequested, A::Edit) => Some(from),
         (S::Draft | S::ChangesRequested, A::Submit) => Some(S::Submitted),
         (S::Submitted, A::Approve) => Some(S::Published),
+        (S::Scheduled, A::Reveal) => Some(S::Published),
+        (S::Submitted | S::ChangesRequested | S::Scheduled, A::Reschedule) => Some(from),
         (S::Submitted, A::RequestChanges) => Some(S::ChangesRequested),
         (S::Submitted, A::Reject) => Some(S::Rejected),
         (
-            S::Draft | S::Submitted | S::ChangesRequested | S::Published | S::Inactive,
+            S::Draft
+            | S::Submitted
+            | S::ChangesRequested
+            | S::Published
+            | S::Inactive
+            | S::Scheduled,
             A::Withdraw,
         ) => Some(S::Withdrawn),
         _ => None,
@@ -319,6 +346,9 @@ fn check(
             return Err(Refusal::OutOfScope);
         }
     }
+    if action.is_about_timing() && !in_scope(pledge, actor) {
+        return Err(Refusal::OutOfScope);
+    }
     let to = next_status(pledge.status, action).ok_or(Refusal::InvalidTransition)?;
     match action {
         Action::Submit if !actor.email_verified => Err(Refusal::EmailNotVerified),
@@ -328,7 +358,7 @@ fn check(
 }
 
 /// Who may take an action at all: the owning organisation works on its pledges, moderators
-/// and admins decide, and admins can also take down published pledges.
+/// and admins decide, admins can also take down published pledges, and the staff time reveals.
 fn has_standing(action: Action, status: Status, actor: &Standing<'_>) -> bool {
     match action {
         Action::Edit | Action::Submit => actor.in_owning_organisation,
@@ -339,6 +369,16 @@ fn has_standing(action: Action, status: Status, actor: &Standing<'_>) -> bool {
             actor.in_owning_organisation
                 || (actor.role == PlatformRole::Admin && status.is_public())
         }
+        Action::Reveal | Action::Reschedule => actor.role.is_staff(),
+    }
+}
+
+/// Where an approval leads: `scheduled` while the moment to reveal the pledge at is still
+/// ahead, `published` otherwise (none given, or one that has passed).
+pub fn approved_status(reveal_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Status {
+    match reveal_at {
+        Some(at) if at > now => Status::Scheduled,
+        _ => Status::Published,
     }
 }
 
@@ -434,6 +474,7 @@ mod tests {
     const PU: &str = "published";
     const RE: &str = "rejected";
     const WD: &str = "withdrawn";
+    const SC: &str = "scheduled";
 
     use Action as A;
     use Status as S;
@@ -443,7 +484,7 @@ mod tests {
     /// admin (own org), organiser, organiser (own org). A status name means allowed, leading
     /// there; anything else is the refusal code. Written out by hand from the design.
     #[rustfmt::skip]
-    const TABLE: [(Status, Action, [&str; 9]); 48] = [
+    const TABLE: [(Status, Action, [&str; 9]); 72] = [
         //                                  outsd member owner  mod   modown admin admown org  orgown
         (S::Draft, A::Edit,                [NA,   DR,    DR,    NA,   DR,    NA,   DR,    NA,  DR]),
         (S::Draft, A::Submit,              [NA,   SU,    SU,    NA,   SU,    NA,   SU,    NA,  SU]),
@@ -451,6 +492,8 @@ mod tests {
         (S::Draft, A::RequestChanges,      [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Draft, A::Reject,              [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Draft, A::Withdraw,            [NA,   WD,    WD,    NA,   WD,    NA,   WD,    NA,  WD]),
+        (S::Draft, A::Reveal,              [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
+        (S::Draft, A::Reschedule,          [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
 
         (S::Submitted, A::Edit,            [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
         (S::Submitted, A::Submit,          [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
@@ -458,6 +501,8 @@ mod tests {
         (S::Submitted, A::RequestChanges,  [NA,   NA,    NA,    CR,   OO,    CR,   OO,    NA,  NA]),
         (S::Submitted, A::Reject,          [NA,   NA,    NA,    RE,   OO,    RE,   OO,    NA,  NA]),
         (S::Submitted, A::Withdraw,        [NA,   WD,    WD,    NA,   WD,    NA,   WD,    NA,  WD]),
+        (S::Submitted, A::Reveal,          [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
+        (S::Submitted, A::Reschedule,      [NA,   NA,    NA,    SU,   SU,    SU,   SU,    SU,  SU]),
 
         (S::ChangesRequested, A::Edit,     [NA,   CR,    CR,    NA,   CR,    NA,   CR,    NA,  CR]),
         (S::ChangesRequested, A::Submit,   [NA,   SU,    SU,    NA,   SU,    NA,   SU,    NA,  SU]),
@@ -466,6 +511,9 @@ mod tests {
                                            [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::ChangesRequested, A::Reject,   [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::ChangesRequested, A::Withdraw, [NA,   WD,    WD,    NA,   WD,    NA,   WD,    NA,  WD]),
+        (S::ChangesRequested, A::Reveal,   [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
+        (S::ChangesRequested, A::Reschedule,
+                                           [NA,   NA,    NA,    CR,   CR,    CR,   CR,    CR,  CR]),
 
         (S::Published, A::Edit,            [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
         (S::Published, A::Submit,          [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
@@ -473,6 +521,8 @@ mod tests {
         (S::Published, A::RequestChanges,  [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Published, A::Reject,          [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Published, A::Withdraw,        [NA,   WD,    WD,    NA,   WD,    WD,   WD,    NA,  WD]),
+        (S::Published, A::Reveal,          [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
+        (S::Published, A::Reschedule,      [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
 
         (S::Rejected, A::Edit,             [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
         (S::Rejected, A::Submit,           [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
@@ -480,6 +530,8 @@ mod tests {
         (S::Rejected, A::RequestChanges,   [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Rejected, A::Reject,           [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Rejected, A::Withdraw,         [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
+        (S::Rejected, A::Reveal,           [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
+        (S::Rejected, A::Reschedule,       [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
 
         (S::Withdrawn, A::Edit,            [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
         (S::Withdrawn, A::Submit,          [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
@@ -487,6 +539,8 @@ mod tests {
         (S::Withdrawn, A::RequestChanges,  [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Withdrawn, A::Reject,          [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Withdrawn, A::Withdraw,        [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
+        (S::Withdrawn, A::Reveal,          [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
+        (S::Withdrawn, A::Reschedule,      [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
 
         (S::Completed, A::Edit,            [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
         (S::Completed, A::Submit,          [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
@@ -494,6 +548,8 @@ mod tests {
         (S::Completed, A::RequestChanges,  [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Completed, A::Reject,          [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Completed, A::Withdraw,        [NA,   IT,    IT,    NA,   IT,    IT,   IT,    NA,  IT]),
+        (S::Completed, A::Reveal,          [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
+        (S::Completed, A::Reschedule,      [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
 
         (S::Inactive, A::Edit,             [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
         (S::Inactive, A::Submit,           [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
@@ -501,6 +557,17 @@ mod tests {
         (S::Inactive, A::RequestChanges,   [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Inactive, A::Reject,           [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
         (S::Inactive, A::Withdraw,         [NA,   WD,    WD,    NA,   WD,    WD,   WD,    NA,  WD]),
+        (S::Inactive, A::Reveal,           [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
+        (S::Inactive, A::Reschedule,       [NA,   NA,    NA,    IT,   IT,    IT,   IT,    IT,  IT]),
+
+        (S::Scheduled, A::Edit,            [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
+        (S::Scheduled, A::Submit,          [NA,   IT,    IT,    NA,   IT,    NA,   IT,    NA,  IT]),
+        (S::Scheduled, A::Approve,         [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
+        (S::Scheduled, A::RequestChanges,  [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
+        (S::Scheduled, A::Reject,          [NA,   NA,    NA,    IT,   OO,    IT,   OO,    NA,  NA]),
+        (S::Scheduled, A::Withdraw,        [NA,   WD,    WD,    NA,   WD,    NA,   WD,    NA,  WD]),
+        (S::Scheduled, A::Reveal,          [NA,   NA,    NA,    PU,   PU,    PU,   PU,    PU,  PU]),
+        (S::Scheduled, A::Reschedule,      [NA,   NA,    NA,    SC,   SC,    SC,   SC,    SC,  SC]),
     ];
 
     #[test]
@@ -658,6 +725,46 @@ mod tests {
     }
 
     #[test]
+    fn an_approval_waits_scheduled_while_its_reveal_is_ahead() {
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2023, 3, 6, 10, 30, 0).unwrap();
+        let second = chrono::Duration::seconds(1);
+        assert_eq!(approved_status(None, now), S::Published);
+        assert_eq!(approved_status(Some(now + second), now), S::Scheduled);
+        // The moment itself, or one already passed, publishes at once.
+        assert_eq!(approved_status(Some(now), now), S::Published);
+        assert_eq!(approved_status(Some(now - second), now), S::Published);
+    }
+
+    #[test]
+    fn scoped_moderators_time_only_their_tracks_and_pledgers_never() {
+        let scope = tracks(&["ldc5"]);
+        let moderator = Standing {
+            moderation_scope: &scope,
+            ..actor(Kind::ModeratorOther)
+        };
+        let inside = tracks(&["ldc5"]);
+        let outside = tracks(&["p2c"]);
+        for action in [A::Reveal, A::Reschedule] {
+            let scheduled = pledge(S::Scheduled, &inside);
+            assert!(decide(action, &scheduled, &moderator, None).is_ok());
+            assert_eq!(
+                decide(action, &pledge(S::Scheduled, &outside), &moderator, None),
+                Err(Refusal::OutOfScope)
+            );
+            // Organisers are not scoped; the organisation itself does not time its reveal.
+            let organiser = Standing {
+                moderation_scope: &scope,
+                ..actor(Kind::Organiser)
+            };
+            assert!(decide(action, &pledge(S::Scheduled, &outside), &organiser, None).is_ok());
+            assert_eq!(
+                decide(action, &scheduled, &actor(Kind::Owner), None),
+                Err(Refusal::NotAllowed)
+            );
+        }
+    }
+
+    #[test]
     fn clean_reason_trims_and_drops_blank() {
         assert_eq!(clean_reason(None), None);
         assert_eq!(clean_reason(Some("")), None);
@@ -785,7 +892,7 @@ mod tests {
         let submitted = pledge(S::Submitted, &slugs);
         assert_eq!(
             available_actions(&submitted, &actor(Kind::ModeratorOther)),
-            vec![A::Approve, A::RequestChanges, A::Reject]
+            vec![A::Approve, A::RequestChanges, A::Reject, A::Reschedule]
         );
         assert_eq!(
             available_actions(&submitted, &actor(Kind::Member)),
@@ -818,6 +925,7 @@ mod tests {
             "withdrawn",
             "completed",
             "inactive",
+            "scheduled",
         ];
         assert_eq!(Status::ALL.len(), names.len());
         for (status, name) in Status::ALL.into_iter().zip(names) {
@@ -850,7 +958,10 @@ mod tests {
             "request_changes",
             "reject",
             "withdraw",
+            "reveal",
+            "reschedule",
         ];
+        assert_eq!(Action::ALL.len(), names.len());
         for (action, name) in Action::ALL.into_iter().zip(names) {
             assert_eq!(action.as_str(), name);
             assert_eq!(name.parse::<Action>(), Ok(action));

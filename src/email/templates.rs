@@ -286,10 +286,15 @@ email_kind!(
 
 email_kind!(
     /// To the pledging organisation when a moderator decides: `decision` is `approved`,
-    /// `changes requested` or `rejected`.
-    PledgeDecision, "pledge_decision", { title: String, decision: String, reason: String, link: String },
+    /// `changes requested` or `rejected`; or `scheduled` (approved, to be revealed `when`, also
+    /// sent when the moment moves) and `revealed` (public now, as announced).
+    PledgeDecision, "pledge_decision", { title: String, decision: String, reason: String, when: String, link: String },
     |m, t| {
-        let args = [("title", text(m.title.as_str())), ("decision", selector(&m.decision))];
+        let args = [
+            ("title", text(m.title.as_str())),
+            ("decision", selector(&m.decision)),
+            ("when", text(m.when.as_str())),
+        ];
         Composed {
             subject: t.msg("pledge-decision-subject", &args),
             greeting: greeting(t),
@@ -508,6 +513,7 @@ mod tests {
             title: "Connect 50 clinics".into(),
             decision: "changes requested".into(),
             reason: "Give the figures of 2024.".into(),
+            when: String::new(),
             link: "https://pledges.example.org/api/v1/pledges/p1".into(),
         };
         for (language, subject, body) in [
@@ -562,6 +568,48 @@ mod tests {
         let russian = verify().render("a@example.org", Language::Ru).unwrap();
         assert!(russian.text.contains("48 часов"), "{}", russian.text);
         assert!(russian.text.contains("lang=ru"));
+    }
+
+    #[test]
+    fn a_scheduled_pledge_is_told_its_moment_and_its_reveal_in_each_language() {
+        let scheduled = PledgeDecision {
+            public_url: "https://pledges.example.org".into(),
+            title: "Connect 50 clinics".into(),
+            decision: "scheduled".into(),
+            reason: String::new(),
+            when: "2023-03-06 10:30 UTC".into(),
+            link: "https://pledges.example.org/api/v1/pledges/p1".into(),
+        };
+        let revealed = PledgeDecision {
+            decision: "revealed".into(),
+            when: String::new(),
+            ..scheduled.clone()
+        };
+        let approved = PledgeDecision {
+            decision: "approved".into(),
+            ..revealed.clone()
+        };
+        for language in Language::ALL {
+            let email = scheduled.render("org@example.org", language).unwrap();
+            assert!(
+                email.subject.contains("2023-03-06 10:30 UTC"),
+                "{}",
+                email.subject
+            );
+            assert!(
+                email.text.contains("2023-03-06 10:30 UTC"),
+                "{}",
+                email.text
+            );
+            let shown = revealed.render("org@example.org", language).unwrap();
+            let published = approved.render("org@example.org", language).unwrap();
+            assert!(!shown.text.contains("2023"), "{}", shown.text);
+            // Three different messages, none falling back to another's words.
+            assert_ne!(email.subject, shown.subject);
+            assert_ne!(shown.text, published.text, "{language}");
+        }
+        let english = revealed.render("org@example.org", Language::En).unwrap();
+        assert!(english.subject.starts_with("Your pledge is now public"));
     }
 
     #[test]

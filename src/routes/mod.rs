@@ -81,6 +81,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         pledges::submit;
         pledges::withdraw;
         pledges::approve;
+        pledges::reveal;
+        pledges::schedule_reveal;
         pledges::request_changes;
         pledges::reject;
         pledges::history;

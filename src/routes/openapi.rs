@@ -195,10 +195,11 @@ says when to try again.",
 ];
 
 /// Operations whose body may be left out (it then counts as `{}`): the workflow's steps.
-const OPTIONAL_BODIES: [&str; 5] = [
+const OPTIONAL_BODIES: [&str; 6] = [
     "submitPledge",
     "withdrawPledge",
     "approvePledge",
+    "revealPledge",
     "requestPledgeChanges",
     "rejectPledge",
 ];

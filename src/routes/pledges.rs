@@ -1,7 +1,8 @@
 //! `/api/v1/pledges/*` and `/api/v1/moderation/queue`.
 
 use crate::{domain::language::Language, routes::extract::Negotiated};
-use actix_web::{get, http::header, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, http::header, patch, post, put, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -16,6 +17,7 @@ use crate::{
     domain::errors::Invalid,
     domain::ids::*,
     domain::report::{ReportInput, ReturnInput, ReviewAction},
+    domain::reveal::{RevealAt, RevealInput},
     domain::{
         account::OrganisationKind,
         pledge::{
@@ -29,7 +31,8 @@ use crate::{
     pagination::PageParams,
     routes::{extract::MaybeActor, problem::Problem},
     services::pledges::{
-        self as service, entered, export, Created, HistoryEvent, PledgeView, QueueItem,
+        self as service, entered, export, reveals, Created, HistoryEvent, PledgeView, QueueItem,
+        Step,
     },
     services::reports::{self, ProgressReport},
     state::AppState,
@@ -595,13 +598,20 @@ pub async fn update(
     Ok(with_etag(HttpResponse::Ok(), &pledge))
 }
 
-/// `{"reason"}` for requesting changes and rejecting (required), `{"comment"}` for approving,
-/// `{"reason"}` for withdrawing (optional); `{}` or no body for submitting.
+/// `{"reason"}` for requesting changes and rejecting (required), `{"comment"}` and
+/// `{"reveal_at"}` for approving, `{"reason"}` for withdrawing (optional); `{}` or no body for
+/// submitting and revealing.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepBody {
     pub reason: Option<String>,
     pub comment: Option<String>,
+    /// Approvals only: the moment (RFC 3339) the pledge becomes public, after now and at most
+    /// 366 days ahead; until then it is `scheduled`, seen by its organisation and the staff
+    /// only. Without it, a moment set on the pledge before (`PUT /pledges/{id}/reveal-at`)
+    /// holds; with neither, or once that moment has passed, the approval publishes at once.
+    #[schema(example = "2023-03-06T10:30:00Z")]
+    pub reveal_at: Option<DateTime<Utc>>,
 }
 
 /// The body of a refusal (requesting changes, rejecting): the reason the organisation is told.
@@ -625,20 +635,37 @@ async fn step(
 ) -> AppResult<HttpResponse> {
     let version = if_match(&req)?;
     let body: StepBody = optional_body(&body)?;
-    // An approval carries an optional comment; every other step its reason.
-    let note = if action == Action::Approve {
-        body.comment.or(body.reason)
+    // An approval carries an optional comment and moment; every other step its reason.
+    let (note, reveal_at) = if action == Action::Approve {
+        let moment = body
+            .reveal_at
+            .map(|at| RevealAt::parse("reveal_at", at, Utc::now()))
+            .transpose()
+            .map_err(Invalid::from)?;
+        (body.comment.or(body.reason), moment)
+    } else if body.reveal_at.is_some() {
+        let why = "a reveal goes with an approval only";
+        return Err(Invalid::field("reveal_at", "not_applicable", why).into());
     } else {
-        body.reason
+        (body.reason, None)
     };
     let links = state.links.clone();
     let pledge = state
         .db
         .write(move |conn| {
-            service::transition(conn, &id, &user, action, version, note.as_deref(), &links)
+            let step = Step {
+                action,
+                expected_version: version,
+                reason: note.as_deref(),
+                reveal_at,
+            };
+            service::transition(conn, &id, &user, step, &links)
         })
         .await?;
     state.live.poke();
+    if pledge.status == Status::Scheduled {
+        state.reveals.notify_one();
+    }
     Ok(with_etag(HttpResponse::Ok(), &pledge))
 }
 
@@ -687,6 +714,14 @@ step_route!(
     428: "If-Match is missing"
 );
 step_route!(
+    /// Reveals a `scheduled` pledge now, ahead of its moment (organisers, moderators of its
+    /// tracks, admins): it is published as of now, and the public figures and streams move.
+    reveal, "revealPledge", "/api/v1/pledges/{id}/reveal", Action::Reveal,
+    body = StepBody, "May be omitted (the same as `{}`)",
+    if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the caller saw",
+    428: "If-Match is missing"
+);
+step_route!(
     /// Sends a submitted pledge back to its organisation with a reason.
     request_changes, "requestPledgeChanges", "/api/v1/pledges/{id}/request-changes", Action::RequestChanges,
     body = RefusalBody, "The reason is required",
@@ -700,6 +735,41 @@ step_route!(
     if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
     422: "The reason is missing", 428: "If-Match is missing"
 );
+
+/// Sets or moves the moment a pledge becomes public (organisers, moderators of its tracks,
+/// admins): on a pledge awaiting its decision, which its approval then keeps, or on an approved
+/// `scheduled` one, whose organisation is told the new moment. At that second, on every
+/// instance, the pledge is revealed: public, counted in the public figures, sent on the
+/// streams. The audit trail records each moment set (for the organisation and staff).
+#[utoipa::path(operation_id = "schedulePledgeReveal", tag = "pledges", request_body = RevealInput, security(("bearer" = [])),
+    params(("id" = PledgeId, Path, description = "The pledge"),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?"?[0-9]+"?$"#, description = "The version the caller saw")),
+    responses(
+        (status = 200, body = PledgeView, headers(("ETag" = String, description = "The pledge's new version"))),
+        (status = 403, description = "Not staff, or a moderator outside the pledge's tracks"),
+        (status = 409, description = "Not awaiting a decision nor scheduled"),
+        (status = 412),
+        (status = 422, description = "The moment is not after now, or more than 366 days ahead"),
+        (status = 428, description = "If-Match is missing"),
+    ))]
+#[put("/api/v1/pledges/{id}/reveal-at")]
+pub async fn schedule_reveal(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<PledgeId>,
+    user: Actor,
+    body: web::Json<RevealInput>,
+) -> AppResult<HttpResponse> {
+    let version = if_match(&req)?;
+    let moment = body.parse(Utc::now())?;
+    let links = state.links.clone();
+    let pledge = state
+        .db
+        .write(move |conn| reveals::reschedule(conn, &id, &user, version, moment, &links))
+        .await?;
+    state.reveals.notify_one();
+    Ok(with_etag(HttpResponse::Ok(), &pledge))
+}
 
 /// The audit trail: what happened and when (public for published pledges); who and why for the
 /// organisation and staff.
@@ -779,7 +849,7 @@ pub async fn decide_many(
     user: Actor,
     body: web::Json<DecisionsInput>,
 ) -> AppResult<HttpResponse> {
-    let decisions = body.parse()?;
+    let decisions = body.parse(Utc::now())?;
     let links = state.links.clone();
     let ids: Vec<PledgeId> = decisions.iter().map(|d| d.pledge.clone()).collect();
     let outcomes = state
@@ -787,6 +857,8 @@ pub async fn decide_many(
         .write(move |conn| service::decide_many(conn, &user, &decisions, &links))
         .await?;
     state.live.poke();
+    // Some approvals may wait for a reveal now.
+    state.reveals.notify_one();
     let results = ids
         .into_iter()
         .zip(outcomes)

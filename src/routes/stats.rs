@@ -352,7 +352,14 @@ fn screen_labels(t: &Translator) -> serde_json::Value {
         "goal_usd_pledged": goal("usd_pledged"),
         "goal_pledges": goal("pledges"),
         "goal_entities": goal("entities"),
-        "pending": t.msg("screen-pending", &[("pledges", marker("pledges")), ("usd", marker("usd"))]),
+        "pending": t.msg(
+            "screen-pending",
+            &[
+                ("pledges", marker("pledges")),
+                ("usd", marker("usd")),
+                ("scheduled", marker("scheduled")),
+            ],
+        ),
         "goal_reached": t.msg("screen-goal-reached", &[]),
         "milestone_usd": t.msg("screen-milestone-usd", &[("amount", marker("amount"))]),
         "milestone_pledges": t.msg("screen-milestone-pledges", &[("count", marker("count"))]),

@@ -28,6 +28,8 @@ static SAW_COUNTED_ORGANISATION_EDITED: AtomicBool = AtomicBool::new(false);
 static SAW_REPORT: AtomicBool = AtomicBool::new(false);
 static SAW_AMENDMENT_APPROVED: AtomicBool = AtomicBool::new(false);
 static SAW_AMENDMENT_REFUSED: AtomicBool = AtomicBool::new(false);
+static SAW_SCHEDULED: AtomicBool = AtomicBool::new(false);
+static SAW_REVEALED: AtomicBool = AtomicBool::new(false);
 
 const ORGS: usize = 3;
 const TRACKS: [&str; 4] = [
@@ -103,6 +105,16 @@ enum Op {
     },
     Verify {
         org: usize,
+    },
+    /// Submit then approve to be revealed a day ahead: counted for staff only.
+    Schedule {
+        pledge: usize,
+    },
+    /// Reveals: a pledge early (an organiser's step), or everything due by a day and a half
+    /// ahead (the reveal round, with the time given).
+    Reveal {
+        pledge: usize,
+        early: bool,
     },
     /// The organisation proposes an amendment (nothing counted moves), then a moderator
     /// approves it (the counters move by the difference), refuses it, or leaves it open.
@@ -195,6 +207,8 @@ fn op() -> impl Strategy<Value = Op> {
         )
             .prop_map(|(org, name, kind, country)| Op::EditOrganisation { org, name, kind, country }),
         2 => (0..ORGS).prop_map(|org| Op::Verify { org }),
+        2 => (0..12usize).prop_map(|pledge| Op::Schedule { pledge }),
+        2 => (0..12usize, any::<bool>()).prop_map(|(pledge, early)| Op::Reveal { pledge, early }),
         3 => (
             0..12usize,
             pledge_edit(),
@@ -298,7 +312,7 @@ impl World {
 
     /// Takes a step; refusals (a step the pledge's status does not allow) are part of the story.
     async fn step(&self, id: &str, org: usize, action: &str) -> StatusCode {
-        let decision = matches!(action, "approve" | "request-changes" | "reject");
+        let decision = matches!(action, "approve" | "request-changes" | "reject" | "reveal");
         let token = if decision {
             &self.moderator.access
         } else {
@@ -322,7 +336,7 @@ impl World {
         let (status, _) = self.pledge(id, org).await;
         matches!(
             status.as_str(),
-            "submitted" | "changes_requested" | "published"
+            "submitted" | "changes_requested" | "published" | "scheduled"
         )
     }
 
@@ -400,6 +414,49 @@ impl World {
                 if let Some((id, org)) = self.pick(*pledge) {
                     self.step(&id, org, "submit").await;
                     self.step(&id, org, "approve").await;
+                }
+            }
+            Op::Schedule { pledge } => {
+                if let Some((id, org)) = self.pick(*pledge) {
+                    self.step(&id, org, "submit").await;
+                    let (_, version) = self.pledge(&id, org).await;
+                    let at = chrono::Utc::now() + chrono::Duration::days(1);
+                    self.app
+                        .client
+                        .post(self.app.url(&format!("/api/v1/pledges/{id}/approve")))
+                        .bearer_auth(&self.moderator.access)
+                        .header("If-Match", format!("\"{version}\""))
+                        .json(&json!({ "reveal_at": at }))
+                        .send()
+                        .await
+                        .unwrap();
+                }
+            }
+            Op::Reveal { pledge, early } => {
+                if let Some((id, org)) = self.pick(*pledge) {
+                    if *early {
+                        if self.step(&id, org, "reveal").await == StatusCode::OK {
+                            SAW_REVEALED.store(true, Ordering::Relaxed);
+                        }
+                    } else {
+                        let now = chrono::Utc::now() + chrono::Duration::hours(36);
+                        let links = pledgeboard::email::Links {
+                            public_url: self.app.settings.effective_public_url(),
+                        };
+                        let revealed = self
+                            .app
+                            .db
+                            .write(move |conn| {
+                                pledgeboard::services::pledges::reveals::reveal_due(
+                                    conn, now, &links,
+                                )
+                            })
+                            .await
+                            .unwrap();
+                        if revealed > 0 {
+                            SAW_REVEALED.store(true, Ordering::Relaxed);
+                        }
+                    }
                 }
             }
             Op::Lifecycle { years_ahead } => {
@@ -562,6 +619,9 @@ fn drift(conn: &mut DbConnection) -> AppResult<Vec<String>> {
     if fresh.global().figures().pledges() > 0 {
         SAW_PUBLISHED.store(true, Ordering::Relaxed);
     }
+    if fresh.global().figures().scheduled_pledges() > 0 {
+        SAW_SCHEDULED.store(true, Ordering::Relaxed);
+    }
     let stored_keys: Vec<String> = counters::versions(conn)?
         .into_iter()
         .map(|(k, _)| k)
@@ -629,6 +689,8 @@ fn counters_always_equal_a_recount() {
         (&SAW_REPORT, "filed a progress report"),
         (&SAW_AMENDMENT_APPROVED, "approved an amendment"),
         (&SAW_AMENDMENT_REFUSED, "refused an amendment"),
+        (&SAW_SCHEDULED, "approved a pledge to be revealed later"),
+        (&SAW_REVEALED, "revealed a scheduled pledge"),
         (
             &SAW_COUNTED_PLEDGE_EDITED,
             "edited a pledge sent back for changes",

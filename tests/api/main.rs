@@ -26,6 +26,7 @@ mod operations;
 mod pages;
 mod pledges;
 mod reports;
+mod reveals;
 mod screens;
 mod security;
 mod smtp;

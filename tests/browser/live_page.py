@@ -2,8 +2,9 @@
 """Drives the big-screen page /live/{track} in headless Chromium (Debian's chromium and
 chromium-driver, through Selenium): the figures on the page change after a pledge is approved,
 the goal's progress bar and the ticker of the latest pledges follow, a round figure crossed is
-celebrated, a private screen link shows the pending figures, and the page keeps changing after
-the server restarts. Run by .ci/run after the Rust tests:
+celebrated, a private screen link shows the pending figures, the page keeps changing after
+the server restarts, and a pledge approved to be revealed later moves the hall's figures only
+when it is revealed. Run by .ci/run after the Rust tests:
 
     python3 tests/browser/live_page.py target/debug/pledgeboard
 """
@@ -210,6 +211,22 @@ def main():
         wait.until(lambda d: figure() == "3")
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#ticker li")) == 3)
         print("page updated after a server restart")
+
+        # Approved to be revealed from the podium: the private screen counts it as scheduled,
+        # the hall's figures wait, and an organiser's reveal moves them.
+        podium = submitted_pledge(owner, "Announced from the podium")
+        later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+        scheduled = call("POST", f"/pledges/{podium['id']}/approve", {"reveal_at": later}, moderator,
+                         {"If-Match": f"\"{podium['version']}\""})
+        assert scheduled["status"] == "scheduled", scheduled
+        driver.get(private_url)
+        wait.until(lambda d: d.find_element(By.ID, "pending_scheduled").text == "1")
+        assert figure() == "3"
+        call("POST", f"/pledges/{podium['id']}/reveal", {}, organiser, {"If-Match": f"\"{scheduled['version']}\""})
+        wait.until(lambda d: figure() == "4")
+        wait.until(lambda d: d.find_element(By.ID, "pending_scheduled").text == "0")
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#ticker li")) == 4)
+        print("a scheduled pledge shows on the private screen only, until it is revealed")
         driver.save_screenshot(os.path.join(tempfile.gettempdir(), "pledgeboard-live.png"))
     finally:
         driver.quit()

@@ -3,6 +3,7 @@
 
 pub mod entered;
 pub mod export;
+pub mod reveals;
 
 use std::sync::Arc;
 
@@ -19,8 +20,8 @@ use crate::{
         now,
         pledges::{
             bump_version, catalogue, check_version, events, find_record, insert_new,
-            moderation_queue, record_event, set_status, store, visible_record, Event,
-            OrganisationSummary, PledgeRecord,
+            moderation_queue, record_change_event, record_event, set_reveal_at, set_status, store,
+            visible_record, Event, OrganisationSummary, PledgeRecord,
         },
         users::scope_of,
         write_tx, Database, DbConnection,
@@ -33,6 +34,7 @@ use crate::{
         ids::{PledgeId, UserId},
         pledge::{is_insider, CatalogueFilter, PledgeChanges, PledgeInput, ValidPledge},
         progress::Light,
+        reveal::{self, RevealAt},
         workflow::{self, Action, Standing, Status},
     },
     email::{
@@ -78,6 +80,10 @@ pub struct PledgeView {
     /// When the organisation confirmed a pledge entered on its behalf.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// The moment the pledge is to become public: set on a pledge awaiting its decision
+    /// (its approval keeps it) or approved and `scheduled`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reveal_at: Option<DateTime<Utc>>,
     /// The language `title` and `summary` are shown in: a translation into the language asked
     /// for, or the pledge's own (`language`).
     pub shown_language: Language,
@@ -121,6 +127,7 @@ pub(crate) fn view(record: PledgeRecord, viewer: Option<&Actor>) -> PledgeView {
         entered_by: r.entered_by.filter(|_| insider),
         source: r.source,
         confirmed_at: r.confirmed_at.map(|t| t.and_utc()),
+        reveal_at: r.reveal_at.map(|t| t.and_utc()),
     }
 }
 
@@ -246,17 +253,13 @@ pub fn decide_many(
     Ok(decisions
         .iter()
         .map(|d| {
-            let action = d.decision.action();
-            let reason = d.reason.as_deref();
-            transition(
-                conn,
-                &d.pledge,
-                actor,
-                action,
-                Some(d.version),
-                reason,
-                links,
-            )
+            let step = Step {
+                action: d.decision.action(),
+                expected_version: Some(d.version),
+                reason: d.reason.as_deref(),
+                reveal_at: d.reveal_at,
+            };
+            transition(conn, &d.pledge, actor, step, links)
         })
         .collect())
 }
@@ -280,8 +283,9 @@ fn decide(
             return Err(refusal.into());
         }
     }
-    // Edits always name the version they change; other steps of the organisation may omit it.
-    let required = action.is_decision() || action == Action::Edit;
+    // Edits always name the version they change, and so do the staff's steps; other steps of
+    // the organisation may omit it.
+    let required = action.is_decision() || action.is_about_timing() || action == Action::Edit;
     check_version(&record.row, expected_version, required)?;
     Ok(decision?)
 }
@@ -319,35 +323,65 @@ pub fn update(
     })
 }
 
-/// Submit, withdraw or a moderator's decision. Decisions need `If-Match`; every step is written
-/// to the audit trail and announced by email in the same transaction.
+/// One workflow step as asked.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub action: Action,
+    /// The version the caller read (`If-Match`).
+    pub expected_version: Option<i32>,
+    /// The reason, or an approval's comment.
+    pub reason: Option<&'a str>,
+    /// An approval's moment to reveal the pledge at, over one set on the pledge before.
+    pub reveal_at: Option<RevealAt>,
+}
+
+/// Submit, withdraw, a moderator's decision, or an early reveal. Decisions need `If-Match`;
+/// every step is written to the audit trail and announced by email in the same transaction.
+/// An approval with a moment ahead to reveal at (given, or set on the pledge) leaves the pledge
+/// `scheduled` until then.
 pub fn transition(
     conn: &mut DbConnection,
     id: &PledgeId,
     actor: &Actor,
-    action: Action,
-    expected_version: Option<i32>,
-    reason: Option<&str>,
+    step: Step<'_>,
     links: &Links,
 ) -> AppResult<PledgeView> {
-    let reason = workflow::clean_reason(reason);
+    let Step {
+        action,
+        expected_version,
+        reveal_at,
+        ..
+    } = step;
+    let reason = workflow::clean_reason(step.reason);
     counted_change(conn, Affected::pledge(id), |conn| {
         let record = visible_record(conn, id, Some(actor))?;
-        let step = decide(conn, &record, actor, action, reason, expected_version)?;
+        let decided = decide(conn, &record, actor, action, reason, expected_version)?;
+        let at = now();
+        let reveal = reveal_at
+            .map(RevealAt::at)
+            .or(record.row.reveal_at.map(|t| t.and_utc()));
+        let to = match action {
+            Action::Approve => workflow::approved_status(reveal, at.and_utc()),
+            _ => decided.to,
+        };
         let version = bump_version(conn, &record.row)?;
-        set_status(conn, id, step.to, now())?;
-        record_event(
-            conn,
-            id,
-            actor,
-            Event {
-                action: action.as_str(),
-                from: Some(step.from),
-                to: step.to,
-                reason,
-                version,
-            },
-        )?;
+        set_status(conn, id, to, at)?;
+        let event = Event {
+            action: action.as_str(),
+            from: Some(decided.from),
+            to,
+            reason,
+            version,
+        };
+        match reveal.filter(|_| to == Status::Scheduled) {
+            Some(moment) => {
+                set_reveal_at(conn, id, moment.naive_utc())?;
+                let before = record.row.reveal_at.map(|t| t.and_utc());
+                let changes = reveal::change(before, moment);
+                record_change_event(conn, id, actor, event, &changes)?;
+            }
+            None => record_event(conn, id, actor, event)?,
+        }
         let updated = find_record(conn, id)?.ok_or(AppError::NotFound("pledge"))?;
         announce(conn, &updated, action, reason, links)?;
         Ok(view(updated, Some(actor)))
@@ -385,17 +419,31 @@ pub(crate) fn announce(
                 }
             }
         }
-        Action::Approve | Action::RequestChanges | Action::Reject => {
-            let decision = match action {
-                Action::Approve => "approved",
-                Action::RequestChanges => "changes requested",
+        Action::Approve
+        | Action::RequestChanges
+        | Action::Reject
+        | Action::Reveal
+        | Action::Reschedule => {
+            let decision = match (action, record.status) {
+                (Action::Approve | Action::Reschedule, Status::Scheduled) => "scheduled",
+                // A reschedule before the decision is the staff's matter until the decision.
+                (Action::Reschedule, _) => return Ok(()),
+                (Action::Approve, _) => "approved",
+                (Action::Reveal, _) => "revealed",
+                (Action::RequestChanges, _) => "changes requested",
                 _ => "rejected",
             };
+            let when = record
+                .row
+                .reveal_at
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                .unwrap_or_default();
             let message = PledgeDecision {
                 public_url: links.public_url.clone(),
                 title: record.content.title.clone(),
                 decision: decision.to_owned(),
                 reason: reason.unwrap_or_default().to_owned(),
+                when,
                 link: links.pledge(record.id().as_str()),
             };
             for email in member_emails(conn, &record.organisation.id)? {
