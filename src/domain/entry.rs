@@ -3,6 +3,7 @@
 //! (who is invited to confirm it and take the organisation over) and where it was announced.
 //! The pledge itself is the form's [`PledgeInput`], checked by the same rules. Pure code.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
@@ -12,6 +13,7 @@ use super::{
     errors::{FieldError, Invalid},
     ids::OrganisationId,
     pledge::PledgeInput,
+    reveal::RevealAt,
     validation::{email_address, text},
 };
 
@@ -44,6 +46,11 @@ pub struct EnteredPledgeInput {
         example = "announced in plenary, LDC5, 6 March"
     )]
     pub source: String,
+    /// The moment the pledge is to be revealed at, when it was announced ahead of its reveal
+    /// (RFC 3339, after now, at most 366 days ahead): its approval keeps it, as if set with
+    /// `PUT /pledges/{id}/reveal-at`.
+    #[schema(example = "2023-03-06T10:30:00Z")]
+    pub reveal_at: Option<DateTime<Utc>>,
     /// The pledge, as the organisation would write it (checked as `POST /pledges` checks it).
     pub pledge: PledgeInput,
 }
@@ -77,13 +84,17 @@ pub struct Entry {
     pub organisation: EnteredFor,
     pub contact: EmailAddress,
     pub source: String,
+    pub reveal_at: Option<RevealAt>,
 }
 
 impl EnteredPledgeInput {
     /// Every rule of the particulars at once (the pledge's are [`super::pledge::validate`]'s,
-    /// named under `pledge.`).
-    pub fn parse(&self) -> Result<Entry, Invalid> {
+    /// named under `pledge.`); a moment to reveal at is ahead of `now`.
+    pub fn parse(&self, now: DateTime<Utc>) -> Result<Entry, Invalid> {
         let mut checks = FieldChecks::from_rules(self);
+        let reveal_at = self
+            .reveal_at
+            .and_then(|at| checks.take(RevealAt::parse("reveal_at", at, now)));
         let contact = EmailAddress::parse("contact_email", &self.contact_email).ok();
         let organisation = match (&self.organisation_id, &self.organisation) {
             (Some(id), None) => Some(EnteredFor::Existing(id.clone())),
@@ -112,6 +123,7 @@ impl EnteredPledgeInput {
                 organisation,
                 contact,
                 source: self.source.trim().to_owned(),
+                reveal_at,
             });
         checks.finish_with(entry)
     }
@@ -136,6 +148,10 @@ mod tests {
     use super::*;
     use crate::domain::account::OrganisationKind;
 
+    fn now() -> DateTime<Utc> {
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2023, 3, 6, 9, 0, 0).unwrap()
+    }
+
     fn body(json: serde_json::Value) -> EnteredPledgeInput {
         serde_json::from_value(json).unwrap()
     }
@@ -150,18 +166,24 @@ mod tests {
             "organisation_id": "org-1", "contact_email": " Amina@ICT.gov.gh ",
             "source": " announced in plenary ", "pledge": {},
         }))
-        .parse()
+        .parse(now())
         .unwrap();
         assert_eq!(existing.organisation, EnteredFor::Existing("org-1".into()));
         assert_eq!(existing.contact.as_str(), "amina@ict.gov.gh");
         assert_eq!(existing.source, "announced in plenary");
+        assert_eq!(existing.reveal_at, None);
 
         let new = body(serde_json::json!({
             "organisation": {"name": " Ministry of ICT ", "kind": "government", "country": "NPL"},
             "contact_email": "a@b.org", "source": "plenary", "pledge": {},
+            "reveal_at": "2023-03-06T10:30:00+01:00",
         }))
-        .parse()
+        .parse(now())
         .unwrap();
+        assert_eq!(
+            new.reveal_at.map(RevealAt::at),
+            Some(now() + chrono::Duration::minutes(30))
+        );
         let EnteredFor::New(details) = new.organisation else {
             panic!("a new organisation");
         };
@@ -173,7 +195,7 @@ mod tests {
     fn the_contracts_example_is_valid() {
         let example: EnteredPledgeInput =
             serde_json::from_value(EnteredPledgeInput::example()).unwrap();
-        assert!(example.parse().is_ok());
+        assert!(example.parse(now()).is_ok());
     }
 
     #[test]
@@ -181,13 +203,16 @@ mod tests {
         let neither = body(serde_json::json!({
             "contact_email": "a@b.org", "source": "plenary", "pledge": {},
         }));
-        assert_eq!(fields(neither.parse().unwrap_err()), ["organisation_id"]);
+        assert_eq!(
+            fields(neither.parse(now()).unwrap_err()),
+            ["organisation_id"]
+        );
         let both = body(serde_json::json!({
             "organisation_id": "org-1",
             "organisation": {"name": "Ministry", "kind": "government", "country": "NPL"},
             "contact_email": "a@b.org", "source": "plenary", "pledge": {},
         }));
-        assert_eq!(fields(both.parse().unwrap_err()), ["organisation_id"]);
+        assert_eq!(fields(both.parse(now()).unwrap_err()), ["organisation_id"]);
     }
 
     #[test]
@@ -195,13 +220,15 @@ mod tests {
         let bad = body(serde_json::json!({
             "organisation": {"name": "M", "kind": "guild", "country": "npl"},
             "contact_email": "not an address", "source": "", "pledge": {},
+            "reveal_at": "2023-03-06T08:59:00Z",
         }));
-        let found = fields(bad.parse().unwrap_err());
+        let found = fields(bad.parse(now()).unwrap_err());
         for field in [
             "contact_email",
             "organisation.country",
             "organisation.kind",
             "organisation.name",
+            "reveal_at",
             "source",
         ] {
             assert!(found.iter().any(|f| f == field), "{field} in {found:?}");

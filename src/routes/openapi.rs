@@ -677,7 +677,7 @@ mod tests {
             assert_eq!(op["requestBody"]["required"], false, "{step}");
             // A refusal's reason is required; an approval's comment is not.
             let body = if step == "approve" {
-                "#/components/schemas/StepBody"
+                "#/components/schemas/ApprovalBody"
             } else {
                 "#/components/schemas/RefusalBody"
             };

@@ -375,7 +375,7 @@ pub async fn enter(
 ) -> AppResult<HttpResponse> {
     user.require_role(&entered::ENTERING_ROLES)?;
     let body = body.into_inner();
-    let entry = body.parse();
+    let entry = body.parse(Utc::now());
     let pledge = service::check(&state.db, &state.vocabularies, body.pledge)
         .await
         .map_err(|e| match e {
@@ -598,18 +598,27 @@ pub async fn update(
     Ok(with_etag(HttpResponse::Ok(), &pledge))
 }
 
-/// `{"reason"}` for requesting changes and rejecting (required), `{"comment"}` and
-/// `{"reveal_at"}` for approving, `{"reason"}` for withdrawing (optional); `{}` or no body for
-/// submitting and revealing.
+/// `{"reason"}` for requesting changes and rejecting (required), `{"reason"}` for withdrawing
+/// (optional); `{}` or no body for submitting and revealing.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepBody {
     pub reason: Option<String>,
     pub comment: Option<String>,
-    /// Approvals only: the moment (RFC 3339) the pledge becomes public, after now and at most
-    /// 366 days ahead; until then it is `scheduled`, seen by its organisation and the staff
-    /// only. Without it, a moment set on the pledge before (`PUT /pledges/{id}/reveal-at`)
-    /// holds; with neither, or once that moment has passed, the approval publishes at once.
+}
+
+/// An approval: an optional comment for the organisation, and an optional moment to reveal
+/// the pledge at.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalBody {
+    pub comment: Option<String>,
+    /// Read as the comment when there is none.
+    pub reason: Option<String>,
+    /// The moment (RFC 3339) the pledge becomes public, after now and at most 366 days ahead;
+    /// until then it is `scheduled`, seen by its organisation and the staff only. Without it, a
+    /// moment set on the pledge before (`PUT /pledges/{id}/reveal-at`) holds; with neither, or
+    /// once that moment has passed, the approval publishes at once.
     #[schema(example = "2023-03-06T10:30:00Z")]
     pub reveal_at: Option<DateTime<Utc>>,
 }
@@ -634,20 +643,17 @@ async fn step(
     action: Action,
 ) -> AppResult<HttpResponse> {
     let version = if_match(&req)?;
-    let body: StepBody = optional_body(&body)?;
     // An approval carries an optional comment and moment; every other step its reason.
     let (note, reveal_at) = if action == Action::Approve {
+        let body: ApprovalBody = optional_body(&body)?;
         let moment = body
             .reveal_at
             .map(|at| RevealAt::parse("reveal_at", at, Utc::now()))
             .transpose()
             .map_err(Invalid::from)?;
         (body.comment.or(body.reason), moment)
-    } else if body.reveal_at.is_some() {
-        let why = "a reveal goes with an approval only";
-        return Err(Invalid::field("reveal_at", "not_applicable", why).into());
     } else {
-        (body.reason, None)
+        (optional_body::<StepBody>(&body)?.reason, None)
     };
     let links = state.links.clone();
     let pledge = state
@@ -707,10 +713,12 @@ step_route!(
     if_match = Option<String>, r#"^((W/)?"?[0-9]+"?|\*)$"#, "Optional: the version the caller saw"
 );
 step_route!(
-    /// Publishes a submitted pledge (moderators and admins; needs a verified organisation).
+    /// Publishes a submitted pledge (moderators and admins; needs a verified organisation), or,
+    /// with a moment to reveal it at still ahead, approves it `scheduled` until that second.
     approve, "approvePledge", "/api/v1/pledges/{id}/approve", Action::Approve,
-    body = StepBody, "May be omitted (the same as `{}`)",
+    body = ApprovalBody, "May be omitted (the same as `{}`)",
     if_match = String, r#"^(W/)?"?[0-9]+"?$"#, "The version the moderator saw",
+    422: "`reveal_at` is not after now, or more than 366 days ahead",
     428: "If-Match is missing"
 );
 step_route!(

@@ -371,7 +371,7 @@ async fn moments_are_set_moved_and_brought_forward_by_the_staff_only() {
     .await;
     assert_problem(resp, StatusCode::CONFLICT, "invalid_transition").await;
 
-    // A moment goes with an approval only; a withdrawn scheduled pledge counts no more.
+    // A moment goes with an approval only (other steps' bodies have none); a withdrawn scheduled pledge counts no more.
     let (other, version) = submitted(&app, &s, "Another timed pledge", 50).await;
     let resp = with_version(
         &app,
@@ -382,8 +382,11 @@ async fn moments_are_set_moved_and_brought_forward_by_the_staff_only() {
         &json!({"reason": "No.", "reveal_at": rfc3339(later)}),
     )
     .await;
-    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(problem["errors"][0]["code"], "not_applicable");
+    let problem = assert_problem(resp, StatusCode::BAD_REQUEST, "malformed_json").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("reveal_at"),
+        "{problem}"
+    );
     approve_at(&app, &s.moderator, &other, version, later).await;
     stats_until(&app, "", Some(&s.moderator.access), |b| {
         b["pending"]["scheduled"] == 1
@@ -532,4 +535,57 @@ async fn a_reveal_reaches_two_instances_within_a_second_of_its_moment() {
     assert_eq!(event["latest"][0]["id"], id.as_str());
     let shown: Value = pledge_as(&b, &id, None).await.json().await.unwrap();
     assert_eq!(shown["published_at"], rfc3339(moment));
+}
+
+#[tokio::test]
+async fn a_pledge_entered_from_the_podium_keeps_its_moment_through_its_approval() {
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "entered-reveal@example.org",
+        "Ministry of Announcements",
+        "entered-reveal-mod@example.org",
+    )
+    .await;
+    let organiser = app
+        .staff("organiser", "entered-reveal-org@example.org")
+        .await;
+    let moment = (Utc::now() + chrono::Duration::hours(5)).with_nanosecond_zero();
+    let body = |at: DateTime<Utc>| {
+        json!({
+            "organisation_id": s.owner.organisation_id,
+            "contact_email": "entered-reveal@example.org",
+            "source": "to be announced in plenary",
+            "reveal_at": rfc3339(at),
+            "pledge": pledge_body("Entered to be announced", &["ldc5"], &["NPL"], 40),
+        })
+    };
+    let resp = app
+        .send(
+            Method::POST,
+            "/api/v1/entered-pledges",
+            Some(&organiser.access),
+            Some(&body(Utc::now() - chrono::Duration::hours(1))),
+        )
+        .await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "reveal_at");
+    let resp = app
+        .send(
+            Method::POST,
+            "/api/v1/entered-pledges",
+            Some(&organiser.access),
+            Some(&body(moment)),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let entered: Value = resp.json().await.unwrap();
+    assert_eq!(entered["status"], "submitted");
+    assert_eq!(entered["reveal_at"], rfc3339(moment));
+    let id = entered["id"].as_str().unwrap();
+    let version = entered["version"].as_i64().unwrap();
+    let approved = approve(&app, &s.moderator, id, version, &json!({})).await;
+    assert_eq!(approved["status"], "scheduled");
+    assert_eq!(approved["reveal_at"], rfc3339(moment));
+    assert_eq!(reveal_due(&app, moment).await, 1);
 }

@@ -12,7 +12,7 @@ use crate::{
         self,
         counters::{counted_change, Affected},
         now,
-        pledges::{insert, record_event, Event, Placement},
+        pledges::{insert, record_change_event, set_reveal_at, Event, Placement},
         DbConnection,
     },
     domain::{
@@ -24,6 +24,7 @@ use crate::{
         entry::{EnteredFor, Entry},
         ids::{InvitationId, OrganisationId, PledgeId},
         pledge::ValidPledge,
+        reveal,
         workflow::{Action, Status},
     },
     email::{send, templates::PledgeEntered, Links},
@@ -59,19 +60,21 @@ pub fn enter(
             source: Some(&entry.source),
             ..Placement::new(&organisation.id, &actor.id, Status::Submitted, at)
         };
-        let record = insert(conn, &placement, valid)?;
-        record_event(
-            conn,
-            record.id(),
-            actor,
-            Event {
-                action: "enter",
-                from: None,
-                to: Status::Submitted,
-                reason: Some(&entry.source),
-                version: 1,
-            },
-        )?;
+        let mut record = insert(conn, &placement, valid)?;
+        let mut changes = Vec::new();
+        if let Some(moment) = entry.reveal_at {
+            set_reveal_at(conn, &id, moment.at().naive_utc())?;
+            record.row.reveal_at = Some(moment.at().naive_utc());
+            changes = reveal::change(None, moment.at());
+        }
+        let event = Event {
+            action: "enter",
+            from: None,
+            to: Status::Submitted,
+            reason: Some(&entry.source),
+            version: 1,
+        };
+        record_change_event(conn, record.id(), actor, event, &changes)?;
         invite_owner(conn, actor, entry, &organisation, valid, links)?;
         announce(conn, &record, Action::Submit, None, links)?;
         Ok(view(record, Some(actor)))
