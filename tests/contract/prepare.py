@@ -158,6 +158,22 @@ for op in ("updatePledgeAmendment", "withdrawPledgeAmendment", "approvePledgeAme
 # Created, submitted, approved and amended: every one of them is at the same version.
 (amendment_version,) = amendment_versions
 
+# Reveals: submitted pledges to set a moment on, and pledges approved to be revealed in a month
+# to reveal early; each step moves the pledge's version, so each is accepted once and the runs
+# draw from several. A moment is only accepted ahead of now, which a generator cannot know.
+ahead = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86400))
+reveal = {"schedulePledgeReveal": [], "revealPledge": []}
+reveal_versions = {}
+for i in range(12):
+    pledge_id, version = submitted(pledger, f"Pledge to time {i}")
+    reveal["schedulePledgeReveal"].append(pledge_id)
+    reveal_versions["schedulePledgeReveal"] = version
+    pledge_id, version = submitted(pledger, f"Pledge to reveal {i}")
+    _, _, scheduled = call("POST", f"/api/v1/pledges/{pledge_id}/approve", {"reveal_at": ahead},
+                           admin, {"If-Match": f'"{version}"'})
+    reveal["revealPledge"].append(pledge_id)
+    reveal_versions["revealPledge"] = scheduled["version"]
+
 # Drafts for edits and submissions: a generated edit or submission of one of them is accepted
 # (once: the version it names then moves on, or the draft is no longer one).
 update_drafts = [pledge(pledger, f"Draft to edit {i}") for i in range(20)]
@@ -239,6 +255,19 @@ for op, pledge_ids in amend.items():
         "[[operations]]",
         f'include-operation-id = "{op}"',
         f'parameters = {{ "path.id" = {{ dictionary = "{op}", probability = 0.9 }}{version} }}',
+        "",
+    ]
+for op, pledge_ids in reveal.items():
+    fixed = f'"header.If-Match" = "\\"{reveal_versions[op]}\\""'
+    if op == "schedulePledgeReveal":
+        fixed += f', "body.reveal_at" = "{ahead}"'
+    lines += [
+        f"[dictionaries.{op}]",
+        f"values = {json.dumps(pledge_ids)}",
+        "",
+        "[[operations]]",
+        f'include-operation-id = "{op}"',
+        f'parameters = {{ "path.id" = {{ dictionary = "{op}", probability = 0.9 }}, {fixed} }}',
         "",
     ]
 operations["getPledgeAmendment"] = {"path.id": amend["approvePledgeAmendment"][0]}
