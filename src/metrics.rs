@@ -13,6 +13,7 @@ pub const HTTP_REQUESTS: &str = "http_requests_total";
 pub const HTTP_DURATION: &str = "http_request_duration_seconds";
 pub const COUNTER_CHECKS: &str = "pledgeboard_counter_checks_total";
 pub const COUNTER_DRIFT_REPAIRS: &str = "pledgeboard_counter_drift_repairs_total";
+pub const REVEALS: &str = "pledgeboard_reveals_total";
 
 /// Latency buckets of [`HTTP_DURATION`], in seconds.
 const HTTP_DURATION_BUCKETS: [f64; 13] = [
@@ -63,6 +64,11 @@ pub fn init() -> &'static PrometheusHandle {
         metrics::describe_counter!(
             COUNTER_DRIFT_REPAIRS,
             "Counter scopes found drifted from the pledges and repaired, by scope kind (global, track)"
+        );
+        metrics::describe_counter!(
+            REVEALS,
+            "Rounds of the reveal loop at a moment due, by outcome (revealed: pledges this \
+             instance revealed; found_done: rounds another instance had done; failed)"
         );
         metrics::describe_counter!(
             counters::INCONSISTENT_CHANGES,

@@ -166,7 +166,7 @@ fn spawn_checkpoints(db: &Database) -> Option<tokio::task::JoinHandle<()>> {
 /// and then re-reads the counters and forgets its rendered answers, so that every instance
 /// shows the reveal within the second whichever of them made it.
 fn spawn_reveals(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
-    use crate::domain::reveal;
+    use crate::{domain::reveal, metrics::REVEALS};
     tokio::spawn(async move {
         loop {
             let next = match state.db.run(crate::db::pledges::next_reveal).await {
@@ -192,10 +192,15 @@ fn spawn_reveals(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
                 .await;
             state.views.clear();
             state.live.poke();
+            let outcome = |name: &'static str| ::metrics::counter!(REVEALS, "outcome" => name);
             match revealed {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(pledges = n, "scheduled pledges revealed"),
+                Ok(0) => outcome("found_done").increment(1),
+                Ok(n) => {
+                    outcome("revealed").increment(u64::try_from(n).unwrap_or(u64::MAX));
+                    tracing::info!(pledges = n, "scheduled pledges revealed");
+                }
                 Err(e) => {
+                    outcome("failed").increment(1);
                     tracing::warn!(error = %e, "revealing scheduled pledges failed; will retry");
                     tokio::time::sleep(reveal::POLL).await;
                 }

@@ -535,6 +535,12 @@ async fn a_reveal_reaches_two_instances_within_a_second_of_its_moment() {
     assert_eq!(event["latest"][0]["id"], id.as_str());
     let shown: Value = pledge_as(&b, &id, None).await.json().await.unwrap();
     assert_eq!(shown["published_at"], rfc3339(moment));
+    // One of them revealed it (the recorder is shared by every instance of this process).
+    let metrics = a.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("pledgeboard_reveals_total{outcome=\"revealed\"}"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
