@@ -1,7 +1,10 @@
 //! `GET /api/v1/stats` (live, or as of a past date), `GET /api/v1/stats/history`,
 //! `GET /api/v1/stats/stream` and the big-screen page `GET /live/{track}`.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use actix_web::{
     get,
@@ -18,6 +21,7 @@ use crate::{
     domain::{
         counters::{Scope, Snapshot},
         history::Interval,
+        language::Language,
     },
     error::{AppError, AppResult},
     i18n::{text, Translator},
@@ -360,6 +364,28 @@ fn screen_labels(t: &Translator) -> serde_json::Value {
     })
 }
 
+/// The big-screen page in `language` with what depends on the language only (its fixed words,
+/// the words its script writes, `lang` and `dir`) in place: built once per language and process,
+/// as the API description is, rather than on every page load.
+fn page_in(language: Language) -> &'static str {
+    static PAGES: [OnceLock<String>; Language::ALL.len()] =
+        [const { OnceLock::new() }; Language::ALL.len()];
+    let index = Language::ALL
+        .iter()
+        .position(|l| *l == language)
+        .unwrap_or_default();
+    PAGES[index].get_or_init(|| {
+        let t = Translator::new(language);
+        let mut html = LIVE_PAGE.to_owned();
+        for (placeholder, id) in SCREEN_WORDS {
+            html = html.replace(placeholder, &escape_html(&t.msg(id, &[])));
+        }
+        html.replace("__LANG__", language.as_str())
+            .replace("__DIR__", t.dir())
+            .replace("__LABELS__", &escape_html(&screen_labels(&t).to_string()))
+    })
+}
+
 /// The big-screen page for a track (`all` for every pledge): self-contained, updated live,
 /// with a QR code to the track's public catalogue. With a private screen link's secret
 /// (`screen_key`) it shows the pending figures too; a wrong or revoked one is 404.
@@ -392,18 +418,11 @@ pub async fn page(
         })
         .await?;
     let catalogue = state.links.catalogue(&slug);
-    let mut html = LIVE_PAGE.to_owned();
-    for (placeholder, id) in SCREEN_WORDS {
-        html = html.replace(placeholder, &escape_html(&t.msg(id, &[])));
-    }
-    let html = html
-        .replace("__LANG__", language.as_str())
-        .replace("__DIR__", t.dir())
+    let html = page_in(language)
         .replace(
             "__PAGE_TITLE__",
             &escape_html(&t.msg("screen-page-title", &[("track", text(title.as_str()))])),
         )
-        .replace("__LABELS__", &escape_html(&screen_labels(&t).to_string()))
         .replace("__TITLE__", &escape_html(&title))
         .replace("__SCOPE__", &escape_js(&slug))
         .replace("__QR__", &qr_svg(&catalogue)?)
@@ -467,4 +486,23 @@ fn escape_js(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_of_each_language_is_built_once_with_its_words() {
+        for language in Language::ALL {
+            let page = page_in(language);
+            assert!(std::ptr::eq(page, page_in(language)), "{language:?}");
+            assert!(page.contains(&format!("lang=\"{}\"", language.as_str())));
+            assert!(!page.contains("__L_") && !page.contains("__LABELS__"));
+            // What depends on the track is left for each request.
+            assert!(page.contains("__TITLE__") && page.contains("__SCOPE__"));
+        }
+        assert!(page_in(Language::Ar).contains("dir=\"rtl\""));
+        assert_ne!(page_in(Language::Fr), page_in(Language::En));
+    }
 }
