@@ -43,9 +43,9 @@ pub struct Rendered {
     pub public: ByteString,
     /// With the pending figures staff see, as JSON.
     pub staff: ByteString,
-    /// The `ETag`s of the two.
-    pub public_etag: String,
-    pub staff_etag: String,
+    /// The `ETag`s of the two, as header values' bytes (shared, not copied, by every answer).
+    pub public_etag: Bytes,
+    pub staff_etag: Bytes,
     /// The two as `GET /stats/stream` events, framed once for every subscriber.
     pub public_event: Bytes,
     pub staff_event: Bytes,
@@ -93,9 +93,9 @@ impl Rendered {
             staff_event: stream_event(version, &staff),
             public: public.into(),
             staff: staff.into(),
-            public_etag: format!("\"{tag}\""),
+            public_etag: Bytes::from(format!("\"{tag}\"")),
             // Staff see more than the public: the two bodies of one version are told apart.
-            staff_etag: format!("\"{tag}-staff\""),
+            staff_etag: Bytes::from(format!("\"{tag}-staff\"")),
         }
     }
 }
@@ -113,7 +113,9 @@ struct Loaded {
 
 pub struct LiveCounters {
     db: Database,
-    /// Storage key → the latest snapshot of that scope.
+    /// The latest snapshot of every pledge (the global scope).
+    global: watch::Sender<Arc<Rendered>>,
+    /// Storage key → the latest snapshot of each track's scope.
     channels: RwLock<HashMap<String, watch::Sender<Arc<Rendered>>>>,
     /// Known track slugs: other names are 404.
     tracks: RwLock<HashSet<String>>,
@@ -143,6 +145,12 @@ impl LiveCounters {
     pub async fn start(db: Database, database_url: String) -> AppResult<Arc<Self>> {
         let live = Arc::new(Self {
             db,
+            global: watch::channel(Arc::new(Rendered::of(
+                &Scope::All,
+                &ScopeCounters::new(Utc::now()),
+                &Extras::default(),
+            )))
+            .0,
             channels: RwLock::new(HashMap::new()),
             tracks: RwLock::new(HashSet::new()),
             loaded: tokio::sync::Mutex::new(Loaded::default()),
@@ -221,6 +229,9 @@ impl LiveCounters {
     }
 
     fn sender(&self, scope: &Scope, key: &str) -> watch::Sender<Arc<Rendered>> {
+        if *scope == Scope::All {
+            return self.global.clone();
+        }
         if let Some(sender) = self
             .channels
             .read()
@@ -248,6 +259,10 @@ impl LiveCounters {
 
     /// The current snapshot of a scope.
     pub fn current(&self, scope: &Scope) -> Arc<Rendered> {
+        if *scope == Scope::All {
+            // The one read most (every big screen of the whole registry): no lookup.
+            return self.global.borrow().clone();
+        }
         self.sender(scope, &counters::key(scope)).borrow().clone()
     }
 

@@ -8,7 +8,7 @@ use std::{
 
 use actix_web::{
     get,
-    http::header,
+    http::header::{self, HeaderValue},
     web::{self, Bytes, BytesMut},
     HttpRequest, HttpResponse,
 };
@@ -155,22 +155,29 @@ pub async fn snapshot(
     // A write this instance answered is in the figures read after it.
     state.live.catch_up().await?;
     let rendered = state.live.current(&scope);
+    // Everything but the headers was rendered once for this version: the body and its tag are
+    // shared, not copied, and the fixed header values are static.
     let etag = if staff {
         &rendered.staff_etag
     } else {
         &rendered.public_etag
     };
+    let etag = HeaderValue::from_maybe_shared(etag.clone())
+        .map_err(|e| AppError::internal(format!("a snapshot's ETag is no header value: {e}")))?;
     // Staff figures are for their viewer only: no shared cache keeps them, whether a token or a
     // private screen's key asked.
-    let cache = if staff {
+    let cache = HeaderValue::from_static(if staff {
         "private, no-store"
     } else {
         "no-cache"
-    };
+    });
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((header::ETAG, etag.as_str()))
-        .content_type("application/json")
+        .insert_header((header::ETAG, etag))
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
         .body(body(&rendered, staff)))
 }
 
