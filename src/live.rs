@@ -137,7 +137,7 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// How often counters are re-read even without a poke or notification.
 const FALLBACK_POLL: Duration = Duration::from_secs(2);
-/// The shortest gap between two reloads: bursts of changes are coalesced.
+/// The shortest gap between two reloads after a poke: bursts of changes are coalesced.
 const COALESCE: Duration = Duration::from_millis(100);
 
 impl LiveCounters {
@@ -429,15 +429,19 @@ pub fn spawn_counter_check(live: &Arc<LiveCounters>, interval_secs: u64) -> Opti
 async fn follow(live: Weak<LiveCounters>) {
     loop {
         let Some(strong) = live.upgrade() else { return };
-        tokio::select! {
-            _ = strong.poke.notified() => {}
-            _ = tokio::time::sleep(FALLBACK_POLL) => {}
-        }
+        let poked = tokio::select! {
+            _ = strong.poke.notified() => true,
+            _ = tokio::time::sleep(FALLBACK_POLL) => false,
+        };
         if let Err(e) = strong.refresh().await {
             tracing::warn!(error = %e, "live counters could not be refreshed");
         }
         drop(strong);
-        tokio::time::sleep(COALESCE).await;
+        // A burst of writes is coalesced: after a poke the next reload waits a moment. A quiet
+        // poll holds nothing up: a write just after it reaches the streams at once.
+        if poked {
+            tokio::time::sleep(COALESCE).await;
+        }
     }
 }
 
