@@ -44,7 +44,7 @@ DEEP=$((PLEDGES / 5 < 20000 ? PLEDGES / 5 : 20000))
 PASSWORD="benchmark passphrase $(date +%s)"
 MODERATOR=bench-moderator@example.org
 DEMO_ORG=d3e00000-0000-7000-8000-
-COMMAND="PLEDGES=$PLEDGES DURATION=$DURATION ROUNDS=$ROUNDS APPROVALS=$APPROVALS APPROVAL_PLEDGES=$APPROVAL_PLEDGES READY_PLEDGES=$READY_PLEDGES PG=$PG bench/catalogue.sh"
+COMMAND="PLEDGES=$PLEDGES DURATION=$DURATION ROUNDS=$ROUNDS APPROVALS=$APPROVALS APPROVAL_PLEDGES=$APPROVAL_PLEDGES READY_PLEDGES=$READY_PLEDGES ${READY_DIR:+READY_DIR=$READY_DIR }PG=$PG bench/catalogue.sh"
 # Limits raised so that they do not shape the figures, and background jobs off.
 SETTINGS=(--login-per-ip-per-minute 1000000 --login-per-account-per-minute 1000000
     --register-per-ip-per-hour 1000000 --reset-per-ip-per-hour 1000000
@@ -498,7 +498,8 @@ Command: `{command}`
 - Memory: VmRSS of the catalogue server 2 s after it became ready, after the walk through every page,
   and at the end. Readiness: from launching the process to the first `/readyz` 200 (polled every 10 ms),
   on the {pledges:,}-pledge catalogue at each start, and (when READY_PLEDGES is not 0) on an embedded
-  database of {ready_pledges:,} pledges seeded for it, with every other server stopped, over three starts.
+  database of {ready_pledges:,} pledges seeded for it (with READY_DIR, beforehand by `seed-demo`), with every
+  other server stopped, over three starts.
 - "met" gives the verdict per backend; the targets are those of issue 13.
 
 | measure | SQLite | ratio | PostgreSQL | ratio | target | met |
