@@ -19,6 +19,10 @@
 # Settings: PLEDGES=100000 DURATION=10 ROUNDS=3 PG=auto|1|0 APPROVALS=<per round and scenario,
 #           default 300 x DURATION> APPROVAL_PLEDGES=10000 (size of the approval databases)
 #           READY_PLEDGES=1000000 (the embedded database readiness is timed on; 0 skips it)
+#           READY_DIR=<folder> (time the starts on the SQLite database already in this data folder,
+#           seeded beforehand with `pledgeboard seed-demo --pledges N --data-dir <folder>`,
+#           instead of seeding READY_PLEDGES anew; it is used, not copied)
+#           READY_ONLY=1 (only the readiness measure: three starts printed, BENCHMARKS.md untouched)
 #           PORT=18090 PG_PORT=55460
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +31,9 @@ PLEDGES=${PLEDGES:-100000}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 PG=${PG:-auto}
+READY_DIR=${READY_DIR:-}
+READY_ONLY=${READY_ONLY:-0}
+[ "$READY_ONLY" = 1 ] && PG=0
 APPROVALS=${APPROVALS:-$((300 * DURATION))}
 APPROVAL_PLEDGES=${APPROVAL_PLEDGES:-10000}
 READY_PLEDGES=${READY_PLEDGES:-1000000}
@@ -37,7 +44,7 @@ DEEP=$((PLEDGES / 5 < 20000 ? PLEDGES / 5 : 20000))
 PASSWORD="benchmark passphrase $(date +%s)"
 MODERATOR=bench-moderator@example.org
 DEMO_ORG=d3e00000-0000-7000-8000-
-COMMAND="PLEDGES=$PLEDGES DURATION=$DURATION ROUNDS=$ROUNDS APPROVALS=$APPROVALS APPROVAL_PLEDGES=$APPROVAL_PLEDGES READY_PLEDGES=$READY_PLEDGES PG=$PG bench/catalogue.sh"
+COMMAND="PLEDGES=$PLEDGES DURATION=$DURATION ROUNDS=$ROUNDS APPROVALS=$APPROVALS APPROVAL_PLEDGES=$APPROVAL_PLEDGES READY_PLEDGES=$READY_PLEDGES ${READY_DIR:+READY_DIR=$READY_DIR }PG=$PG bench/catalogue.sh"
 # Limits raised so that they do not shape the figures, and background jobs off.
 SETTINGS=(--login-per-ip-per-minute 1000000 --login-per-account-per-minute 1000000
     --register-per-ip-per-hour 1000000 --reset-per-ip-per-hour 1000000
@@ -153,6 +160,30 @@ wrk_run() {
         /Requests\/sec/ {rps = $2} $1 == "99%" {p99 = ms($2)} END {print rps, p99}'
 }
 record() { echo "$*" | tee -a "$RESULTS"; }
+
+# Readiness on a large embedded database (READY_PLEDGES pledges seeded into a database of its
+# own, or the one in READY_DIR), with no other server of this run running: three starts, each
+# timed to the first `/readyz` 200.
+measure_ready() {
+    if [ -n "$READY_DIR" ]; then
+        echo "==> the readiness measure runs on the database in $READY_DIR (sqlite)"
+        ln -s "$(realpath "$READY_DIR")" "$WORK/ready-sqlite"
+    else
+        echo "==> seeding $READY_PLEDGES pledges for the readiness measure (sqlite)"
+        create_db ready sqlite
+        # shellcheck disable=SC2046
+        "$BIN" seed-demo --pledges "$READY_PLEDGES" $(db_args ready sqlite)
+    fi
+    for _ in 1 2 3; do
+        start ready sqlite $((PORT + 5))
+        stop ready sqlite
+    done
+}
+if [ "$READY_ONLY" = 1 ]; then
+    measure_ready
+    cat "$WORK/starts"
+    exit 0
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Databases: the catalogue (PLEDGES), and two approval databases of APPROVAL_PLEDGES pledges,
@@ -286,22 +317,14 @@ for backend in "${BACKENDS[@]}"; do
     record "$backend 0 rss_end_mib $(rss_mib "catalogue-$backend")"
 done
 
-# Readiness on a large embedded database: READY_PLEDGES pledges seeded into a database of their
-# own with every other server stopped, then three starts, each timed to the first `/readyz` 200.
+# Readiness on a large embedded database, with every other server stopped (see `measure_ready`).
 if [ "$READY_PLEDGES" -gt 0 ]; then
     for backend in "${BACKENDS[@]}"; do
         for name in catalogue few many; do
             [ -n "${PIDS[$name-$backend]:-}" ] && stop "$name" "$backend"
         done
     done
-    echo "==> seeding $READY_PLEDGES pledges for the readiness measure (sqlite)"
-    create_db ready sqlite
-    # shellcheck disable=SC2046
-    "$BIN" seed-demo --pledges "$READY_PLEDGES" $(db_args ready sqlite)
-    for _ in 1 2 3; do
-        start ready sqlite $((PORT + 5))
-        stop ready sqlite
-    done
+    measure_ready
 fi
 ELAPSED=$(($(date +%s) - STARTED_AT))
 
@@ -475,7 +498,8 @@ Command: `{command}`
 - Memory: VmRSS of the catalogue server 2 s after it became ready, after the walk through every page,
   and at the end. Readiness: from launching the process to the first `/readyz` 200 (polled every 10 ms),
   on the {pledges:,}-pledge catalogue at each start, and (when READY_PLEDGES is not 0) on an embedded
-  database of {ready_pledges:,} pledges seeded for it, with every other server stopped, over three starts.
+  database of {ready_pledges:,} pledges seeded for it (with READY_DIR, beforehand by `seed-demo`), with every
+  other server stopped, over three starts.
 - "met" gives the verdict per backend; the targets are those of issue 13.
 
 | measure | SQLite | ratio | PostgreSQL | ratio | target | met |

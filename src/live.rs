@@ -43,9 +43,9 @@ pub struct Rendered {
     pub public: ByteString,
     /// With the pending figures staff see, as JSON.
     pub staff: ByteString,
-    /// The `ETag`s of the two.
-    pub public_etag: String,
-    pub staff_etag: String,
+    /// The `ETag`s of the two, as header values' bytes (shared, not copied, by every answer).
+    pub public_etag: Bytes,
+    pub staff_etag: Bytes,
     /// The two as `GET /stats/stream` events, framed once for every subscriber.
     pub public_event: Bytes,
     pub staff_event: Bytes,
@@ -93,9 +93,9 @@ impl Rendered {
             staff_event: stream_event(version, &staff),
             public: public.into(),
             staff: staff.into(),
-            public_etag: format!("\"{tag}\""),
+            public_etag: Bytes::from(format!("\"{tag}\"")),
             // Staff see more than the public: the two bodies of one version are told apart.
-            staff_etag: format!("\"{tag}-staff\""),
+            staff_etag: Bytes::from(format!("\"{tag}-staff\"")),
         }
     }
 }
@@ -113,7 +113,9 @@ struct Loaded {
 
 pub struct LiveCounters {
     db: Database,
-    /// Storage key → the latest snapshot of that scope.
+    /// The latest snapshot of every pledge (the global scope).
+    global: watch::Sender<Arc<Rendered>>,
+    /// Storage key → the latest snapshot of each track's scope.
     channels: RwLock<HashMap<String, watch::Sender<Arc<Rendered>>>>,
     /// Known track slugs: other names are 404.
     tracks: RwLock<HashSet<String>>,
@@ -135,7 +137,7 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// How often counters are re-read even without a poke or notification.
 const FALLBACK_POLL: Duration = Duration::from_secs(2);
-/// The shortest gap between two reloads: bursts of changes are coalesced.
+/// The shortest gap between two reloads after a poke: bursts of changes are coalesced.
 const COALESCE: Duration = Duration::from_millis(100);
 
 impl LiveCounters {
@@ -143,6 +145,12 @@ impl LiveCounters {
     pub async fn start(db: Database, database_url: String) -> AppResult<Arc<Self>> {
         let live = Arc::new(Self {
             db,
+            global: watch::channel(Arc::new(Rendered::of(
+                &Scope::All,
+                &ScopeCounters::new(Utc::now()),
+                &Extras::default(),
+            )))
+            .0,
             channels: RwLock::new(HashMap::new()),
             tracks: RwLock::new(HashSet::new()),
             loaded: tokio::sync::Mutex::new(Loaded::default()),
@@ -221,6 +229,9 @@ impl LiveCounters {
     }
 
     fn sender(&self, scope: &Scope, key: &str) -> watch::Sender<Arc<Rendered>> {
+        if *scope == Scope::All {
+            return self.global.clone();
+        }
         if let Some(sender) = self
             .channels
             .read()
@@ -248,6 +259,10 @@ impl LiveCounters {
 
     /// The current snapshot of a scope.
     pub fn current(&self, scope: &Scope) -> Arc<Rendered> {
+        if *scope == Scope::All {
+            // The one read most (every big screen of the whole registry): no lookup.
+            return self.global.borrow().clone();
+        }
         self.sender(scope, &counters::key(scope)).borrow().clone()
     }
 
@@ -414,15 +429,19 @@ pub fn spawn_counter_check(live: &Arc<LiveCounters>, interval_secs: u64) -> Opti
 async fn follow(live: Weak<LiveCounters>) {
     loop {
         let Some(strong) = live.upgrade() else { return };
-        tokio::select! {
-            _ = strong.poke.notified() => {}
-            _ = tokio::time::sleep(FALLBACK_POLL) => {}
-        }
+        let poked = tokio::select! {
+            _ = strong.poke.notified() => true,
+            _ = tokio::time::sleep(FALLBACK_POLL) => false,
+        };
         if let Err(e) = strong.refresh().await {
             tracing::warn!(error = %e, "live counters could not be refreshed");
         }
         drop(strong);
-        tokio::time::sleep(COALESCE).await;
+        // A burst of writes is coalesced: after a poke the next reload waits a moment. A quiet
+        // poll holds nothing up: a write just after it reaches the streams at once.
+        if poked {
+            tokio::time::sleep(COALESCE).await;
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use pledgeboard::{
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    startup::limit_allocator_arenas();
     // A missing .env is normal; a malformed one is worth saying.
     if let Err(e) = dotenvy::dotenv() {
         if !e.not_found() {

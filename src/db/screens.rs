@@ -86,50 +86,98 @@ pub fn replace_goals(
     Ok(())
 }
 
-/// The latest published pledges of `scope`, newest first, at most `limit`: one range of the
-/// `pledges_published` index for every pledge; for a track, its published pledges from the
-/// catalogue's index, sorted (a track holds far fewer pledges than the registry).
+/// A ticker row: id, content, organisation name and country, USD, publication date.
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<NaiveDateTime>,
+);
+
+/// How many of the newest published pledges a track's ticker looks among first (see
+/// [`latest_published`]).
+const TICKER_WINDOW: i64 = 2_000;
+
+/// The latest published pledges of `scope`, newest first, at most `limit`, reading a bounded
+/// number of rows however many pledges there are.
+///
+/// Every pledge: one range of the `pledges_published` index (status, published_at), newest
+/// first. A track: the same walk, each pledge checked against the track in the primary key of
+/// the catalogue's index (`pledge_facets`: pledge_id, facet, value), over the newest
+/// [`TICKER_WINDOW`] published pledges only, whose lower publication date one more range of
+/// `pledges_published` reads first. When the window holds `limit` of the track's pledges they
+/// are the newest of all (every pledge outside it was published earlier); only a track with
+/// fewer among them falls back to reading its own published pledges through
+/// `pledge_facets_page` (facet, value, status, pledge_id) and sorting those, which a track that
+/// rarely publishes keeps few. Plans checked with `EXPLAIN QUERY PLAN` on SQLite (1,000,000
+/// pledges) and `EXPLAIN ANALYZE` on PostgreSQL 15 (100,000 pledges: 23 rows walked for a track
+/// holding a quarter of them).
 pub fn latest_published(
     conn: &mut DbConnection,
     scope: &Scope,
     limit: usize,
 ) -> AppResult<Vec<LatestPledge>> {
     let published = Status::Published.as_str();
-    let mut query = pledges::table
-        .inner_join(organisations::table)
-        .filter(pledges::status.eq(published))
-        .filter(pledges::published_at.is_not_null())
-        .order((pledges::published_at.desc(), pledges::id.desc()))
-        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
-        .select((
-            pledges::id,
-            pledges::content,
-            organisations::name,
-            organisations::country,
-            pledges::value_usd,
-            pledges::published_at,
-        ))
-        .into_boxed();
-    if let Scope::Track(slug) = scope {
-        query = query.filter(
-            pledges::id.eq_any(
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let newest = || {
+        pledges::table
+            .inner_join(organisations::table)
+            .filter(pledges::status.eq(published))
+            .filter(pledges::published_at.is_not_null())
+            .order((pledges::published_at.desc(), pledges::id.desc()))
+            .limit(limit)
+            .select((
+                pledges::id,
+                pledges::content,
+                organisations::name,
+                organisations::country,
+                pledges::value_usd,
+                pledges::published_at,
+            ))
+            .into_boxed()
+    };
+    let rows: Vec<Row> = match scope {
+        Scope::All => newest().load(conn)?,
+        Scope::Track(slug) => {
+            let in_track = diesel::dsl::exists(
                 pledge_facets::table
+                    .filter(pledge_facets::pledge_id.eq(pledges::id))
                     .filter(pledge_facets::facet.eq("track"))
-                    .filter(pledge_facets::value.eq(slug.as_str()))
-                    .filter(pledge_facets::status.eq(published))
-                    .select(pledge_facets::pledge_id),
-            ),
-        );
-    }
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        Option<i64>,
-        Option<NaiveDateTime>,
-    );
-    let rows: Vec<Row> = query.load(conn)?;
+                    .filter(pledge_facets::value.eq(slug.as_str())),
+            );
+            let window_start: Option<Option<NaiveDateTime>> = pledges::table
+                .filter(pledges::status.eq(published))
+                .filter(pledges::published_at.is_not_null())
+                .order(pledges::published_at.desc())
+                .offset(TICKER_WINDOW - 1)
+                .select(pledges::published_at)
+                .first(conn)
+                .optional()?;
+            let mut recent = newest().filter(in_track);
+            if let Some(Some(start)) = window_start {
+                recent = recent.filter(pledges::published_at.ge(start));
+            }
+            let rows: Vec<Row> = recent.load(conn)?;
+            // Fewer than asked from a full window: the track's own pledges, wherever they are.
+            if i64::try_from(rows.len()).unwrap_or(i64::MAX) < limit && window_start.is_some() {
+                newest()
+                    .filter(
+                        pledges::id.eq_any(
+                            pledge_facets::table
+                                .filter(pledge_facets::facet.eq("track"))
+                                .filter(pledge_facets::value.eq(slug.as_str()))
+                                .filter(pledge_facets::status.eq(published))
+                                .select(pledge_facets::pledge_id),
+                        ),
+                    )
+                    .load(conn)?
+            } else {
+                rows
+            }
+        }
+    };
     rows.into_iter()
         .map(|(id, content, organisation, country, usd, published_at)| {
             let corrupt = |detail: &str| Corrupt {

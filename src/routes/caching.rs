@@ -63,11 +63,11 @@ pub async fn conditional_get(
     let headers = response.headers_mut();
     // An answer in a negotiated language depends on the asked one too.
     let vary = if headers.contains_key(header::CONTENT_LANGUAGE) {
-        "Authorization, Accept-Language"
+        &["Authorization", "Accept-Language"][..]
     } else {
-        "Authorization"
+        &["Authorization"][..]
     };
-    headers.append(header::VARY, HeaderValue::from_static(vary));
+    add_vary(headers, vary);
     if anonymous && !headers.contains_key(header::CACHE_CONTROL) {
         if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
             headers.insert(header::CACHE_CONTROL, value);
@@ -105,6 +105,40 @@ pub async fn conditional_get(
     Ok(ServiceResponse::new(req, response))
 }
 
+/// Adds `tokens` to the answer's `Vary`, as one header naming each token once (whatever case
+/// a handler wrote it in); `Vary: *` stays as it is.
+fn add_vary(headers: &mut header::HeaderMap, tokens: &[&'static str]) {
+    let existing: Vec<String> = headers
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if existing.is_empty() {
+        if let [only] = tokens {
+            headers.insert(header::VARY, HeaderValue::from_static(only));
+            return;
+        }
+    }
+    if existing.iter().any(|t| t == "*") {
+        return;
+    }
+    let mut merged: Vec<&str> = Vec::with_capacity(existing.len() + tokens.len());
+    for token in existing
+        .iter()
+        .map(String::as_str)
+        .chain(tokens.iter().copied())
+    {
+        if !merged.iter().any(|t| t.eq_ignore_ascii_case(token)) {
+            merged.push(token);
+        }
+    }
+    if let Ok(value) = HeaderValue::from_str(&merged.join(", ")) {
+        headers.insert(header::VARY, value);
+    }
+}
+
 /// A weak validator from the body: equal bodies, equal tags (compression aside, hence weak).
 pub fn body_etag(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -136,6 +170,34 @@ mod tests {
         assert!(matches_any("*", "\"9\""));
         assert!(!matches_any("\"4\"", "\"3\""));
         assert!(!matches_any("\"3\"", ""));
+    }
+
+    #[test]
+    fn vary_names_each_token_once() {
+        let vary = |before: &[&'static str], tokens: &[&'static str]| {
+            let mut headers = header::HeaderMap::new();
+            for value in before {
+                headers.append(header::VARY, HeaderValue::from_static(value));
+            }
+            add_vary(&mut headers, tokens);
+            let values: Vec<_> = headers.get_all(header::VARY).collect();
+            assert_eq!(values.len(), 1, "{values:?}");
+            values[0].to_str().unwrap().to_owned()
+        };
+        assert_eq!(vary(&[], &["Authorization"]), "Authorization");
+        assert_eq!(
+            vary(&[], &["Authorization", "Accept-Language"]),
+            "Authorization, Accept-Language"
+        );
+        assert_eq!(
+            vary(&["accept-language"], &["Authorization", "Accept-Language"]),
+            "accept-language, Authorization"
+        );
+        assert_eq!(
+            vary(&["Origin, Authorization", "Origin"], &["Authorization"]),
+            "Origin, Authorization"
+        );
+        assert_eq!(vary(&["*"], &["Authorization"]), "*");
     }
 
     #[test]

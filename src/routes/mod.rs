@@ -25,14 +25,14 @@ pub mod stats;
 pub mod taxonomy;
 
 use actix_web::{
-    dev::{ServiceFactory, ServiceRequest},
+    dev::{HttpServiceFactory, ServiceFactory, ServiceRequest},
     error::{JsonPayloadError, PathError, QueryPayloadError},
     http::{header, Method},
     web, App, HttpRequest, HttpResponse,
 };
 use serde::Serialize;
 use utoipa::{openapi::path::HttpMethod, OpenApi, ToSchema};
-use utoipa_actix_web::{service_config::ServiceConfig, AppExt};
+use utoipa_actix_web::{service_config::ServiceConfig, AppExt, OpenApiFactory};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::error::AppError;
@@ -48,16 +48,50 @@ macro_rules! handlers {
             let mut allowed = Allowed::default();
             $(
                 allowed.add::<$handler>();
-                $cfg.service($handler);
+                $cfg.handler($handler);
             )+
             allowed.register($cfg);
         )+
     };
 }
 
+/// What the route table registers its handlers with: utoipa-actix-web's configuration, which
+/// also gathers each handler's description into the API document ([`documented`]), or actix's
+/// own, which only routes ([`mount`]: the server's workers, which serve the one description
+/// rendered once rather than building their own).
+pub trait Routes {
+    /// A handler with its route attribute and its description.
+    fn handler<H: HttpServiceFactory + OpenApiFactory + 'static>(&mut self, handler: H);
+    /// Routes that are no part of the API description.
+    fn plain(&mut self, routes: impl FnOnce(&mut web::ServiceConfig));
+}
+
+impl Routes for ServiceConfig<'_> {
+    fn handler<H: HttpServiceFactory + OpenApiFactory + 'static>(&mut self, handler: H) {
+        self.service(handler);
+    }
+
+    fn plain(&mut self, routes: impl FnOnce(&mut web::ServiceConfig)) {
+        self.map(|cfg| {
+            routes(cfg);
+            cfg
+        });
+    }
+}
+
+impl Routes for web::ServiceConfig {
+    fn handler<H: HttpServiceFactory + OpenApiFactory + 'static>(&mut self, handler: H) {
+        self.service(handler);
+    }
+
+    fn plain(&mut self, routes: impl FnOnce(&mut web::ServiceConfig)) {
+        routes(self);
+    }
+}
+
 /// Every route of the service, each registered once. A request goes to the first route whose
 /// path and method match: keep fixed paths before the patterns that would take them.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut impl Routes) {
     handlers!(cfg;
         health::livez;
         health::readyz;
@@ -129,7 +163,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     );
     // Pages for people (links in emails, the big screen, the documentation's address): HTML,
     // not part of the API description.
-    cfg.map(|cfg| {
+    cfg.plain(|cfg| {
         cfg.service(web::resource("/docs").route(web::get().to(operations::docs_redirect)))
             .service(web::resource("/live/{track}").route(web::get().to(stats::page)))
             .service(
@@ -150,7 +184,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 web::resource("/accept-invitation")
                     .route(web::get().to(pages::accept_invitation_page))
                     .route(web::post().to(pages::accept_invitation)),
-            )
+            );
     });
 }
 
@@ -162,7 +196,7 @@ where
     let (app, mut document) = app
         .into_utoipa_app()
         .openapi(openapi::ApiDoc::openapi())
-        .configure(configure)
+        .configure(|cfg| configure(cfg))
         .split_for_parts();
     openapi::complete_responses(&mut document);
     openapi::link_pledge_flow(&mut document);
@@ -177,10 +211,10 @@ pub fn mount<T>(app: App<T>) -> App<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    // Every worker builds its routes, and with them their description; that copy is dropped: the
-    // description is served from one rendering shared by all workers.
-    let (app, _) = documented(app);
-    app.service(web::resource("/openapi.json").route(web::get().to(operations::openapi_json)))
+    // Every worker builds its routes without their description, which is built only when asked
+    // for and served from one rendering shared by all workers.
+    app.configure(configure)
+        .service(web::resource("/openapi.json").route(web::get().to(operations::openapi_json)))
         .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/openapi.json"])))
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(AppError::RouteNotFound)
@@ -242,9 +276,9 @@ impl Allowed {
     }
 
     /// The catch-all of each path: 405 with `Allow` (the problem middleware adds the body).
-    fn register(self, cfg: &mut ServiceConfig) {
+    fn register(self, cfg: &mut impl Routes) {
         for (path, methods) in self.0 {
-            cfg.map(|cfg| {
+            cfg.plain(|cfg| {
                 cfg.service(web::resource(path).to(move || {
                     let allow = header::Allow(methods.clone());
                     async move {
@@ -252,7 +286,7 @@ impl Allowed {
                             .insert_header(allow)
                             .finish()
                     }
-                }))
+                }));
             });
         }
     }

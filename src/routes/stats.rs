@@ -1,11 +1,14 @@
 //! `GET /api/v1/stats` (live, or as of a past date), `GET /api/v1/stats/history`,
 //! `GET /api/v1/stats/stream` and the big-screen page `GET /live/{track}`.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use actix_web::{
     get,
-    http::header,
+    http::header::{self, HeaderValue},
     web::{self, Bytes, BytesMut},
     HttpRequest, HttpResponse,
 };
@@ -18,6 +21,7 @@ use crate::{
     domain::{
         counters::{Scope, Snapshot},
         history::Interval,
+        language::Language,
     },
     error::{AppError, AppResult},
     i18n::{text, Translator},
@@ -151,22 +155,29 @@ pub async fn snapshot(
     // A write this instance answered is in the figures read after it.
     state.live.catch_up().await?;
     let rendered = state.live.current(&scope);
+    // Everything but the headers was rendered once for this version: the body and its tag are
+    // shared, not copied, and the fixed header values are static.
     let etag = if staff {
         &rendered.staff_etag
     } else {
         &rendered.public_etag
     };
+    let etag = HeaderValue::from_maybe_shared(etag.clone())
+        .map_err(|e| AppError::internal(format!("a snapshot's ETag is no header value: {e}")))?;
     // Staff figures are for their viewer only: no shared cache keeps them, whether a token or a
     // private screen's key asked.
-    let cache = if staff {
+    let cache = HeaderValue::from_static(if staff {
         "private, no-store"
     } else {
         "no-cache"
-    };
+    });
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((header::ETAG, etag.as_str()))
-        .content_type("application/json")
+        .insert_header((header::ETAG, etag))
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
         .body(body(&rendered, staff)))
 }
 
@@ -367,6 +378,28 @@ fn screen_labels(t: &Translator) -> serde_json::Value {
     })
 }
 
+/// The big-screen page in `language` with what depends on the language only (its fixed words,
+/// the words its script writes, `lang` and `dir`) in place: built once per language and process,
+/// as the API description is, rather than on every page load.
+fn page_in(language: Language) -> &'static str {
+    static PAGES: [OnceLock<String>; Language::ALL.len()] =
+        [const { OnceLock::new() }; Language::ALL.len()];
+    let index = Language::ALL
+        .iter()
+        .position(|l| *l == language)
+        .unwrap_or_default();
+    PAGES[index].get_or_init(|| {
+        let t = Translator::new(language);
+        let mut html = LIVE_PAGE.to_owned();
+        for (placeholder, id) in SCREEN_WORDS {
+            html = html.replace(placeholder, &escape_html(&t.msg(id, &[])));
+        }
+        html.replace("__LANG__", language.as_str())
+            .replace("__DIR__", t.dir())
+            .replace("__LABELS__", &escape_html(&screen_labels(&t).to_string()))
+    })
+}
+
 /// The big-screen page for a track (`all` for every pledge): self-contained, updated live,
 /// with a QR code to the track's public catalogue. With a private screen link's secret
 /// (`screen_key`) it shows the pending figures too; a wrong or revoked one is 404.
@@ -399,18 +432,11 @@ pub async fn page(
         })
         .await?;
     let catalogue = state.links.catalogue(&slug);
-    let mut html = LIVE_PAGE.to_owned();
-    for (placeholder, id) in SCREEN_WORDS {
-        html = html.replace(placeholder, &escape_html(&t.msg(id, &[])));
-    }
-    let html = html
-        .replace("__LANG__", language.as_str())
-        .replace("__DIR__", t.dir())
+    let html = page_in(language)
         .replace(
             "__PAGE_TITLE__",
             &escape_html(&t.msg("screen-page-title", &[("track", text(title.as_str()))])),
         )
-        .replace("__LABELS__", &escape_html(&screen_labels(&t).to_string()))
         .replace("__TITLE__", &escape_html(&title))
         .replace("__SCOPE__", &escape_js(&slug))
         .replace("__QR__", &qr_svg(&catalogue)?)
@@ -474,4 +500,23 @@ fn escape_js(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_of_each_language_is_built_once_with_its_words() {
+        for language in Language::ALL {
+            let page = page_in(language);
+            assert!(std::ptr::eq(page, page_in(language)), "{language:?}");
+            assert!(page.contains(&format!("lang=\"{}\"", language.as_str())));
+            assert!(!page.contains("__L_") && !page.contains("__LABELS__"));
+            // What depends on the track is left for each request.
+            assert!(page.contains("__TITLE__") && page.contains("__SCOPE__"));
+        }
+        assert!(page_in(Language::Ar).contains("dir=\"rtl\""));
+        assert_ne!(page_in(Language::Fr), page_in(Language::En));
+    }
 }

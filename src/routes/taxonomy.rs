@@ -32,12 +32,11 @@ fn cacheable_answer() -> HttpResponseBuilder {
     answer
 }
 
-/// Like [`cacheable`], in a language: says which, and that the answer varies with the header
-/// that chose it.
+/// Like [`cacheable`], in a language: says which (`caching` then adds `Accept-Language` to
+/// `Vary`, as for every answer with a `Content-Language`).
 fn cacheable_in<T: serde::Serialize>(language: Language, body: T) -> HttpResponse {
     cacheable_answer()
         .insert_header((header::CONTENT_LANGUAGE, language.as_str()))
-        .insert_header((header::VARY, "Accept-Language"))
         .json(body)
 }
 
@@ -152,7 +151,6 @@ pub async fn list_tracks(
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_LANGUAGE, language.as_str()))
-        .insert_header((header::VARY, "Accept-Language"))
         .json(TrackList { items }))
 }
 

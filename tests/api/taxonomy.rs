@@ -165,10 +165,23 @@ async fn sdgs_and_countries_answer_in_the_language_asked_for() {
                 expected,
                 "{path} {lang:?} {accept:?}"
             );
-            assert!(resp.headers()["vary"]
+            // One `Vary`, naming each token once.
+            let vary: Vec<_> = resp.headers().get_all("vary").iter().collect();
+            assert_eq!(vary.len(), 1, "{path}: {vary:?}");
+            let tokens: Vec<&str> = vary[0]
                 .to_str()
                 .unwrap()
-                .contains("Accept-Language"));
+                .split(',')
+                .map(str::trim)
+                .collect();
+            for token in &tokens {
+                let times = tokens
+                    .iter()
+                    .filter(|t| t.eq_ignore_ascii_case(token))
+                    .count();
+                assert_eq!(times, 1, "{path}: {tokens:?}");
+            }
+            assert!(tokens.contains(&"Accept-Language"), "{path}: {tokens:?}");
             let body: Value = resp.json().await.unwrap();
             let items = body["items"].as_array().unwrap();
             if path.ends_with("sdgs") {
