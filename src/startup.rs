@@ -209,9 +209,6 @@ fn spawn_reveals(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Hands the memory freed during start-up back to the system: each worker thread allocates
-/// from its own arena, and glibc keeps an arena's freed pages unless asked, so an idle instance
-/// would go on holding the scaffolding of its start.
 /// Holds glibc's allocator to one arena per core. By default it opens up to eight per core as
 /// threads first allocate (two HTTP workers, the blocking pool, the pool's helpers, the SQLite
 /// writer, the mail worker), each keeping pages of its own: on a 2-core machine that is a few MiB
@@ -229,6 +226,10 @@ pub fn limit_allocator_arenas() {
     }
 }
 
+/// Hands the memory freed during start-up back to the system: each worker thread allocates
+/// from its own arena, and glibc keeps an arena's freed pages unless asked, so an idle instance
+/// would go on holding the scaffolding of its start. Then lets go of the program's own code and
+/// constants it mapped without using them ([`unmap_unused_code`]).
 fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `malloc_trim` takes no pointers; it only returns free pages of the allocator's
@@ -236,6 +237,73 @@ fn release_freed_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+    unmap_unused_code();
+}
+
+/// The kernel maps a program's code and constants from the page cache around each page it
+/// faults in (and a whole large folio at once), so most of the ~40 MB binary's mapped pages
+/// were never used: they are most of an idle instance's resident memory. This unmaps the
+/// executable's read-only segments once, and asks for one page per fault from then on
+/// (`MADV_RANDOM`), so the pages in use come back one by one and the others stay in the page
+/// cache only. Segments the program writes (data, and the relocated part made read-only
+/// after) are left alone: unmapping them would lose their contents. Once per process (tests
+/// start many services in one).
+fn unmap_unused_code() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    ONCE.call_once(|| {
+        use libc::{c_int, c_void, dl_phdr_info, size_t};
+
+        /// Called for each loaded object, the executable first; stops after it.
+        unsafe extern "C" fn executable(
+            info: *mut dl_phdr_info,
+            _size: size_t,
+            _data: *mut c_void,
+        ) -> c_int {
+            // SAFETY: `dl_iterate_phdr` passes a valid `dl_phdr_info` whose `dlpi_phdr` points to
+            // `dlpi_phnum` program headers, all valid during the callback.
+            let (info, page) = unsafe { (&*info, libc::sysconf(libc::_SC_PAGESIZE)) };
+            let Ok(page) = usize::try_from(page) else {
+                return 1;
+            };
+            if page == 0 || info.dlpi_phdr.is_null() {
+                return 1;
+            }
+            for i in 0..usize::from(info.dlpi_phnum) {
+                // SAFETY: `i` is below `dlpi_phnum`.
+                let header = unsafe { &*info.dlpi_phdr.add(i) };
+                if header.p_type != libc::PT_LOAD || header.p_flags & libc::PF_W != 0 {
+                    continue;
+                }
+                let (Ok(at), Ok(size)) = (
+                    usize::try_from(info.dlpi_addr + header.p_vaddr),
+                    usize::try_from(header.p_memsz),
+                ) else {
+                    continue;
+                };
+                // Whole pages of this segment only: a page it shares with a neighbour stays.
+                let start = at.div_ceil(page) * page;
+                let end = (at + size) / page * page;
+                if end <= start {
+                    continue;
+                }
+                let range = start as *mut c_void;
+                // SAFETY: the range lies within a loaded, never-written, file-backed segment of
+                // this program; unmapping it only makes the next access fault its page back in
+                // from the file, unchanged.
+                unsafe {
+                    libc::madvise(range, end - start, libc::MADV_RANDOM);
+                    libc::madvise(range, end - start, libc::MADV_DONTNEED);
+                }
+            }
+            1
+        }
+
+        // SAFETY: the callback only reads what the loader passes it, during the call.
+        unsafe {
+            libc::dl_iterate_phdr(Some(executable), std::ptr::null_mut());
+        }
+    });
 }
 
 /// Early each year, organisations owe a progress report on last year for each published pledge:
