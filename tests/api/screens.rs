@@ -447,3 +447,101 @@ async fn goals_set_through_one_instance_reach_the_streams_of_another() {
         4
     );
 }
+
+/// The ticker reads a bounded window of the newest published pledges; a track with fewer than
+/// five among them still shows its own latest, found outside the window, and a busy track's
+/// five newest are those a full sort would give.
+#[tokio::test]
+async fn the_ticker_of_a_quiet_track_reaches_past_the_newest_two_thousand() {
+    use pledgeboard::{db::screens::latest_published, domain::counters::Scope};
+    let app = spawn_app().await;
+    let s = stage(
+        &app,
+        "quiet@example.org",
+        "Ministry of Quiet",
+        "quiet-mod@example.org",
+    )
+    .await;
+    let organiser = app.staff("organiser", "quiet-org@example.org").await;
+    let track = json!({"slug": "quiet-forum", "name": "A quiet forum",
+                       "description": "A track that seldom publishes."});
+    let resp = app
+        .send(
+            Method::POST,
+            "/api/v1/tracks",
+            Some(&organiser.access),
+            Some(&track),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let quiet = publish(
+        &app,
+        &s,
+        pledge_body("Published long ago", &["quiet-forum"], &["NPL"], 5),
+    )
+    .await;
+    // Long before anything else, then buried under more than the window of newer pledges.
+    let id = quiet.clone();
+    app.db
+        .write(move |conn| {
+            use diesel::prelude::*;
+            use pledgeboard::db::schema::pledges;
+            let long_ago = chrono::NaiveDate::from_ymd_opt(2020, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap();
+            diesel::update(pledges::table.find(id))
+                .set(pledges::published_at.eq(long_ago))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    app.db
+        .run(|conn| pledgeboard::services::demo::seed(conn, 2_100))
+        .await
+        .unwrap();
+
+    let (quiet_ticker, busy, all) = app
+        .db
+        .run(|conn| {
+            let quiet = latest_published(conn, &Scope::Track("quiet-forum".into()), 5)?;
+            let busy = latest_published(conn, &Scope::Track("ldc5".into()), 5)?;
+            let all = latest_published(conn, &Scope::All, 5)?;
+            Ok((quiet, busy, all))
+        })
+        .await
+        .unwrap();
+    assert_eq!(quiet_ticker.len(), 1);
+    assert_eq!(quiet_ticker[0].id.as_str(), quiet);
+    assert_eq!(all.len(), 5);
+    // The busy track's five are the newest of its published pledges by a full sort.
+    let sorted: Vec<String> = app
+        .db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use pledgeboard::db::schema::{pledge_facets, pledges};
+            let in_track: Vec<String> = pledge_facets::table
+                .filter(pledge_facets::facet.eq("track"))
+                .filter(pledge_facets::value.eq("ldc5"))
+                .select(pledge_facets::pledge_id)
+                .load(conn)?;
+            let mut published: Vec<(Option<chrono::NaiveDateTime>, String)> = pledges::table
+                .filter(pledges::status.eq("published"))
+                .filter(pledges::id.eq_any(&in_track))
+                .select((pledges::published_at, pledges::id))
+                .load(conn)?;
+            published.sort();
+            Ok(published
+                .into_iter()
+                .rev()
+                .take(5)
+                .map(|(_, id)| id)
+                .collect())
+        })
+        .await
+        .unwrap();
+    let ticker: Vec<String> = busy.iter().map(|p| p.id.as_str().to_owned()).collect();
+    assert_eq!(ticker.len(), 5);
+    assert_eq!(ticker, sorted);
+}
