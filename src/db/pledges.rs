@@ -617,9 +617,23 @@ pub fn set_status(
     at: NaiveDateTime,
 ) -> AppResult<()> {
     let target = pledges::table.find(id);
-    diesel::update(target)
-        .set(pledges::status.eq(status.as_str()))
-        .execute(conn)?;
+    // Public now, or out of the workflow: there is nothing left to reveal.
+    let keeps_moment = matches!(
+        status,
+        Status::Submitted | Status::ChangesRequested | Status::Scheduled
+    );
+    if keeps_moment {
+        diesel::update(target)
+            .set(pledges::status.eq(status.as_str()))
+            .execute(conn)?;
+    } else {
+        diesel::update(target)
+            .set((
+                pledges::status.eq(status.as_str()),
+                pledges::reveal_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+    }
     match status {
         Status::Submitted => {
             diesel::update(target)
@@ -638,15 +652,6 @@ pub fn set_status(
                 .execute(conn)?;
         }
         _ => {}
-    }
-    if !matches!(
-        status,
-        Status::Submitted | Status::ChangesRequested | Status::Scheduled
-    ) {
-        // Public now, or out of the workflow: there is nothing left to reveal.
-        diesel::update(target.filter(pledges::reveal_at.is_not_null()))
-            .set(pledges::reveal_at.eq(None::<NaiveDateTime>))
-            .execute(conn)?;
     }
     if status.is_terminal() {
         // Withdrawn or completed: nothing is amended any more.

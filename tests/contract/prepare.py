@@ -233,43 +233,33 @@ lines = [
     'parameters = { "path.id" = { dictionary = "screen-links", probability = 0.9 } }',
     "",
 ]
-for op, pledge_ids in reviewed.items():
+def aim(op, pledge_ids, fixed=""):
+    """Points `op` at one of `pledge_ids` (each good for one accepted step), with the parameters
+    in `fixed` (TOML, after a comma) set too."""
+    global lines
     lines += [
         f"[dictionaries.{op}]",
         f"values = {json.dumps(pledge_ids)}",
         "",
         "[[operations]]",
         f'include-operation-id = "{op}"',
-        f'parameters = {{ "path.id" = {{ dictionary = "{op}", probability = 0.9 }}, '
-        '"path.year" = 2025 }',
+        f'parameters = {{ "path.id" = {{ dictionary = "{op}", probability = 0.9 }}{fixed} }}',
         "",
     ]
+
+
+for op, pledge_ids in reviewed.items():
+    aim(op, pledge_ids, ', "path.year" = 2025')
 for op, pledge_ids in amend.items():
     # Proposals and withdrawals may omit `If-Match`; edits and decisions name the version.
     version = "" if op in ("proposePledgeAmendment", "withdrawPledgeAmendment") else (
         f', "header.If-Match" = "\\"{amendment_version}\\""')
-    lines += [
-        f"[dictionaries.{op}]",
-        f"values = {json.dumps(pledge_ids)}",
-        "",
-        "[[operations]]",
-        f'include-operation-id = "{op}"',
-        f'parameters = {{ "path.id" = {{ dictionary = "{op}", probability = 0.9 }}{version} }}',
-        "",
-    ]
+    aim(op, pledge_ids, version)
 for op, pledge_ids in reveal.items():
-    fixed = f'"header.If-Match" = "\\"{reveal_versions[op]}\\""'
+    fixed = f', "header.If-Match" = "\\"{reveal_versions[op]}\\""'
     if op == "schedulePledgeReveal":
         fixed += f', "body.reveal_at" = "{ahead}"'
-    lines += [
-        f"[dictionaries.{op}]",
-        f"values = {json.dumps(pledge_ids)}",
-        "",
-        "[[operations]]",
-        f'include-operation-id = "{op}"',
-        f'parameters = {{ "path.id" = {{ dictionary = "{op}", probability = 0.9 }}, {fixed} }}',
-        "",
-    ]
+    aim(op, pledge_ids, fixed)
 operations["getPledgeAmendment"] = {"path.id": amend["approvePledgeAmendment"][0]}
 for op, parameters in operations.items():
     lines.append("[[operations]]")
