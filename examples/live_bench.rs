@@ -3,6 +3,9 @@
 //! long each subscriber waits, from the approval's response, for the updated snapshot.
 //!
 //! `cargo run --release --example live_bench -- BASE_URL DATA_DIR SERVER_PID SUBSCRIBERS MODERATOR_EMAIL PASSWORD`
+//!
+//! With `floor BASE_URL SERVER_PID SUBSCRIBERS` it only opens the subscribers and measures the
+//! memory per subscriber of another server: `examples/stream_floor.rs`, the framework alone.
 // A measuring tool, not the service: any failure should stop it loudly, so it may panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -107,9 +110,76 @@ fn token_in(mail: &str) -> String {
         .collect()
 }
 
+/// Subscribers, each waiting for its first snapshot, and the server's memory before and after.
+struct Idle {
+    tasks: Vec<tokio::task::JoinHandle<Option<Duration>>>,
+    connect_time: Duration,
+    rss_before: u64,
+    rss_idle: u64,
+}
+
+/// Opens `subscribers` streams (in waves, so the listen backlog never overflows), waits until
+/// each has its first snapshot and the server has settled, and reads the server's memory.
+async fn open_subscribers(
+    base: &str,
+    pid: &str,
+    subscribers: usize,
+    go: watch::Receiver<Option<(u64, Instant)>>,
+) -> Idle {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_before = rss_kib(pid);
+    let addr = base.trim_start_matches("http://").to_owned();
+    let ready = Arc::new(Barrier::new(subscribers + 1));
+    let mut tasks = Vec::with_capacity(subscribers);
+    for i in 0..subscribers {
+        tasks.push(tokio::spawn(subscriber(
+            addr.clone(),
+            ready.clone(),
+            go.clone(),
+        )));
+        if i % 500 == 499 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let connect_started = Instant::now();
+    ready.wait().await;
+    let connect_time = connect_started.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    Idle {
+        tasks,
+        connect_time,
+        rss_before,
+        rss_idle: rss_kib(pid),
+    }
+}
+
+/// The `floor` mode: memory per idle subscriber only.
+async fn floor(base: &str, pid: &str, subscribers: usize) {
+    let (_go, go_rx) = watch::channel(None);
+    let idle = open_subscribers(base, pid, subscribers, go_rx).await;
+    let per_subscriber = idle.rss_idle.saturating_sub(idle.rss_before) as f64 / subscribers as f64;
+    println!(
+        "{{\"subscribers\": {subscribers}, \"connect_seconds\": {:.2}, \"rss_before_kib\": {}, \
+\"rss_idle_kib\": {}, \"kib_per_idle_subscriber\": {per_subscriber:.2}}}",
+        idle.connect_time.as_secs_f64(),
+        idle.rss_before,
+        idle.rss_idle,
+    );
+    for task in idle.tasks {
+        task.abort();
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let [_, mode, base, pid, subscribers] = args.as_slice() {
+        assert_eq!(
+            mode, "floor",
+            "usage: live_bench floor BASE_URL SERVER_PID SUBSCRIBERS"
+        );
+        return floor(base, pid, subscribers.parse().expect("subscriber count")).await;
+    }
     let [_, base, data_dir, pid, subscribers, moderator_email, password] = args.as_slice() else {
         panic!(
             "usage: live_bench BASE_URL DATA_DIR SERVER_PID SUBSCRIBERS MODERATOR_EMAIL PASSWORD"
@@ -214,28 +284,14 @@ async fn main() {
         .unwrap();
     let baseline = baseline["pledges"].as_u64().unwrap();
 
-    // Subscribers: connected in waves so the listen backlog never overflows.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let rss_before = rss_kib(pid);
-    let addr = base.trim_start_matches("http://").to_owned();
-    let ready = Arc::new(Barrier::new(subscribers + 1));
     let (go_tx, go_rx) = watch::channel(None);
-    let mut tasks = Vec::with_capacity(subscribers);
-    for i in 0..subscribers {
-        tasks.push(tokio::spawn(subscriber(
-            addr.clone(),
-            ready.clone(),
-            go_rx.clone(),
-        )));
-        if i % 500 == 499 {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-    let connect_started = Instant::now();
-    ready.wait().await;
-    let connect_time = connect_started.elapsed();
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_idle = rss_kib(pid);
+    let idle = open_subscribers(base, pid, subscribers, go_rx).await;
+    let (tasks, connect_time, rss_before, rss_idle) = (
+        idle.tasks,
+        idle.connect_time,
+        idle.rss_before,
+        idle.rss_idle,
+    );
 
     let resp = http
         .post(api(&format!("/pledges/{id}/approve")))

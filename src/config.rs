@@ -107,6 +107,12 @@ pub struct Settings {
     #[arg(long, env = "PLEDGEBOARD_WORKERS", global = true)]
     pub workers: Option<usize>,
 
+    /// Most client connections the instance holds at once, stream subscribers included; past
+    /// it, new connections wait in the listener's queue. Default: what the open-file limit
+    /// (raised to its hard ceiling at start) leaves after the database pool's share.
+    #[arg(long, env = "PLEDGEBOARD_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<usize>,
+
     /// Sender of outgoing mail (`From:`), default `pledgeboard <noreply@HOST>` with the public URL's host.
     #[arg(long, env = "PLEDGEBOARD_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,

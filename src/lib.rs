@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod cache;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod domain;
 pub mod email;

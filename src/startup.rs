@@ -1,7 +1,7 @@
 //! Wiring: open and migrate the database, build the shared state, register routes and
 //! middleware, bind the listener. Tests build an [`Application`] exactly as `main` does.
 
-use std::{net::TcpListener, sync::Arc, time::Duration};
+use std::{net::TcpListener, num::NonZero, sync::Arc, time::Duration};
 
 use actix_web::{
     body::MessageBody,
@@ -13,6 +13,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::{
     config::Settings,
+    connections,
     db::{Backend, Database},
     email::{
         transport::Transport,
@@ -57,10 +58,11 @@ impl Application {
     /// Opens (creating when needed) and migrates the database, then binds the listener.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let db = open_database(&settings).await?;
-        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
-            addr: settings.bind.to_string(),
-            source,
-        })?;
+        let listener =
+            connections::listener(settings.bind).map_err(|source| StartupError::Bind {
+                addr: settings.bind.to_string(),
+                source,
+            })?;
         let port = listener
             .local_addr()
             .map_err(|source| StartupError::Bind {
@@ -424,15 +426,36 @@ pub async fn open_database(settings: &Settings) -> Result<Database, StartupError
 
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     metrics::init();
-    let workers = state.settings.workers;
-    let mut server = HttpServer::new(move || app(state.clone()))
+    let settings = &state.settings;
+    // actix-web's own default: one worker per core.
+    let workers = settings
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, NonZero::get))
+        .max(1);
+    let open_files = connections::raise_open_file_limit();
+    let per_worker = connections::per_worker(
+        open_files,
+        settings.max_connections,
+        workers,
+        settings.db_pool_size,
+    );
+    tracing::info!(
+        workers,
+        open_files,
+        max_connections = per_worker.saturating_mul(workers),
+        "connections"
+    );
+    let server = HttpServer::new(move || app(state.clone()))
+        .workers(workers)
+        .max_connections(per_worker)
+        // A subscriber that leaves closes its side: end its connection then, rather than at the
+        // next keep-alive write, so that a hall's screens reconnecting after a restart do not
+        // find the places of their own old connections still taken.
+        .h1_allow_half_closed(false)
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(30)
         .client_request_timeout(Duration::from_secs(30));
-    if let Some(workers) = workers {
-        server = server.workers(workers.max(1));
-    }
     Ok(server.run())
 }
 

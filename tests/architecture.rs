@@ -27,6 +27,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("error",      &["domain"]),
     ("pagination", &["domain", "error"]),
     ("config",     &["domain", "error"]),
+    // The listener and the limits on connections, for `startup`: plain sockets and the process.
+    ("connections", &[]),
     ("db",         &["domain", "error", "pagination", "config"]),
     // Infrastructure: the layers below, and each other (see INFRASTRUCTURE).
     ("auth",       &["i18n", "cache", "email", "live", "metrics", "telemetry", "db", "domain", "error", "pagination", "config"]),

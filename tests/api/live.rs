@@ -537,3 +537,40 @@ async fn the_listener_reconnects_after_its_connection_drops() {
         }
     }
 }
+
+/// Past its cap, an instance leaves new connections waiting in the listener's queue instead of
+/// taking on more than it has descriptors for, and serves them as soon as a connection closes:
+/// a subscriber that leaves frees its place at once, not at the next keep-alive (15 s).
+#[tokio::test]
+async fn past_its_connection_cap_the_instance_queues_new_connections() {
+    let app = spawn_app_with(|s| {
+        s.workers = Some(1);
+        s.max_connections = Some(2);
+    })
+    .await;
+    let mut first = open_stream(&app, "", None).await;
+    let mut second = open_stream(&app, "", None).await;
+    first.next(Duration::from_secs(5)).await;
+    second.next(Duration::from_secs(5)).await;
+
+    let waiting = reqwest::Client::new()
+        .get(app.url("/livez"))
+        .timeout(Duration::from_secs(1))
+        .send()
+        .await;
+    assert!(
+        waiting.as_ref().is_err_and(reqwest::Error::is_timeout),
+        "a third connection is served while two streams hold the cap: {waiting:?}"
+    );
+
+    drop(first);
+    let served = reqwest::Client::new()
+        .get(app.url("/livez"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .expect("served once a stream has closed");
+    assert_eq!(served.status(), StatusCode::OK);
+    // The remaining stream is unaffected.
+    assert!(!second.ends_within(Duration::from_millis(200)).await);
+}
