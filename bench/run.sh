@@ -99,7 +99,8 @@ is the release binary on the embedded SQLite default with its default settings; 
 and `examples/live_bench.rs` on the same machine. Figures are medians of the rounds; each round measures both
 endpoints one after the other, so machine noise hits both alike. Rerun the script to refresh this section.
 Targets are those of issue 13. SUBSCRIBERS is capped below the machine's hard open-file limit (`ulimit -Hn`).
-The framework-alone row runs `examples/stream_floor.rs` right after, on the same port and with the same
+Every subscriber keeps its connection until all have their update, so that closing them is not part of
+the fan-out measured. The framework-alone row runs `examples/stream_floor.rs` right after, on the same port and with the same
 client: actix-web with one stream route that sends the bytes a subscriber of the service received first, and
 nothing else. It is what any actix-web service pays per idle connection (actix-http gives each connection an
 8 KiB read buffer and an 8 KiB write buffer, `HW_BUFFER_SIZE`, with no setting to change them).

@@ -57,7 +57,7 @@ async fn subscriber(
     addr: String,
     ready: Arc<Barrier>,
     mut go: watch::Receiver<Option<(u64, Instant)>>,
-) -> Option<Duration> {
+) -> Option<(Duration, TcpStream)> {
     let mut stream = TcpStream::connect(&addr).await.ok()?;
     let request = format!(
         "GET /api/v1/stats/stream HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
@@ -89,7 +89,7 @@ async fn subscriber(
         if last_pledges(&buffer).is_some_and(|p| p > baseline) {
             let arrived = Instant::now();
             let approved = go.borrow().expect("set").1;
-            return Some(arrived.saturating_duration_since(approved));
+            return Some((arrived.saturating_duration_since(approved), stream));
         }
         if buffer.len() > 1 << 16 {
             buffer.drain(..buffer.len() - 4096);
@@ -112,7 +112,7 @@ fn token_in(mail: &str) -> String {
 
 /// Subscribers, each waiting for its first snapshot, and the server's memory before and after.
 struct Idle {
-    tasks: Vec<tokio::task::JoinHandle<Option<Duration>>>,
+    tasks: Vec<tokio::task::JoinHandle<Option<(Duration, TcpStream)>>>,
     connect_time: Duration,
     rss_before: u64,
     rss_idle: u64,
@@ -307,12 +307,20 @@ async fn main() {
 
     let mut latencies = Vec::with_capacity(subscribers);
     let mut lost = 0;
+    let mut open = Vec::with_capacity(subscribers);
     for task in tasks {
         match tokio::time::timeout(Duration::from_secs(30), task).await {
-            Ok(Ok(Some(latency))) => latencies.push(latency),
+            Ok(Ok(Some((latency, stream)))) => {
+                latencies.push(latency);
+                open.push(stream);
+            }
             _ => lost += 1,
         }
     }
+    // Held a moment longer, so that closing them all does not weigh on the server while
+    // the last updates are still on their way (and its CPU time can be told apart).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(open);
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
     let per_subscriber = (rss_idle.saturating_sub(rss_before)) as f64 / subscribers as f64;

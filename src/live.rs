@@ -1,6 +1,7 @@
 //! Live counters in memory: the current snapshot of every scope, pre-rendered, served without
 //! touching the database, and pushed to stream subscribers through one `watch` channel per
-//! scope. Changes arrive as pokes from this instance's writes and, on PostgreSQL, as `NOTIFY`s
+//! scope, which one task for all scopes brings up to the latest snapshot at most every
+//! [`STREAM_GAP`] (rather than a timer in each of tens of thousands of streams). Changes arrive as pokes from this instance's writes and, on PostgreSQL, as `NOTIFY`s
 //! from every instance (a dedicated `LISTEN` connection); a slow poll covers anything missed.
 //!
 //! A scheduled self-check ([`spawn_counter_check`]) now and then recounts every scope from the
@@ -100,6 +101,40 @@ impl Rendered {
     }
 }
 
+/// One scope's snapshots: the latest, which answers read, and the one its streams follow,
+/// brought up to the latest at most every [`STREAM_GAP`].
+#[derive(Clone)]
+struct Channel {
+    latest: watch::Sender<Arc<Rendered>>,
+    paced: watch::Sender<Arc<Rendered>>,
+}
+
+impl Channel {
+    fn new(scope: &Scope) -> Self {
+        let empty = Arc::new(Rendered::of(
+            scope,
+            &ScopeCounters::new(Utc::now()),
+            &Extras::default(),
+        ));
+        Self {
+            latest: watch::channel(empty.clone()).0,
+            paced: watch::channel(empty).0,
+        }
+    }
+
+    /// Hands the latest snapshot to the streams, unless they have it already.
+    fn forward(&self) {
+        let latest = self.latest.borrow().clone();
+        self.paced.send_if_modified(|paced| {
+            if Arc::ptr_eq(paced, &latest) {
+                return false;
+            }
+            *paced = latest;
+            true
+        });
+    }
+}
+
 /// What the live counters have loaded so far, by storage key.
 #[derive(Debug, Default)]
 struct Loaded {
@@ -113,15 +148,17 @@ struct Loaded {
 
 pub struct LiveCounters {
     db: Database,
-    /// The latest snapshot of every pledge (the global scope).
-    global: watch::Sender<Arc<Rendered>>,
-    /// Storage key → the latest snapshot of each track's scope.
-    channels: RwLock<HashMap<String, watch::Sender<Arc<Rendered>>>>,
+    /// The snapshots of every pledge (the global scope).
+    global: Channel,
+    /// Storage key → the snapshots of each track's scope.
+    channels: RwLock<HashMap<String, Channel>>,
     /// Known track slugs: other names are 404.
     tracks: RwLock<HashSet<String>>,
     /// What was last loaded of each scope.
     loaded: tokio::sync::Mutex<Loaded>,
     poke: Notify,
+    /// Told when a reload has changed a latest snapshot, for the streams to follow.
+    published: Notify,
     /// Pokes so far: a write by this instance that may have moved counters adds one.
     written: AtomicU64,
     /// The pokes the loaded snapshots include: a refresh that began after poke n has them all.
@@ -137,6 +174,9 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// How often counters are re-read even without a poke or notification.
 const FALLBACK_POLL: Duration = Duration::from_secs(2);
+/// The shortest gap between two stream events: the changes in between are coalesced.
+pub const STREAM_GAP: Duration = Duration::from_millis(250);
+
 /// The shortest gap between two reloads after a poke: bursts of changes are coalesced.
 const COALESCE: Duration = Duration::from_millis(100);
 
@@ -145,16 +185,12 @@ impl LiveCounters {
     pub async fn start(db: Database, database_url: String) -> AppResult<Arc<Self>> {
         let live = Arc::new(Self {
             db,
-            global: watch::channel(Arc::new(Rendered::of(
-                &Scope::All,
-                &ScopeCounters::new(Utc::now()),
-                &Extras::default(),
-            )))
-            .0,
+            global: Channel::new(&Scope::All),
             channels: RwLock::new(HashMap::new()),
             tracks: RwLock::new(HashSet::new()),
             loaded: tokio::sync::Mutex::new(Loaded::default()),
             poke: Notify::new(),
+            published: Notify::new(),
             written: AtomicU64::new(0),
             applied: AtomicU64::new(0),
             closing: watch::channel(false).0,
@@ -162,6 +198,7 @@ impl LiveCounters {
         });
         live.refresh().await?;
         tokio::spawn(follow(Arc::downgrade(&live)));
+        tokio::spawn(pace_streams(Arc::downgrade(&live)));
         tokio::spawn(tick_keep_alive(Arc::downgrade(&live)));
         if live.db.backend() == Backend::Postgres {
             let weak = Arc::downgrade(&live);
@@ -228,7 +265,7 @@ impl LiveCounters {
         })
     }
 
-    fn sender(&self, scope: &Scope, key: &str) -> watch::Sender<Arc<Rendered>> {
+    fn channel(&self, scope: &Scope, key: &str) -> Channel {
         if *scope == Scope::All {
             return self.global.clone();
         }
@@ -246,14 +283,7 @@ impl LiveCounters {
             .unwrap_or_else(PoisonError::into_inner);
         channels
             .entry(key.to_owned())
-            .or_insert_with(|| {
-                watch::channel(Arc::new(Rendered::of(
-                    scope,
-                    &ScopeCounters::new(Utc::now()),
-                    &Extras::default(),
-                )))
-                .0
-            })
+            .or_insert_with(|| Channel::new(scope))
             .clone()
     }
 
@@ -261,14 +291,31 @@ impl LiveCounters {
     pub fn current(&self, scope: &Scope) -> Arc<Rendered> {
         if *scope == Scope::All {
             // The one read most (every big screen of the whole registry): no lookup.
-            return self.global.borrow().clone();
+            return self.global.latest.borrow().clone();
         }
-        self.sender(scope, &counters::key(scope)).borrow().clone()
+        self.channel(scope, &counters::key(scope))
+            .latest
+            .borrow()
+            .clone()
     }
 
-    /// Follows a scope: the receiver always holds its latest snapshot.
+    /// Follows a scope as its streams do: the receiver changes at most every [`STREAM_GAP`],
+    /// to the latest snapshot of the moment (so it may lag [`Self::current`] by that much).
     pub fn subscribe(&self, scope: &Scope) -> watch::Receiver<Arc<Rendered>> {
-        self.sender(scope, &counters::key(scope)).subscribe()
+        self.channel(scope, &counters::key(scope)).paced.subscribe()
+    }
+
+    /// Brings every scope's streams up to its latest snapshot.
+    fn forward_to_streams(&self) {
+        self.global.forward();
+        for channel in self
+            .channels
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+        {
+            channel.forward();
+        }
     }
 
     /// Re-reads the scopes whose stored version moved, and the list of tracks.
@@ -369,8 +416,9 @@ impl LiveCounters {
                 latest: latest.remove(&key).unwrap_or_default(),
             };
             let rendered = Arc::new(Rendered::of(&scope, &stored, &extras));
-            self.sender(&scope, &key).send_replace(rendered);
+            self.channel(&scope, &key).latest.send_replace(rendered);
         }
+        self.published.notify_one();
         loaded.day = Some(today);
         self.applied.fetch_max(including, Ordering::SeqCst);
         Ok(())
@@ -445,6 +493,25 @@ async fn follow(live: Weak<LiveCounters>) {
     }
 }
 
+/// Hands each new snapshot to the streams at once, then waits [`STREAM_GAP`] before the next:
+/// the changes in between reach them together. One timer for every stream.
+async fn pace_streams(live: Weak<LiveCounters>) {
+    loop {
+        let Some(strong) = live.upgrade() else { return };
+        // Timed, so that the task notices when the counters are dropped.
+        let published = tokio::select! {
+            _ = strong.published.notified() => true,
+            _ = tokio::time::sleep(FALLBACK_POLL) => false,
+        };
+        if !published {
+            continue;
+        }
+        strong.forward_to_streams();
+        drop(strong);
+        tokio::time::sleep(STREAM_GAP).await;
+    }
+}
+
 /// PostgreSQL: a dedicated connection `LISTEN`s for changes made by any instance. When it
 /// drops, it reconnects and asks for a full re-read, so no change is missed for good.
 fn listen(live: Weak<LiveCounters>, url: &str) {
@@ -505,5 +572,44 @@ fn listen(live: Weak<LiveCounters>, url: &str) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A snapshot of its own (the streams tell snapshots apart by identity).
+    fn rendered() -> Arc<Rendered> {
+        let counters = ScopeCounters::new(Utc::now());
+        Arc::new(Rendered::of(&Scope::All, &counters, &Extras::default()))
+    }
+
+    #[test]
+    fn streams_get_each_new_snapshot_once_and_only_when_forwarded() {
+        let channel = Channel::new(&Scope::All);
+        let mut stream = channel.paced.subscribe();
+        stream.borrow_and_update();
+
+        let first = rendered();
+        channel.latest.send_replace(first.clone());
+        assert!(
+            !stream.has_changed().unwrap(),
+            "not before the pacer forwards"
+        );
+        channel.forward();
+        assert!(stream.has_changed().unwrap());
+        assert!(Arc::ptr_eq(&stream.borrow_and_update(), &first));
+
+        // Nothing new: forwarding again wakes no stream.
+        channel.forward();
+        assert!(!stream.has_changed().unwrap());
+
+        // Two snapshots between forwards reach the streams as one: the latest.
+        channel.latest.send_replace(rendered());
+        let third = rendered();
+        channel.latest.send_replace(third.clone());
+        channel.forward();
+        assert!(Arc::ptr_eq(&stream.borrow_and_update(), &third));
     }
 }

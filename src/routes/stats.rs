@@ -1,10 +1,7 @@
 //! `GET /api/v1/stats` (live, or as of a past date), `GET /api/v1/stats/history`,
 //! `GET /api/v1/stats/stream` and the big-screen page `GET /live/{track}`.
 
-use std::{
-    sync::{Arc, OnceLock},
-    time::Duration,
-};
+use std::sync::{Arc, OnceLock};
 
 use actix_web::{
     get,
@@ -30,9 +27,6 @@ use crate::{
     services::history::{self as figures_over_time, History},
     state::AppState,
 };
-
-/// The shortest gap between two stream events: changes in between are coalesced.
-const STREAM_MIN_GAP: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -235,7 +229,7 @@ pub async fn stream(
     });
     let staff = sees_staff_figures(&state, &scope, query.screen_key, viewer).await?;
     // Every event is framed once per version and shared by all subscribers: a subscriber
-    // holds three watch receivers and, for a moment after each event, one timer.
+    // holds three watch receivers and no timer of its own (the live counters pace the events).
     let event = move |rendered: &Rendered| {
         if staff {
             rendered.staff_event.clone()
@@ -243,8 +237,15 @@ pub async fn stream(
             rendered.public_event.clone()
         }
     };
+    // Subscribed before the first snapshot is read, so no later one is missed.
+    let mut snapshots = state.live.subscribe(&scope);
+    snapshots.borrow_and_update();
+    // The first event is the latest snapshot, which the paced one may not have caught up with:
+    // a write this instance answered is in it.
+    state.live.catch_up().await?;
     let follow = Follow {
-        snapshots: state.live.subscribe(&scope),
+        snapshots,
+        sent: state.live.current(&scope),
         closing: state.live.closing(),
         keep_alive: state.live.keep_alive(),
         private,
@@ -254,35 +255,38 @@ pub async fn stream(
             return None;
         }
         let frame = if first {
-            let rendered: Arc<Rendered> = f.snapshots.borrow_and_update().clone();
             f.keep_alive.borrow_and_update();
             let mut frame = BytesMut::from(RETRY.as_bytes());
-            frame.extend_from_slice(&event(&rendered));
+            frame.extend_from_slice(&event(&f.sent));
             frame.freeze()
         } else {
-            tokio::select! {
-                _ = tokio::time::sleep(STREAM_MIN_GAP) => {}
-                _ = f.closing.changed() => return None,
-            }
-            tokio::select! {
-                changed = f.snapshots.changed() => {
-                    changed.ok()?;
-                    let rendered: Arc<Rendered> = f.snapshots.borrow_and_update().clone();
-                    event(&rendered)
-                }
-                ticked = f.keep_alive.changed() => {
-                    ticked.ok()?;
-                    // With each keep-alive, a private screen checks that its link still
-                    // works: a revoked one ends the stream, and reconnecting is refused.
-                    if let Some(p) = &f.private {
-                        let key = Some(p.secret.clone());
-                        sees_staff_figures(&p.state, &p.scope, key, MaybeActor(None))
-                            .await
-                            .ok()?;
+            loop {
+                tokio::select! {
+                    changed = f.snapshots.changed() => {
+                        changed.ok()?;
+                        let rendered: Arc<Rendered> = f.snapshots.borrow_and_update().clone();
+                        // The snapshot sent first as it reaches the paced channel, or one
+                        // older than it that was on its way there.
+                        if Arc::ptr_eq(&rendered, &f.sent) || rendered.version < f.sent.version {
+                            continue;
+                        }
+                        f.sent = rendered;
+                        break event(&f.sent);
                     }
-                    Bytes::from_static(b": keep-alive\n\n")
+                    ticked = f.keep_alive.changed() => {
+                        ticked.ok()?;
+                        // With each keep-alive, a private screen checks that its link still
+                        // works: a revoked one ends the stream, and reconnecting is refused.
+                        if let Some(p) = &f.private {
+                            let key = Some(p.secret.clone());
+                            sees_staff_figures(&p.state, &p.scope, key, MaybeActor(None))
+                                .await
+                                .ok()?;
+                        }
+                        break Bytes::from_static(b": keep-alive\n\n");
+                    }
+                    _ = f.closing.changed() => return None,
                 }
-                _ = f.closing.changed() => return None,
             }
         };
         Some((Ok::<_, std::convert::Infallible>(frame), (f, false)))
@@ -301,6 +305,8 @@ const RETRY: &str = "retry: 2000\n\n";
 /// What a stream follows.
 struct Follow {
     snapshots: tokio::sync::watch::Receiver<Arc<Rendered>>,
+    /// The snapshot of the last event sent.
+    sent: Arc<Rendered>,
     closing: tokio::sync::watch::Receiver<bool>,
     keep_alive: tokio::sync::watch::Receiver<u64>,
     /// A private screen's link, checked again with every keep-alive: the stream of a revoked
