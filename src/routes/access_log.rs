@@ -1,12 +1,20 @@
-//! The access log: one span per request (closed with its status), whose fields never carry a
-//! secret. Emailed links put single-use tokens in query strings, so every query value whose
-//! name suggests a secret is replaced before it reaches a log line.
+//! The access log: one span per request, whose fields never carry a secret, and one line in it
+//! when the answer's head is ready, with its status and latency. Emailed links put single-use
+//! tokens in query strings, so every query value whose name suggests a secret is replaced
+//! before it reaches a log line.
+//!
+//! The line is written by the span's end of request rather than by its closing: a span timed
+//! by the log layer costs a clock read and a lookup each time it is entered, and a stream's
+//! span is entered with every event sent to every subscriber. A stream is logged once, when
+//! it starts.
 
 use actix_web::{
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     Error, HttpMessage,
 };
+use std::time::Instant;
+
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 
@@ -41,8 +49,12 @@ fn is_secret(name: &str) -> bool {
 /// saw (see `routes::client`).
 pub struct RedactingRootSpan;
 
+/// When the request's span was opened, kept with the request for its latency.
+struct Started(Instant);
+
 impl RootSpanBuilder for RedactingRootSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
+        request.extensions_mut().insert(Started(Instant::now()));
         let hops = request
             .app_data::<actix_web::web::Data<AppState>>()
             .map_or(0, |state| state.settings.proxy_hops());
@@ -74,7 +86,13 @@ impl RootSpanBuilder for RedactingRootSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
+        let latency_ms = outcome.as_ref().ok().and_then(|response| {
+            let started = response.request().extensions().get::<Started>()?.0;
+            Some(started.elapsed().as_secs_f64() * 1e3)
+        });
+        // The status (and any error) go into the span's fields first, so the line carries them.
+        DefaultRootSpanBuilder::on_request_end(span.clone(), outcome);
+        tracing::info!(parent: &span, latency_ms, "answered");
     }
 }
 

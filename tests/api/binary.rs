@@ -143,12 +143,22 @@ fn serves_logs_request_ids_and_stops_gracefully_on_sigterm() {
     let resp = raw_http::get(&format!("http://{address}/api/v1/tracks"));
     let request_id = resp.0;
     assert_eq!(resp.1, 200);
-    // The access log line of that request carries the same id.
+    // The access log line of that request carries the same id, its status and its latency.
     loop {
         let line = logs
             .recv_timeout(Duration::from_secs(30))
             .expect("an access log line");
-        if line["span"]["request_id"] == request_id.as_str() {
+        if line["span"]["request_id"] == request_id.as_str()
+            && line["fields"]["message"] == "answered"
+        {
+            assert_eq!(line["span"]["http.status_code"], 200, "{line}");
+            assert_eq!(line["span"]["http.route"], "/api/v1/tracks", "{line}");
+            assert!(
+                line["fields"]["latency_ms"]
+                    .as_f64()
+                    .is_some_and(|ms| ms >= 0.0),
+                "{line}"
+            );
             break;
         }
     }
