@@ -1,8 +1,9 @@
 //! Live counters in memory: the current snapshot of every scope, pre-rendered, served without
 //! touching the database, and pushed to stream subscribers through one `watch` channel per
 //! scope, which one task for all scopes brings up to the latest snapshot at most every
-//! [`STREAM_GAP`] (rather than a timer in each of tens of thousands of streams). Changes arrive as pokes from this instance's writes and, on PostgreSQL, as `NOTIFY`s
-//! from every instance (a dedicated `LISTEN` connection); a slow poll covers anything missed.
+//! [`STREAM_GAP`] (rather than a timer in each of tens of thousands of streams). Changes arrive
+//! as pokes from this instance's writes and, on PostgreSQL, as `NOTIFY`s from every instance (a
+//! dedicated `LISTEN` connection); a slow poll covers anything missed.
 //!
 //! A scheduled self-check ([`spawn_counter_check`]) now and then recounts every scope from the
 //! pledges, off the request path, and repairs and reports any drift it finds.

@@ -8,13 +8,13 @@
 //! span is entered with every event sent to every subscriber. A stream is logged once, when
 //! it starts.
 
+use std::time::Instant;
+
 use actix_web::{
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     Error, HttpMessage,
 };
-use std::time::Instant;
-
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 
